@@ -1,0 +1,197 @@
+package retry
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/cenkalti/backoff/v4"
+)
+
+// sink keeps the compiler from optimizing the benchmarked calls away.
+var sink error
+
+func succeed(context.Context) error { return nil }
+
+// succeedFn is succeed behind a variable, so that the direct call is an
+// indirect call as it is inside a Policy, not an inlined nothing.
+var succeedFn = succeed
+
+// BenchmarkPolicy measures the overhead of a call whose fn succeeds at once:
+// calling fn directly, through a Policy, through DoValueWith, through the
+// one-shot Do (which builds its options), and through cenkalti's
+// backoff.Retry with a shared BackOff.
+func BenchmarkPolicy(b *testing.B) {
+	ctx := context.Background()
+	p, err := New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("direct", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink = succeedFn(ctx)
+		}
+	})
+	b.Run("Policy.Do", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink = p.Do(ctx, succeed)
+		}
+	})
+	b.Run("DoValueWith", func(b *testing.B) {
+		b.ReportAllocs()
+		fn := func(context.Context) (int, error) { return 1, nil }
+		for b.Loop() {
+			_, sink = DoValueWith(ctx, p, fn)
+		}
+	})
+	b.Run("Policy.Do/parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := p.Do(ctx, succeed); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	})
+	b.Run("Do", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink = Do(ctx, succeed)
+		}
+	})
+	b.Run("backoff.Retry", func(b *testing.B) {
+		b.ReportAllocs()
+		bo := backoff.NewExponentialBackOff()
+		op := func() error { return nil }
+		for b.Loop() {
+			sink = backoff.Retry(op, bo)
+		}
+	})
+}
+
+// BenchmarkPolicyBudget measures a Policy with a shared Budget under
+// contention: every call deposits (time.Now and a mutex).
+func BenchmarkPolicyBudget(b *testing.B) {
+	budget, err := NewBudget()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := New(WithBudget(budget))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := p.Do(ctx, succeed); err != nil {
+				b.Error(err)
+			}
+		}
+	})
+}
+
+// BenchmarkBudget measures a deposit and a withdrawal under contention.
+func BenchmarkBudget(b *testing.B) {
+	budget, err := NewBudget()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			budget.Deposit()
+			budget.TryWithdraw()
+		}
+	})
+}
+
+var benchStrategies = []struct {
+	name string
+	s    Strategy
+}{
+	{"Exponential", Exponential(10*time.Millisecond, time.Second)},
+	{"FullJitter", FullJitter(10*time.Millisecond, time.Second)},
+	{"EqualJitter", EqualJitter(10*time.Millisecond, time.Second)},
+	{"Decorrelated", Decorrelated(10*time.Millisecond, time.Second)},
+	{"Constant", Constant(10 * time.Millisecond)},
+}
+
+var sinkDelay time.Duration
+
+// BenchmarkDelay measures the computation of one delay per strategy, with
+// the default random source and with a seeded PCG.
+func BenchmarkDelay(b *testing.B) {
+	for _, tt := range benchStrategies {
+		b.Run(tt.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var prev time.Duration
+			n := 0
+			for b.Loop() {
+				prev = tt.s.Delay(n&7, prev, nil)
+				n++
+			}
+			sinkDelay = prev
+		})
+		b.Run(tt.name+"/PCG", func(b *testing.B) {
+			b.ReportAllocs()
+			src := rand.NewPCG(1, 2)
+			var prev time.Duration
+			n := 0
+			for b.Loop() {
+				prev = tt.s.Delay(n&7, prev, src)
+				n++
+			}
+			sinkDelay = prev
+		})
+	}
+}
+
+// simSeeds is how many seeds each simulation result is averaged over.
+const simSeeds = 10
+
+// BenchmarkSimulate compares the strategies in the contention simulation of
+// the AWS article (see Simulate): slots of 1ms, base 10ms, cap 1s. It
+// reports the mean over simSeeds seeds of the total calls and of the
+// virtual completion time; ns/op is the cost of the simulation itself.
+func BenchmarkSimulate(b *testing.B) {
+	for _, clients := range []int{10, 50, 100} {
+		for _, tt := range benchStrategies {
+			b.Run(fmt.Sprintf("%s/clients=%d", tt.name, clients), func(b *testing.B) {
+				var m simMean
+				for b.Loop() {
+					var err error
+					if m, err = simulateMean(clients, tt.s); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(m.calls, "calls")
+				b.ReportMetric(m.completion.Seconds()*1000, "virtual-ms")
+			})
+		}
+	}
+}
+
+type simMean struct {
+	calls      float64
+	completion time.Duration
+}
+
+// simulateMean averages Simulate over simSeeds seeds.
+func simulateMean(clients int, s Strategy) (simMean, error) {
+	var m simMean
+	for seed := range uint64(simSeeds) {
+		r, err := Simulate(SimConfig{Clients: clients, Strategy: s, Slot: time.Millisecond, Seed: seed})
+		if err != nil {
+			return simMean{}, err
+		}
+		m.calls += float64(r.Calls) / simSeeds
+		m.completion += r.Completion / simSeeds
+	}
+	return m, nil
+}
