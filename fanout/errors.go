@@ -1,0 +1,51 @@
+package fanout
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+)
+
+// A PanicError is returned when a function run by this package panics (or
+// calls [runtime.Goexit]) on a goroutine the package started. The panic is
+// recovered on that goroutine, the other work of the call is cancelled and
+// joined, and then the PanicError is returned, so the caller sees the bug
+// instead of a crash from a goroutine it cannot see. A panic takes
+// precedence over ordinary errors: a fail-fast call that saw both returns
+// the panic.
+type PanicError struct {
+	// Value is the value passed to panic. For runtime.Goexit it is an error
+	// saying so.
+	Value any
+	// Stack is the stack of the panicking goroutine, as [debug.Stack]
+	// formats it.
+	Stack []byte
+}
+
+var _ error = (*PanicError)(nil)
+
+// errGoexit is the Value of the PanicError of a task that called
+// runtime.Goexit (for example through t.FailNow).
+var errGoexit = errors.New("fanout: task called runtime.Goexit")
+
+// newPanicError wraps a value from recover; nil means the goroutine is
+// exiting through runtime.Goexit. It must run in the deferred function, so
+// that the stack still shows where the panic happened.
+func newPanicError(v any) *PanicError {
+	if v == nil {
+		v = errGoexit
+	}
+	return &PanicError{Value: v, Stack: debug.Stack()}
+}
+
+// Error returns the panic value and the stack.
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("fanout: panic: %v\n\n%s", e.Value, e.Stack)
+}
+
+// Unwrap returns the panic value if it is an error, so that [errors.Is] and
+// [errors.As] see through a panic(err).
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}

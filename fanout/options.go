@@ -1,0 +1,167 @@
+package fanout
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Defaults of a call made without options.
+const (
+	// DefaultLimit is the concurrency limit of [Map], [ForEach], [MapAll],
+	// [Group] and [Stream] when no [WithLimit] is given. It is a fixed number,
+	// not a multiple of GOMAXPROCS, because a fan-out mostly waits on other
+	// services: the limit protects the dependency being called, whose
+	// capacity does not grow with the caller's cores.
+	DefaultLimit = 16
+
+	// DefaultMaxAttempts is the number of calls [Hedge] may make in all when
+	// no [WithMaxAttempts] is given: the first call and one backup.
+	DefaultMaxAttempts = 2
+)
+
+// Unlimited, passed to [WithLimit], removes the concurrency limit of [Map],
+// [ForEach], [MapAll] and [Group]: every item or task gets a goroutine at
+// once. Use it only when the number of items is itself small and bounded.
+// [Stream] rejects it, since its input may be endless.
+const Unlimited = -1
+
+// An Option configures a call ([Map], [ForEach], [MapAll], [Stream],
+// [Hedge]) or a [Group]. A bad value makes the call or [New] return an error
+// naming the option; a nil Option is an error too. Each option says which
+// calls read it; the others ignore it.
+type Option interface {
+	apply(*config) error
+}
+
+type optionFunc func(*config) error
+
+func (f optionFunc) apply(c *config) error { return f(c) }
+
+// config holds the options of one call or Group.
+type config struct {
+	limit       int           // >= 1, or Unlimited
+	timeout     time.Duration // per task; 0: none
+	collectAll  bool
+	ordered     bool
+	buffer      int // Stream's extra window; -1: the limit
+	maxAttempts int
+}
+
+func newConfig(opts []Option) (config, error) {
+	c := config{limit: DefaultLimit, ordered: true, buffer: -1, maxAttempts: DefaultMaxAttempts}
+	for _, o := range opts {
+		if o == nil {
+			return config{}, errors.New("fanout: nil Option")
+		}
+		if err := o.apply(&c); err != nil {
+			return config{}, err
+		}
+	}
+	return c, nil
+}
+
+// workers is the number of goroutines that n items need under the limit.
+func (c *config) workers(n int) int {
+	if c.limit == Unlimited {
+		return n
+	}
+	return min(c.limit, n)
+}
+
+// window is how many of Stream's items may be pulled from its input and not
+// yet handed to the consumer.
+func (c *config) window() int {
+	if c.buffer < 0 {
+		return 2 * c.limit
+	}
+	return c.limit + c.buffer
+}
+
+// WithLimit sets how many calls of fn (or tasks of a [Group]) may run at
+// once (default [DefaultLimit]). n must be >= 1, or [Unlimited] to remove
+// the limit. Read by [Map], [ForEach], [MapAll], [Group] and [Stream].
+//
+// Choose the limit for the service being called, not for this process: the
+// number of requests it should see at once from one caller, often 4 to 32.
+func WithLimit(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 1 && n != Unlimited {
+			return fmt.Errorf("fanout: WithLimit: limit must be >= 1 or Unlimited, got %d", n)
+		}
+		c.limit = n
+		return nil
+	})
+}
+
+// WithTaskTimeout gives each call of fn (each task of a [Group], each
+// attempt of [Hedge]) its own deadline, d after it starts. d must be > 0.
+// Without it, calls get the call's context itself and no per-call context is
+// made. Read by every call and by [Group].
+func WithTaskTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) error {
+		if d <= 0 {
+			return fmt.Errorf("fanout: WithTaskTimeout: timeout must be > 0, got %v", d)
+		}
+		c.timeout = d
+		return nil
+	})
+}
+
+// WithCollectAll makes [Map], [ForEach] and [Group] run every item even when
+// some fail, instead of failing fast, and return the [errors.Join] of every
+// failure in input order ([Group]: in the order they happened). [Map] then
+// returns its results too, with the zero value at each failed item. A panic
+// still cancels the rest. [MapAll] always collects; [Stream] always delivers
+// each item's error, so both ignore this option.
+func WithCollectAll() Option {
+	return optionFunc(func(c *config) error {
+		c.collectAll = true
+		return nil
+	})
+}
+
+// WithOrdered chooses whether [Stream] yields results in input order (true,
+// the default) or as they complete (false). In input order a slow item holds
+// back the results after it, and the work pulled ahead of it is bounded by
+// the window (see [WithBuffer]); as they complete, every finished result is
+// yielded at once. Read by [Stream].
+func WithOrdered(ordered bool) Option {
+	return optionFunc(func(c *config) error {
+		c.ordered = ordered
+		return nil
+	})
+}
+
+// WithBuffer sets how many results [Stream] may hold beyond the limit
+// (default: as many as the limit). limit + n bounds the items pulled from the
+// input and not yet yielded, and so the memory a stream holds when its
+// consumer is slow or an early item is slow in ordered mode. n must be >= 0.
+// Read by [Stream].
+func WithBuffer(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("fanout: WithBuffer: buffer must be >= 0, got %d", n)
+		}
+		c.buffer = n
+		return nil
+	})
+}
+
+// WithMaxAttempts sets how many calls [Hedge] may make in all, the first
+// one included (default [DefaultMaxAttempts]). n must be >= 1; 1 means no
+// hedging. Read by [Hedge].
+func WithMaxAttempts(n int) Option {
+	return optionFunc(func(c *config) error {
+		if n < 1 {
+			return fmt.Errorf("fanout: WithMaxAttempts: attempts must be >= 1, got %d", n)
+		}
+		c.maxAttempts = n
+		return nil
+	})
+}
+
+// errNilFunc reports a nil function given to the named call.
+func errNilFunc(call, param string) error {
+	return fmt.Errorf("fanout: %s: %s is nil", call, param)
+}

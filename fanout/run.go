@@ -1,0 +1,193 @@
+package fanout
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// errSkipped marks, in collect-all mode, an item that a worker claimed but
+// did not run because the call was cancelled. It never leaves the package:
+// result replaces it with the cause of the cancellation.
+var errSkipped = errors.New("fanout: skipped")
+
+// runner runs task(ctx, i) for every i in [0, n) on a fixed set of workers
+// that claim indexes from a shared counter: one goroutine per worker, not
+// per item, and no allocation per item. It is the engine of Map, ForEach and
+// MapAll. The calling goroutine is one of the workers, so a limit of 1
+// starts no goroutine at all.
+type runner struct {
+	parent  context.Context
+	ctx     context.Context // derived from parent; cancelled on failure
+	cancel  context.CancelCauseFunc
+	task    func(context.Context, int) error
+	n       int
+	timeout time.Duration
+	errs    []error // collect-all mode: the error of each item; nil in fail-fast mode
+
+	// next is the next index to claim. The padding keeps the cache line
+	// every worker writes away from the fields above, which they read.
+	_    [64]byte
+	next atomic.Int64
+	_    [64]byte
+
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	err      error // fail-fast: the first error; both modes: the first panic
+	panicked bool
+}
+
+// run runs task over n items with cfg's limit, timeout and mode. In
+// fail-fast mode it returns the first error. In collect-all mode it returns
+// every item's error (the cause of the cancellation for items that did not
+// run) and their errors.Join.
+func run(parent context.Context, n int, cfg *config, task func(context.Context, int) error) ([]error, error) {
+	r := &runner{parent: parent, task: task, n: n, timeout: cfg.timeout}
+	if cfg.collectAll {
+		r.errs = make([]error, n)
+	}
+	if n == 0 {
+		return r.errs, nil
+	}
+	r.ctx, r.cancel = context.WithCancelCause(parent)
+	defer r.cancel(nil)
+	if parent.Err() == nil {
+		r.start(cfg.workers(n))
+	}
+	return r.result()
+}
+
+// start runs the workers, one of them on the calling goroutine, and returns
+// when all have returned, even if this goroutine exits through
+// runtime.Goexit in a task.
+func (r *runner) start(workers int) {
+	defer r.wg.Wait()
+	r.wg.Add(workers - 1)
+	for range workers - 1 {
+		go r.spawned()
+	}
+	r.work()
+}
+
+func (r *runner) spawned() {
+	defer r.wg.Done()
+	r.work()
+}
+
+// work claims and runs items until none is left or the call is cancelled.
+func (r *runner) work() {
+	i, ok := -1, false
+	defer func() {
+		if !ok {
+			r.abort(i, recover())
+		}
+	}()
+	n, task, ctx, done := r.n, r.task, r.ctx, r.ctx.Done()
+	for {
+		i = int(r.next.Add(1)) - 1
+		if i >= n {
+			break
+		}
+		select {
+		case <-done:
+			r.skip(i)
+			ok = true
+			return
+		default:
+		}
+		var err error
+		if r.timeout > 0 {
+			err = r.callTimeout(ctx, i)
+		} else {
+			err = task(ctx, i)
+		}
+		if err != nil {
+			r.fail(i, err)
+		}
+	}
+	ok = true
+}
+
+func (r *runner) callTimeout(ctx context.Context, i int) error {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	return r.task(ctx, i)
+}
+
+// fail records item i's error. In fail-fast mode the first error is stored
+// before the context is cancelled, so that the error reported is the one
+// that caused the cancellation, not a sibling's context.Canceled. An error
+// that arrives once the parent is done is the parent's doing: the parent's
+// cause is reported instead.
+func (r *runner) fail(i int, err error) {
+	if r.errs != nil {
+		r.errs[i] = err
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err != nil {
+		return
+	}
+	if r.parent.Err() != nil {
+		err = context.Cause(r.parent)
+	}
+	r.err = err
+	r.cancel(err)
+}
+
+// skip records that item i was claimed but not run.
+func (r *runner) skip(i int) {
+	if r.errs != nil {
+		r.errs[i] = errSkipped
+		return
+	}
+	r.fail(i, context.Cause(r.ctx))
+}
+
+// abort records a panic (or runtime.Goexit, v == nil) in item i and cancels
+// the rest, in both modes.
+func (r *runner) abort(i int, v any) {
+	pe := newPanicError(v)
+	if r.errs != nil && i >= 0 && i < r.n {
+		r.errs[i] = pe
+	}
+	r.mu.Lock()
+	if !r.panicked {
+		r.panicked = true
+		r.err = pe
+	}
+	r.mu.Unlock()
+	r.cancel(pe)
+}
+
+// result is called once every worker has returned.
+func (r *runner) result() ([]error, error) {
+	if r.errs == nil {
+		if r.err == nil && r.next.Load() < int64(r.n) {
+			// Only when the parent was done before any worker started.
+			return nil, context.Cause(r.parent)
+		}
+		return nil, r.err
+	}
+	cause := context.Cause(r.ctx)
+	var failed []error
+	skipped := false
+	for i, err := range r.errs {
+		switch {
+		case err == errSkipped:
+			r.errs[i], skipped = cause, true
+		case err != nil:
+			failed = append(failed, err)
+		}
+	}
+	for i := int(min(r.next.Load(), int64(r.n))); i < r.n; i++ {
+		r.errs[i], skipped = cause, true
+	}
+	if skipped && cause != r.err { // a panic's cause is in failed already
+		failed = append(failed, cause)
+	}
+	return r.errs, errors.Join(failed...)
+}
