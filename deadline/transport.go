@@ -1,0 +1,104 @@
+package deadline
+
+import (
+	"net/http"
+	"time"
+	"unsafe"
+)
+
+// Transport returns an [http.RoundTripper] that propagates the budget of
+// each request's context downstream. On a request whose context has a
+// deadline, it writes the remaining budget, less the network allowance
+// ([DefaultNetworkAllowance], [WithNetworkAllowance]), in [HeaderTimeout]
+// (truncated to whole milliseconds; [WithHeader] renames it) and, under
+// [WithGRPCTimeout], in [HeaderGRPCTimeout]; these replace any value the
+// caller set. When that budget is under one millisecond, the request is
+// spent: Transport closes its body and returns an [*InsufficientBudgetError]
+// without calling base, so nothing reaches the network. A request whose
+// context has no deadline is passed to base unchanged.
+//
+// The caller's request is never modified: base gets a copy with its own
+// header map, which shares the caller's header values with their capacity
+// capped, so that adding to them copies first.
+//
+// A nil base means [http.DefaultTransport]. CloseIdleConnections is passed
+// on to base when base has it.
+//
+// Cost: per request with a deadline, three allocations (the request copy
+// with its header values in one, and the header map in two, the least a Go
+// map with entries takes) and about 300ns on a typical machine.
+func Transport(base http.RoundTripper, opts ...Option) (http.RoundTripper, error) {
+	c, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &transport{base: base, header: c.header, grpc: c.grpcWrite, allowance: c.allowance}, nil
+}
+
+type transport struct {
+	base      http.RoundTripper
+	header    string
+	grpc      bool
+	allowance time.Duration
+}
+
+// RoundTrip implements [http.RoundTripper].
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	dl, ok := req.Context().Deadline()
+	if !ok {
+		return t.base.RoundTrip(req)
+	}
+	rem := time.Until(dl)
+	budget := rem - t.allowance
+	if budget < time.Millisecond {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, &InsufficientBudgetError{Remaining: max(rem, 0), Required: t.allowance + time.Millisecond}
+	}
+	return t.base.RoundTrip(t.withBudget(req, budget))
+}
+
+// CloseIdleConnections calls base's CloseIdleConnections, if it has one.
+func (t *transport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+// outgoing is a request copy with room for its budget headers: one
+// allocation instead of four.
+type outgoing struct {
+	req  http.Request
+	vals [2]string
+	buf  [24]byte // 8 digits, then 8 digits and a unit
+}
+
+// withBudget returns a copy of req carrying budget in its headers.
+func (t *transport) withBudget(req *http.Request, budget time.Duration) *http.Request {
+	o := &outgoing{req: *req}
+	h := make(http.Header, len(req.Header)+2)
+	for k, v := range req.Header {
+		h[k] = v[:len(v):len(v)]
+	}
+	ms := appendMillis(o.buf[:0], budget)
+	o.vals[0] = bytesString(ms)
+	h[t.header] = o.vals[0:1:1]
+	if t.grpc {
+		g := AppendGRPCTimeout(o.buf[len(ms):len(ms)], budget)
+		o.vals[1] = bytesString(g)
+		h[HeaderGRPCTimeout] = o.vals[1:2:2]
+	}
+	o.req.Header = h
+	return &o.req
+}
+
+// bytesString returns b as a string without copying it. The bytes must never
+// change afterwards: withBudget writes each buffer once, into a value it
+// owns, before making the string.
+func bytesString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
