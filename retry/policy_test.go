@@ -298,7 +298,7 @@ func TestDoClassification(t *testing.T) {
 
 type throttled struct{ after time.Duration }
 
-func (e *throttled) Error() string              { return "throttled" }
+func (e *throttled) Error() string             { return "throttled" }
 func (e *throttled) RetryAfter() time.Duration { return e.after }
 
 func TestDoRetryAfter(t *testing.T) {
