@@ -1,0 +1,102 @@
+package cache
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestJSONCodec(t *testing.T) {
+	type user struct {
+		Name string
+		Age  int
+	}
+	in := user{"ada", 36}
+	b, err := JSONCodec{}.Marshal(in)
+	if err != nil {
+		t.Fatalf("Marshal() = %v", err)
+	}
+	var out user
+	if err := (JSONCodec{}).Unmarshal(b, &out); err != nil || out != in {
+		t.Errorf("Unmarshal(Marshal(%v)) = %v, %v, want %v, nil", in, out, err, in)
+	}
+	if _, err := (JSONCodec{}).Marshal(func() {}); err == nil {
+		t.Error("Marshal(func) = nil error, want an error")
+	}
+}
+
+func TestRawCodec(t *testing.T) {
+	var c RawCodec
+	b, err := c.Marshal("hello")
+	if err != nil || string(b) != "hello" {
+		t.Errorf("Marshal(string) = %q, %v", b, err)
+	}
+	b, err = c.Marshal([]byte("raw"))
+	if err != nil || string(b) != "raw" {
+		t.Errorf("Marshal([]byte) = %q, %v", b, err)
+	}
+	var s string
+	if err := c.Unmarshal([]byte("hi"), &s); err != nil || s != "hi" {
+		t.Errorf("Unmarshal(*string) = %q, %v", s, err)
+	}
+	src := []byte("bytes")
+	var bs []byte
+	if err := c.Unmarshal(src, &bs); err != nil || string(bs) != "bytes" {
+		t.Errorf("Unmarshal(*[]byte) = %q, %v", bs, err)
+	}
+	src[0] = 'X'
+	if string(bs) != "bytes" {
+		t.Errorf("Unmarshal(*[]byte) aliases its input: %q", bs)
+	}
+	if _, err := c.Marshal(1); err == nil {
+		t.Error("Marshal(int) = nil error, want an error")
+	}
+	var n int
+	if err := c.Unmarshal([]byte("1"), &n); err == nil {
+		t.Error("Unmarshal(*int) = nil error, want an error")
+	}
+}
+
+func TestEnvelope(t *testing.T) {
+	tests := []envelope{
+		{payload: []byte(`{"a":1}`), freshUntil: 1_700_000_000_000_000_000},
+		{payload: []byte{}, freshUntil: -5},
+		{negative: true, freshUntil: 42, payload: []byte{}},
+	}
+	for _, tt := range tests {
+		got, err := decodeEnvelope(tt.encode())
+		if err != nil || !bytes.Equal(got.payload, tt.payload) || got.freshUntil != tt.freshUntil || got.negative != tt.negative {
+			t.Errorf("decodeEnvelope(encode(%+v)) = %+v, %v, want the same, nil", tt, got, err)
+		}
+	}
+	bad := [][]byte{
+		nil,
+		[]byte("short"),
+		append([]byte{2, 0}, make([]byte, 8)...), // unknown version
+		append([]byte{envVersion, 0x80}, make([]byte, 8)...),         // unknown flag
+		append([]byte{envVersion, flagNegative}, make([]byte, 9)...), // negative with payload
+	}
+	for _, b := range bad {
+		if _, err := decodeEnvelope(b); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("decodeEnvelope(%q) = %v, want ErrCorrupt", b, err)
+		}
+	}
+}
+
+func FuzzDecodeEnvelope(f *testing.F) {
+	f.Add(envelope{payload: []byte("x"), freshUntil: 7}.encode())
+	f.Add(envelope{negative: true}.encode())
+	f.Add([]byte("garbage"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := decodeEnvelope(b)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("decodeEnvelope error %v does not wrap ErrCorrupt", err)
+			}
+			return
+		}
+		if !bytes.Equal(e.encode(), b) {
+			t.Fatalf("encode(decodeEnvelope(%q)) = %q, want the input", b, e.encode())
+		}
+	})
+}
