@@ -19,6 +19,8 @@ import (
 	"github.com/alitto/pond/v2"
 	"github.com/sourcegraph/conc/iter"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/holdfast-go/holdfast/fanout"
 )
 
 // ioLatency is how long an I/O-like task blocks. Go's timers on Linux
@@ -55,6 +57,13 @@ type mapper struct {
 }
 
 var mappers = []mapper{
+	{"holdfast", func(_ testing.TB, limit int, fn func(int) (int, error)) func(context.Context, []int) ([]int, error) {
+		opts := []fanout.Option{fanout.WithLimit(limit)}
+		f := func(_ context.Context, v int) (int, error) { return fn(v) }
+		return func(ctx context.Context, items []int) ([]int, error) {
+			return fanout.Map(ctx, items, f, opts...)
+		}
+	}},
 	{"errgroup", func(_ testing.TB, limit int, fn func(int) (int, error)) func(context.Context, []int) ([]int, error) {
 		return func(ctx context.Context, items []int) ([]int, error) {
 			g, _ := errgroup.WithContext(ctx)
