@@ -1,0 +1,237 @@
+package deadline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// stubTransport records the requests it gets and answers 204.
+type stubTransport struct {
+	calls atomic.Int32
+	got   *http.Request
+	edit  func(*http.Request) // optional: what a downstream might do
+}
+
+func (s *stubTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	s.calls.Add(1)
+	s.got = r
+	if s.edit != nil {
+		s.edit(r)
+	}
+	return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody, Request: r}, nil
+}
+
+func newTransport(t *testing.T, base http.RoundTripper, opts ...Option) http.RoundTripper {
+	t.Helper()
+	rt, err := Transport(base, opts...)
+	if err != nil {
+		t.Fatalf("Transport(%v) error %v", opts, err)
+	}
+	return rt
+}
+
+func TestTransportWritesBudget(t *testing.T) {
+	tests := []struct {
+		name             string
+		opts             []Option
+		timeout, elapsed time.Duration
+		wantMS, wantGRPC string
+		wantHeader       string
+	}{
+		{"default allowance", nil, time.Second, 0, "995", "", HeaderTimeout},
+		{"after some work", []Option{WithNetworkAllowance(0)}, time.Second, 250 * time.Millisecond, "750", "", HeaderTimeout},
+		{"with grpc", []Option{WithGRPCTimeout(true)}, time.Second, 0, "995", "995000u", HeaderTimeout},
+		{"truncated", []Option{WithGRPCTimeout(true), WithNetworkAllowance(0)}, time.Second + 500*time.Microsecond, 0, "1000", "1000500u", HeaderTimeout},
+		{"short", []Option{WithGRPCTimeout(true), WithNetworkAllowance(time.Millisecond)}, 3 * time.Millisecond, 0, "2", "2000000n", HeaderTimeout},
+		{"custom header", []Option{WithHeader("x-budget-ms")}, time.Second, 0, "995", "", "X-Budget-Ms"},
+		{"beyond 8 digits", []Option{WithGRPCTimeout(true)}, 1000 * time.Hour, 0, "99999999", "3599999S", HeaderTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				stub := &stubTransport{}
+				rt := newTransport(t, stub, tt.opts...)
+				ctx, cancel := context.WithTimeout(context.Background(), tt.timeout)
+				defer cancel()
+				time.Sleep(tt.elapsed)
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://b.test/", nil)
+				if _, err := rt.RoundTrip(req); err != nil {
+					t.Fatalf("RoundTrip error %v", err)
+				}
+				if got := stub.got.Header.Get(tt.wantHeader); got != tt.wantMS {
+					t.Errorf("%s = %q, want %q", tt.wantHeader, got, tt.wantMS)
+				}
+				if got := stub.got.Header.Get(HeaderGRPCTimeout); got != tt.wantGRPC {
+					t.Errorf("Grpc-Timeout = %q, want %q", got, tt.wantGRPC)
+				}
+			})
+		})
+	}
+}
+
+func TestTransportDoesNotModifyRequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		accept := make([]string, 1, 4) // spare capacity a careless append would write into
+		accept[0] = "text/plain"
+		stub := &stubTransport{edit: func(r *http.Request) {
+			r.Header.Add("Accept", "application/json")
+			r.Header.Set("X-Trace", "downstream")
+			r.Header.Del("X-Caller")
+		}}
+		rt := newTransport(t, stub)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://b.test/x?y=1", strings.NewReader("body"))
+		req.Header["Accept"] = accept
+		req.Header.Set("X-Caller", "a")
+		req.Header.Set(HeaderTimeout, "99999")
+		if _, err := rt.RoundTrip(req); err != nil {
+			t.Fatalf("RoundTrip error %v", err)
+		}
+		if stub.got == req {
+			t.Fatal("base got the caller's request, want a copy")
+		}
+		if got := stub.got.Header.Get(HeaderTimeout); got != "995" {
+			t.Errorf("copy's %s = %q, want 995 (the caller's value replaced)", HeaderTimeout, got)
+		}
+		want := http.Header{"Accept": {"text/plain"}, "X-Caller": {"a"}, HeaderTimeout: {"99999"}}
+		if len(req.Header) != len(want) {
+			t.Errorf("caller's header = %v, want %v", req.Header, want)
+		}
+		for k, v := range want {
+			if got := req.Header[k]; len(got) != len(v) || got[0] != v[0] {
+				t.Errorf("caller's %s = %q, want %q", k, got, v)
+			}
+		}
+		if spare := accept[:2][1]; spare != "" {
+			t.Errorf("caller's Accept backing array written: %q", spare)
+		}
+		if got := stub.got.Header["Accept"]; len(got) != 2 {
+			t.Errorf("copy's Accept = %q, want two values", got)
+		}
+		if stub.got.Method != req.Method || stub.got.URL != req.URL || stub.got.Body != req.Body || stub.got.Context() != ctx {
+			t.Error("copy differs from the caller's request beyond its header")
+		}
+	})
+}
+
+func TestTransportNoDeadline(t *testing.T) {
+	stub := &stubTransport{}
+	rt := newTransport(t, stub)
+	req, _ := http.NewRequest(http.MethodGet, "http://b.test/", nil)
+	req.Header.Set(HeaderTimeout, "42")
+	if _, err := rt.RoundTrip(req); err != nil {
+		t.Fatalf("RoundTrip error %v", err)
+	}
+	if stub.got != req || req.Header.Get(HeaderTimeout) != "42" {
+		t.Errorf("without a deadline, base got %p with %q, want the caller's request %p untouched", stub.got, stub.got.Header.Get(HeaderTimeout), req)
+	}
+}
+
+// closeCounter counts Close calls on a request body.
+type closeCounter struct {
+	io.Reader
+	closed int
+}
+
+func (c *closeCounter) Close() error { c.closed++; return nil }
+
+func TestTransportRefuses(t *testing.T) {
+	tests := []struct {
+		name          string
+		timeout       time.Duration
+		elapsed       time.Duration
+		wantRemaining time.Duration
+	}{
+		{"allowance equals budget", 5 * time.Millisecond, 0, 5 * time.Millisecond},
+		{"under a millisecond left", 6*time.Millisecond - 1, 0, 6*time.Millisecond - 1},
+		{"deadline passed", time.Second, 2 * time.Second, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				stub := &stubTransport{}
+				rt := newTransport(t, stub)
+				ctx, cancel := context.WithTimeout(context.Background(), tt.timeout)
+				defer cancel()
+				time.Sleep(tt.elapsed)
+				body := &closeCounter{Reader: strings.NewReader("x")}
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://b.test/", body)
+				resp, err := rt.RoundTrip(req)
+				var ib *InsufficientBudgetError
+				if resp != nil || !errors.Is(err, ErrInsufficientBudget) || !errors.As(err, &ib) {
+					t.Fatalf("RoundTrip = %v, %v, want nil, an *InsufficientBudgetError", resp, err)
+				}
+				if ib.Remaining != tt.wantRemaining || ib.Required != DefaultNetworkAllowance+time.Millisecond {
+					t.Errorf("error = %+v, want Remaining %v, Required %v", ib, tt.wantRemaining, DefaultNetworkAllowance+time.Millisecond)
+				}
+				if n := stub.calls.Load(); n != 0 {
+					t.Errorf("base called %d times, want 0", n)
+				}
+				if body.closed != 1 {
+					t.Errorf("body closed %d times, want 1", body.closed)
+				}
+			})
+		})
+	}
+}
+
+func TestTransportJustEnough(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		stub := &stubTransport{}
+		rt := newTransport(t, stub)
+		ctx, cancel := context.WithTimeout(context.Background(), 6*time.Millisecond)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://b.test/", nil)
+		if _, err := rt.RoundTrip(req); err != nil {
+			t.Fatalf("RoundTrip with 1ms to spare error %v", err)
+		}
+		if got := stub.got.Header.Get(HeaderTimeout); got != "1" {
+			t.Errorf("%s = %q, want 1", HeaderTimeout, got)
+		}
+	})
+}
+
+func TestTransportThroughClient(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		stub := &stubTransport{}
+		client := &http.Client{Transport: newTransport(t, stub)}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://b.test/", nil)
+		_, err := client.Do(req)
+		if !errors.Is(err, ErrInsufficientBudget) || stub.calls.Load() != 0 {
+			t.Errorf("Client.Do = %v with %d calls, want ErrInsufficientBudget and none", err, stub.calls.Load())
+		}
+	})
+}
+
+type idleCloser struct {
+	stubTransport
+	closed int
+}
+
+func (c *idleCloser) CloseIdleConnections() { c.closed++ }
+
+func TestTransportCloseIdleConnections(t *testing.T) {
+	base := &idleCloser{}
+	client := &http.Client{Transport: newTransport(t, base)}
+	client.CloseIdleConnections()
+	if base.closed != 1 {
+		t.Errorf("base CloseIdleConnections called %d times, want 1", base.closed)
+	}
+	newTransport(t, &stubTransport{}).(*transport).CloseIdleConnections() // base without it: no-op
+}
+
+func TestTransportNilBase(t *testing.T) {
+	if rt := newTransport(t, nil).(*transport); rt.base != http.DefaultTransport {
+		t.Errorf("Transport(nil) base = %v, want http.DefaultTransport", rt.base)
+	}
+}
