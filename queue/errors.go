@@ -1,0 +1,47 @@
+package queue
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrFull is returned by [Queue.TryPut] when the queue is full, and by
+	// [Pool.Submit] and [Pool.TrySubmit] when the pool's queue is full and
+	// its overflow policy is [Reject] (or, for TrySubmit, [Block]).
+	ErrFull = errors.New("queue: full")
+
+	// ErrEmpty is returned by [Queue.TryGet] when the queue is empty but not
+	// closed.
+	ErrEmpty = errors.New("queue: empty")
+
+	// ErrClosed is returned by puts and submits once the queue or pool is
+	// closed, by gets once a closed queue is drained, and by a second
+	// [Pool.Shutdown].
+	ErrClosed = errors.New("queue: closed")
+)
+
+// PanicError is the error a [Pool] reports when user code (the handler or
+// the error hook) panics on one of its worker goroutines. It carries the
+// value passed to panic and the stack of the panicking goroutine.
+type PanicError struct {
+	// Value is the value passed to panic.
+	Value any
+	// Stack is the stack trace of the goroutine that panicked, as formatted
+	// by [runtime/debug.Stack].
+	Stack []byte
+}
+
+var _ error = (*PanicError)(nil)
+
+// Error returns the panic value; the stack is in [PanicError.Stack].
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("queue: panic: %v", e.Value)
+}
+
+// Unwrap returns the panic value if it is an error, so that
+// errors.Is and errors.As see through a panic(err).
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}

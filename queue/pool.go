@@ -1,0 +1,433 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Pool is a fixed set of worker goroutines that call a handler on items
+// taken from a bounded [Queue]. It is safe for concurrent use.
+//
+// [NewPool] starts the workers; [Pool.Shutdown] stops them. A Pool must be
+// shut down, or its workers outlive it.
+//
+// Nothing accepted is lost: every item for which [Pool.Submit] or
+// [Pool.TrySubmit] returned nil ends in exactly one of these places:
+//
+//   - handled: the handler returned nil ([Stats].Handled);
+//   - failed: the handler returned an error or panicked, and the item went
+//     to the [WithOnError] hook ([Stats].Failed);
+//   - dropped: the [DropOldest] policy removed it and it went to the
+//     [WithOnDrop] hook ([Stats].Dropped);
+//   - returned: Shutdown's deadline came first and Shutdown returned it
+//     unhandled ([Stats].Returned).
+//
+// The cost per item over a channel feeding goroutines is a few atomic
+// operations and no allocation (without [WithItemTimeout], which allocates
+// the item's context); see the package benchmarks.
+type Pool[T any] struct {
+	q        *Queue[T]
+	handler  func(context.Context, T) error
+	overflow Overflow
+	limiter  *rate.Limiter // nil: no rate limit
+	timeout  time.Duration
+	onError  func(T, error)
+	onDrop   func(T)
+
+	// cancel cancels the context of the handlers; Shutdown calls it when
+	// its own ctx expires.
+	cancel context.CancelFunc
+
+	workers []workerStats
+	live    atomic.Int32  // workers still running
+	done    chan struct{} // closed by the last worker to return
+	shut    atomic.Bool   // Shutdown has been called
+
+	// pending counts items submitted and not yet settled (handled,
+	// failed, dropped or returned), including submits in progress;
+	// waiters counts goroutines in Wait. Wait returns when pending is 0.
+	pending  atomic.Int64
+	waiters  atomic.Int32
+	dropped  atomic.Uint64
+	rejected atomic.Uint64
+	returned atomic.Uint64
+
+	mu        sync.Mutex
+	idle      chan struct{} // closed and replaced when pending drops to 0
+	unhandled []T           // items for Shutdown to return
+	hookPanic error         // the first panic of the error hook
+}
+
+// workerStats are one worker's counters. Only that worker writes them, so
+// it updates them with a load and a store instead of a locked add, and they
+// fill a cache line so that workers do not contend for one.
+type workerStats struct {
+	inFlight atomic.Int64
+	handled  atomic.Uint64
+	failed   atomic.Uint64
+	_        [cacheLine - 24]byte
+}
+
+// inc adds 1 to a counter that only the calling goroutine writes.
+func inc(c *atomic.Uint64) { c.Store(c.Load() + 1) }
+
+// NewPool returns a pool that calls handler on every item submitted to it,
+// from [WithWorkers] goroutines that it starts now. Call [Pool.Shutdown]
+// to stop them.
+//
+// The handler's ctx is cancelled when a Shutdown's ctx expires (and, with
+// [WithItemTimeout], when the item's time is up); a handler should return
+// soon after. NewPool returns an error if handler is nil or an option is
+// invalid.
+func NewPool[T any](handler func(context.Context, T) error, opts ...Option) (*Pool[T], error) {
+	if handler == nil {
+		return nil, errors.New("queue: NewPool: handler must not be nil")
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("queue: NewPool: nil Option")
+		}
+		if err := o.apply(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	onError, err := hook[func(T, error)](cfg.onError, "WithOnError")
+	if err != nil {
+		return nil, err
+	}
+	onDrop, err := hook[func(T)](cfg.onDrop, "WithOnDrop")
+	if err != nil {
+		return nil, err
+	}
+	q, err := New[T](cfg.capacity)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &Pool[T]{
+		q:        q,
+		handler:  handler,
+		overflow: cfg.overflow,
+		timeout:  cfg.timeout,
+		onError:  onError,
+		onDrop:   onDrop,
+		cancel:   cancel,
+		workers:  make([]workerStats, cfg.workers),
+		done:     make(chan struct{}),
+		idle:     make(chan struct{}),
+	}
+	if cfg.limited() {
+		p.limiter = rate.NewLimiter(cfg.limit, cfg.burst)
+	}
+	p.live.Store(int32(cfg.workers))
+	for i := range p.workers {
+		go p.work(ctx, &p.workers[i])
+	}
+	return p, nil
+}
+
+// Submit adds v to the pool's queue. When the queue is full it follows the
+// pool's [Overflow] policy: with [Block] it waits for room until ctx is
+// done, with [Reject] it returns [ErrFull], with [DropOldest] it drops the
+// oldest queued item to make room.
+//
+// It returns nil if v was accepted (v will then be handled, failed,
+// dropped or returned by Shutdown: see [Pool]), [ErrClosed] once Shutdown
+// has been called, and ctx.Err() if ctx is done first (or was done when
+// Submit was called).
+func (p *Pool[T]) Submit(ctx context.Context, v T) error {
+	if p.overflow != Block {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return p.TrySubmit(v)
+	}
+	p.pending.Add(1)
+	err := p.q.Put(ctx, v)
+	if err != nil {
+		p.settle()
+	}
+	return err
+}
+
+// TrySubmit is [Pool.Submit] without waiting: when the queue is full it
+// returns [ErrFull] under the [Block] and [Reject] policies, and drops the
+// oldest item under [DropOldest].
+func (p *Pool[T]) TrySubmit(v T) error {
+	p.pending.Add(1)
+	err := p.tryPut(v)
+	if err != nil {
+		if err == ErrFull {
+			p.rejected.Add(1)
+		}
+		p.settle()
+	}
+	return err
+}
+
+// tryPut puts v without waiting, making room if the policy is DropOldest.
+func (p *Pool[T]) tryPut(v T) error {
+	for {
+		err := p.q.TryPut(v)
+		if err != ErrFull || p.overflow != DropOldest {
+			return err
+		}
+		// Workers or other submitters may take the oldest item first;
+		// then TryGet finds the queue emptier or empty, and we retry.
+		if old, err := p.q.TryGet(); err == nil {
+			p.drop(old)
+		}
+	}
+}
+
+// drop reports an item removed from the queue to the drop hook.
+func (p *Pool[T]) drop(v T) {
+	defer p.settle()
+	defer p.dropped.Add(1)
+	if p.onDrop != nil {
+		p.onDrop(v)
+	}
+}
+
+// work is a worker: it handles items until the queue is closed and empty,
+// or until the handlers' ctx is cancelled.
+func (p *Pool[T]) work(ctx context.Context, s *workerStats) {
+	defer p.exit()
+	for {
+		// A plain receive: the queue is closed before ctx can be
+		// cancelled, so an idle worker always wakes up.
+		v, ok := <-p.q.ch
+		if !ok {
+			return
+		}
+		if ctx.Err() != nil {
+			p.giveBack(v)
+			return
+		}
+		s.inFlight.Store(1)
+		p.process(ctx, s, v)
+		s.inFlight.Store(0)
+	}
+}
+
+// exit closes p.done when the last worker returns.
+func (p *Pool[T]) exit() {
+	if p.live.Add(-1) == 0 {
+		close(p.done)
+	}
+}
+
+// process handles one item and settles it.
+func (p *Pool[T]) process(ctx context.Context, s *workerStats, v T) {
+	if p.limiter != nil {
+		if err := p.limiter.Wait(ctx); err != nil {
+			// Only a cancelled ctx fails Wait here: burst >= 1 and ctx
+			// has no deadline.
+			p.giveBack(v)
+			return
+		}
+	}
+	err := p.call(ctx, v)
+	switch {
+	case err == nil:
+		inc(&s.handled)
+		p.settle()
+	case interrupted(ctx, err):
+		p.giveBack(v)
+	default:
+		inc(&s.failed)
+		p.reportError(v, err)
+		p.settle()
+	}
+}
+
+// interrupted reports whether err means the handler gave up because
+// Shutdown cancelled ctx, rather than that it failed: then the item goes
+// back to Shutdown's caller instead of to the error hook.
+func interrupted(ctx context.Context, err error) bool {
+	var pe *PanicError
+	return ctx.Err() != nil && errors.Is(err, context.Canceled) && !errors.As(err, &pe)
+}
+
+// call runs the handler, with the item timeout if any, turning a panic into
+// a *PanicError.
+func (p *Pool[T]) call(ctx context.Context, v T) (err error) {
+	if p.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.timeout)
+		defer cancel()
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return p.handler(ctx, v)
+}
+
+// reportError passes a failed item to the error hook. A panic in the hook
+// is kept for Shutdown to return, since there is no caller to give it to.
+func (p *Pool[T]) reportError(v T, err error) {
+	if p.onError == nil {
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p.mu.Lock()
+			if p.hookPanic == nil {
+				p.hookPanic = &PanicError{Value: r, Stack: debug.Stack()}
+			}
+			p.mu.Unlock()
+		}
+	}()
+	p.onError(v, err)
+}
+
+// giveBack keeps an item that was not handled for Shutdown to return.
+func (p *Pool[T]) giveBack(v T) {
+	p.mu.Lock()
+	p.unhandled = append(p.unhandled, v)
+	p.mu.Unlock()
+	p.returned.Add(1)
+	p.settle()
+}
+
+// settle records that one pending item has reached its end, and wakes the
+// goroutines in Wait if none is left.
+func (p *Pool[T]) settle() {
+	// pending and waiters are sequentially consistent: either this load
+	// sees Wait's increment of waiters, or Wait's load of pending sees 0.
+	if p.pending.Add(-1) == 0 && p.waiters.Load() > 0 {
+		p.mu.Lock()
+		close(p.idle)
+		p.idle = make(chan struct{})
+		p.mu.Unlock()
+	}
+}
+
+// Wait blocks until every item submitted so far has reached its end
+// (handled, failed, dropped or returned; the hooks for it have returned),
+// like asyncio's Queue.join.
+//
+// Precisely, Wait returns at the first moment when no item is pending: no
+// item is queued or in flight, and no Submit is in progress. Items
+// submitted while Wait waits delay it too, so under a steady stream of
+// submissions Wait may not return until the stream pauses; to wait for one
+// batch, stop submitting it before calling Wait. Wait does not stop the
+// pool; it can be called any number of times, from any goroutine, and
+// returns at once if nothing is pending (as after Shutdown).
+func (p *Pool[T]) Wait() {
+	p.waiters.Add(1)
+	defer p.waiters.Add(-1)
+	for {
+		p.mu.Lock()
+		idle := p.idle
+		p.mu.Unlock()
+		if p.pending.Load() == 0 {
+			return
+		}
+		<-idle
+	}
+}
+
+// Shutdown stops the pool: from now on Submit returns [ErrClosed], and the
+// workers handle what is queued and return. If ctx expires first, Shutdown
+// cancels the handlers' ctx, waits for the workers to return, and returns
+// the items that were accepted but not handled, with ctx.Err(); otherwise
+// it returns nil, nil once every accepted item has been handled.
+//
+// The items returned are those still queued and, before them, those in
+// flight whose handler was interrupted: after the handlers' ctx was
+// cancelled it returned an error wrapping context.Canceled, or it had not
+// started yet (it was waiting for the rate limiter). An item whose handler
+// returned any other error, or panicked, failed and went to the error hook
+// as usual. Shutdown cannot return before the handlers do, so handlers
+// should honour their ctx.
+//
+// If the error hook panicked, Shutdown's error also carries that
+// *[PanicError]. Only the first call does the shutdown: a later or
+// concurrent call returns nil, [ErrClosed] at once.
+func (p *Pool[T]) Shutdown(ctx context.Context) ([]T, error) {
+	if !p.shut.CompareAndSwap(false, true) {
+		return nil, ErrClosed
+	}
+	p.q.Close()
+	var err error
+	select {
+	case <-p.done:
+	default:
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			err = ctx.Err()
+			p.cancel()
+			<-p.done
+		}
+	}
+	p.cancel()
+	for {
+		v, gerr := p.q.TryGet()
+		if gerr != nil {
+			break
+		}
+		p.giveBack(v)
+	}
+	p.mu.Lock()
+	items, hookPanic := p.unhandled, p.hookPanic
+	p.unhandled = nil
+	p.mu.Unlock()
+	if hookPanic != nil {
+		err = errors.Join(err, hookPanic)
+	}
+	return items, err
+}
+
+// Stats is a snapshot of a [Pool]'s counters. The fields are read one by
+// one while the pool runs, so they add up exactly only once it is idle:
+// then every accepted item is counted once in Handled, Failed, Dropped or
+// Returned.
+type Stats struct {
+	Workers  int // worker goroutines
+	Capacity int // queue capacity
+	Queued   int // items waiting in the queue
+	InFlight int // items taken by a worker and not yet settled
+
+	Handled  uint64 // the handler returned nil
+	Failed   uint64 // the handler returned an error or panicked
+	Dropped  uint64 // removed by the DropOldest policy
+	Rejected uint64 // TrySubmit or Submit returned ErrFull (not accepted)
+	Returned uint64 // returned unhandled by Shutdown
+}
+
+// Stats returns a snapshot of the pool's counters.
+func (p *Pool[T]) Stats() Stats {
+	st := Stats{
+		Workers:  len(p.workers),
+		Capacity: p.q.Cap(),
+		Queued:   p.q.Len(),
+		Dropped:  p.dropped.Load(),
+		Rejected: p.rejected.Load(),
+		Returned: p.returned.Load(),
+	}
+	for i := range p.workers {
+		w := &p.workers[i]
+		st.InFlight += int(w.inFlight.Load())
+		st.Handled += w.handled.Load()
+		st.Failed += w.failed.Load()
+	}
+	return st
+}
+
+// String formats the snapshot on one line, for logs.
+func (s Stats) String() string {
+	return fmt.Sprintf("queued=%d inflight=%d handled=%d failed=%d dropped=%d rejected=%d returned=%d",
+		s.Queued, s.InFlight, s.Handled, s.Failed, s.Dropped, s.Rejected, s.Returned)
+}
