@@ -150,7 +150,8 @@ func AppendGRPCTimeout(dst []byte, d time.Duration) []byte {
 }
 
 // FormatGRPCTimeout returns d in the gRPC timeout encoding. It is shorthand
-// for string(AppendGRPCTimeout(nil, d)), with one allocation, for the result.
+// for string(AppendGRPCTimeout(nil, d)), with at most one allocation, for
+// the result; use [AppendGRPCTimeout] to write into a buffer of your own.
 func FormatGRPCTimeout(d time.Duration) string {
 	var buf [16]byte
 	return string(AppendGRPCTimeout(buf[:0], d))
