@@ -33,8 +33,10 @@ func New(opts ...Option) (*Policy, error) {
 	return &Policy{c: c}, nil
 }
 
-// Do calls fn until it succeeds or the policy gives up; see [Policy.Do].
-// It builds the options on every call: on a hot path build a [Policy] once.
+// Do calls fn until it succeeds or the options' policy gives up; see
+// [Policy.Do]. A bad option makes Do return that option's error (not an
+// [*Error]) without calling fn. Do builds the options on every call: on a
+// hot path build a [Policy] once.
 func Do(ctx context.Context, fn func(context.Context) error, opts ...Option) error {
 	p, err := New(opts...)
 	if err != nil {

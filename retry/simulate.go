@@ -62,17 +62,20 @@ func Simulate(cfg SimConfig) (SimResult, error) {
 	}
 	var r SimResult
 	for len(q) > 0 {
-		winner := heap.Pop(&q).(simClient)
+		winner := q[0]
 		r.Calls++
-		end := (winner.at/cfg.Slot + 1) * cfg.Slot
 		r.Completion = winner.at + cfg.Slot
+		end := (winner.at/cfg.Slot + 1) * cfg.Slot
+		q.popFirst()
+		// The losers of the slot: each waits for the end of its attempt and
+		// its delay, in place at the top of the queue (no allocation).
 		for len(q) > 0 && q[0].at < end {
-			c := heap.Pop(&q).(simClient)
+			c := &q[0]
 			r.Calls++
 			c.prev = cfg.Strategy.Delay(c.n, c.prev, src)
 			c.at += cfg.Slot + c.prev
 			c.n++
-			heap.Push(&q, c)
+			heap.Fix(&q, 0)
 		}
 	}
 	return r, nil
@@ -98,10 +101,23 @@ func (q simQueue) Less(i, j int) bool {
 	return q[i].id < q[j].id
 }
 func (q simQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *simQueue) Push(x any)   { *q = append(*q, x.(simClient)) }
+
+// Push and Pop are unused: Simulate moves clients in place with heap.Fix and
+// popFirst, which do not box them in interfaces.
+func (q *simQueue) Push(x any) { *q = append(*q, x.(simClient)) }
 func (q *simQueue) Pop() any {
 	old := *q
 	c := old[len(old)-1]
 	*q = old[:len(old)-1]
 	return c
+}
+
+// popFirst removes the earliest client.
+func (q *simQueue) popFirst() {
+	last := len(*q) - 1
+	(*q)[0] = (*q)[last]
+	*q = (*q)[:last]
+	if last > 0 {
+		heap.Fix(q, 0)
+	}
 }
