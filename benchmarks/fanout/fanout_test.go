@@ -129,7 +129,6 @@ func benchMap(b *testing.B, m mapper, t task, limit int, items []int) {
 		}
 	}
 	checkDoubled(b, items, out)
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(items)), "ns/item")
 }
 
 // checkDoubled fails tb unless out holds every item doubled, in order.
