@@ -141,11 +141,14 @@ func NewPool[T any](handler func(context.Context, T) error, opts ...Option) (*Po
 //
 // It returns nil if v was accepted (v will then be handled, failed,
 // dropped or returned by Shutdown: see [Pool]), [ErrClosed] once Shutdown
-// has been called, and ctx.Err() if ctx is done first (or was done when
-// Submit was called).
+// has been called (whatever the state of ctx), and otherwise ctx.Err() if
+// ctx is done first or was done when Submit was called.
 func (p *Pool[T]) Submit(ctx context.Context, v T) error {
 	if p.overflow != Block {
 		if err := ctx.Err(); err != nil {
+			if p.shut.Load() {
+				return ErrClosed
+			}
 			return err
 		}
 		return p.TrySubmit(v)
@@ -201,7 +204,7 @@ func (p *Pool[T]) drop(v T) {
 // or until the handlers' ctx is cancelled.
 func (p *Pool[T]) work(ctx context.Context, s *workerStats) {
 	defer p.exit()
-	for {
+	for ctx.Err() == nil {
 		// A plain receive: the queue is closed before ctx can be
 		// cancelled, so an idle worker always wakes up.
 		v, ok := <-p.q.ch

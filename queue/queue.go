@@ -57,17 +57,17 @@ func New[T any](capacity int) (*Queue[T], error) {
 // It returns nil once v is in the queue, [ErrClosed] if the queue is closed
 // (or is closed while Put waits), and ctx.Err() if ctx is done first; on
 // error v was not added. If ctx is already done, Put fails even when there
-// is room. A Put that overlaps [Queue.Close] may succeed or fail; one that
+// is room (with ErrClosed if the queue is closed). A Put that overlaps [Queue.Close] may succeed or fail; one that
 // starts after Close has returned always fails.
 func (q *Queue[T]) Put(ctx context.Context, v T) error {
-	done := ctx.Done()
-	if done != nil && isDone(done) {
-		return ctx.Err()
-	}
 	q.mu.RLock()
 	defer q.mu.RUnlock()
 	if q.closed {
 		return ErrClosed
+	}
+	done := ctx.Done()
+	if done != nil && isDone(done) {
+		return ctx.Err()
 	}
 	// The single-case select is a non-blocking send that locks only ch;
 	// the three-way select below locks every channel it names.
