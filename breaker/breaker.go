@@ -1,0 +1,480 @@
+package breaker
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Breaker is a circuit breaker. Build it once with [New] and share it among
+// the goroutines that call the dependency it guards; it is safe for
+// concurrent use.
+//
+// Cost, in the closed state: [Breaker.Do] adds a few nanoseconds to fn and
+// does not allocate. Without a window (the default rule, consecutive
+// failures) a success touches no shared memory but for reads, so it scales
+// with the cores; a count window adds an atomic increment of a shared
+// sequence number and a swap per call; a time window reads the clock and
+// sums its buckets on every call; [WithSlowCall] reads the clock twice. A
+// rejected call allocates its [*OpenError] in the open state (not in the
+// half-open or forced-open states). Changes of state take a mutex and
+// allocate.
+type Breaker struct {
+	// cur is the current generation: every change of state installs a
+	// new one, so that the closed state's counters are never reset in
+	// place and the outcome of a call admitted before a change, recorded
+	// after it, is dropped.
+	cur      atomic.Pointer[gen]
+	_        [56]byte // cur is read by every call; rejected is written by some
+	rejected atomic.Uint64
+	_        [56]byte
+
+	cfg   config
+	base  time.Time // times are kept as nanoseconds since base
+	clock bool      // a call's end is timed: time window or slow rule
+
+	mu         sync.Mutex
+	level      int // trips since the last recovery: the backoff exponent
+	trips      uint64
+	pending    []change // changes whose hooks have not run yet
+	delivering bool     // a goroutine is running the hooks of pending
+}
+
+// change is a change of state, waiting for its hooks.
+type change struct{ from, to State }
+
+// gen is one stay of the breaker in a state. Its first fields are fixed
+// when it is made; the counters after them are written by calls.
+type gen struct {
+	state State
+	// fast: a success has nothing to record but the reset of consecutive
+	// (closed with no window and no slow rule, or disabled).
+	fast      bool
+	since     int64 // when the state began
+	openUntil int64 // StateOpen: when the next probe may go
+	// metrics is the last closed gen, whose window and consecutive
+	// failures [Breaker.Stats] reports.
+	metrics *gen
+	cw      *countWindow
+	tw      *timeWindow
+	done    func(error) // returned by Allow, made once per gen
+	reject  error       // the rejection of StateHalfOpen and StateForcedOpen
+
+	_           [64]byte // keep the counters off the fields above, read by every call
+	consecutive atomic.Int64
+	_           [56]byte
+	probes      atomic.Int64 // half-open: probes admitted, less the ignored ones
+	successes   atomic.Int64 // half-open: probes that succeeded
+}
+
+// New returns a closed Breaker with the options applied, or an error naming
+// the first bad option. Without options it opens after
+// [DefaultConsecutiveFailures] failures in a row, stays open for
+// [DefaultOpenDuration], then lets [DefaultHalfOpenProbes] probe through.
+func New(opts ...Option) (*Breaker, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	b := &Breaker{
+		cfg:   cfg,
+		base:  time.Now(),
+		clock: cfg.timeWindow > 0 || cfg.slowThreshold > 0,
+	}
+	b.cur.Store(b.newGen(StateClosed, 0, 0, nil))
+	return b, nil
+}
+
+// Do calls fn if the breaker lets the call through and records its outcome:
+// nil is a success; an error is a failure, a success or left out, as
+// [WithIsFailure] and [WithIsIgnored] decide. Do returns fn's error as it
+// is.
+//
+// When the breaker rejects the call, Do returns an [*OpenError] matching
+// [ErrOpen] without calling fn. When ctx is already done, it returns
+// ctx.Err() without calling fn or recording anything, so that an expired
+// deadline is not charged to the dependency.
+//
+// A panic in fn is recorded as a failure and goes on to Do's caller as it
+// was, with its value and stack.
+func (b *Breaker) Do(ctx context.Context, fn func(context.Context) error) error {
+	if fn == nil {
+		return errNilFunc
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	g, start := b.cur.Load(), int64(0)
+	if !g.fast {
+		var err error
+		if g, start, err = b.admitOther(g); err != nil {
+			return err
+		}
+	}
+	ended := false
+	defer b.recordPanic(g, start, &ended)
+	err := fn(ctx)
+	ended = true
+	if err == nil && g.fast {
+		g.resetConsecutive()
+		return nil
+	}
+	b.finishOther(g, start, err)
+	return err
+}
+
+// Execute is [Breaker.Do] for a function that returns a value with its
+// error. When the call is rejected it returns the zero T and the error.
+func Execute[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error)) (T, error) {
+	var zero T
+	if fn == nil {
+		return zero, errNilFunc
+	}
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	g, start := b.cur.Load(), int64(0)
+	if !g.fast {
+		var err error
+		if g, start, err = b.admitOther(g); err != nil {
+			return zero, err
+		}
+	}
+	ended := false
+	defer b.recordPanic(g, start, &ended)
+	v, err := fn(ctx)
+	ended = true
+	if err == nil && g.fast {
+		g.resetConsecutive()
+		return v, nil
+	}
+	b.finishOther(g, start, err)
+	return v, err
+}
+
+// Allow is the two-step form of [Breaker.Do], for callers that cannot wrap
+// the call in a function (an [net/http.RoundTripper] whose response body is
+// read later, a stream). If the breaker lets the call through, Allow returns
+// a done func and a nil error: call done exactly once with the call's
+// outcome. Otherwise it returns a nil done and an [*OpenError].
+//
+// Allow does not allocate in the closed state, unless [WithSlowCall] is set:
+// then done carries the call's start time in a small allocation.
+func (b *Breaker) Allow() (done func(err error), err error) {
+	g, start, err := b.admit()
+	if err != nil {
+		return nil, err
+	}
+	if b.cfg.slowThreshold == 0 {
+		return g.done, nil
+	}
+	return func(err error) { b.finish(g, start, err) }, nil
+}
+
+// Name returns the name given by [WithName].
+func (b *Breaker) Name() string { return b.cfg.name }
+
+// State returns the breaker's state. An open breaker whose open duration
+// has passed moves to half-open here, as it would on the next call.
+func (b *Breaker) State() State {
+	g := b.cur.Load()
+	if g.state == StateOpen && b.now() >= g.openUntil {
+		g = b.move(g, StateHalfOpen)
+	}
+	return g.state
+}
+
+// ForceOpen opens the breaker until [Breaker.Reset]: every call is
+// rejected, no probe is made.
+func (b *Breaker) ForceOpen() { b.move(nil, StateForcedOpen) }
+
+// Disable lets every call through and records nothing until
+// [Breaker.Reset]; the breaker cannot trip.
+func (b *Breaker) Disable() { b.move(nil, StateDisabled) }
+
+// Reset closes the breaker, from any state, with an empty window, no
+// consecutive failures, and the open duration back to its first value. The
+// totals of [Stats] (Trips, Rejected) are kept.
+func (b *Breaker) Reset() { b.move(nil, StateClosed) }
+
+// admit lets a call through, returning the gen that admitted it and its
+// start time (when calls are timed), or rejects it.
+func (b *Breaker) admit() (*gen, int64, error) {
+	g := b.cur.Load()
+	if !g.fast {
+		return b.admitOther(g)
+	}
+	return g, 0, nil
+}
+
+func (b *Breaker) admitOther(g *gen) (*gen, int64, error) {
+	for {
+		switch g.state {
+		case StateClosed:
+			return g, b.start(), nil
+		case StateDisabled:
+			return g, 0, nil
+		case StateHalfOpen:
+			if !g.takeProbe(int64(b.cfg.probes)) {
+				b.rejected.Add(1)
+				return nil, 0, g.reject
+			}
+			return g, b.start(), nil
+		case StateOpen:
+			now := b.now()
+			if now < g.openUntil {
+				b.rejected.Add(1)
+				return nil, 0, &OpenError{Name: b.cfg.name, State: StateOpen, RetryAfter: time.Duration(g.openUntil - now)}
+			}
+			g = b.move(g, StateHalfOpen)
+		default: // StateForcedOpen
+			b.rejected.Add(1)
+			return nil, 0, g.reject
+		}
+	}
+}
+
+// takeProbe takes one of the n probe places of a half-open gen.
+func (g *gen) takeProbe(n int64) bool {
+	for {
+		p := g.probes.Load()
+		if p >= n {
+			return false
+		}
+		if g.probes.CompareAndSwap(p, p+1) {
+			return true
+		}
+	}
+}
+
+// start returns the start time of a call, read only when calls are timed.
+func (b *Breaker) start() int64 {
+	if b.cfg.slowThreshold > 0 {
+		return b.now()
+	}
+	return 0
+}
+
+// now returns the time in nanoseconds since the breaker was made.
+func (b *Breaker) now() int64 { return int64(time.Since(b.base)) }
+
+// finish records the outcome of a call admitted by g. The fast path, a
+// success with nothing to record, only reads shared memory.
+func (b *Breaker) finish(g *gen, start int64, err error) {
+	if err == nil && g.fast {
+		g.resetConsecutive()
+		return
+	}
+	b.finishOther(g, start, err)
+}
+
+// resetConsecutive ends a run of failures. It writes only when there is a
+// run to end, so that successes leave the counter's cache line shared.
+func (g *gen) resetConsecutive() {
+	if g.consecutive.Load() != 0 {
+		g.consecutive.Store(0)
+	}
+}
+
+func (b *Breaker) finishOther(g *gen, start int64, err error) {
+	b.record(g, start, b.mark(err))
+}
+
+// recordPanic, deferred by Do and Execute, records a failure when fn did not
+// return: it panicked (or called runtime.Goexit). It leaves the panic to go
+// on.
+func (b *Breaker) recordPanic(g *gen, start int64, ended *bool) {
+	if !*ended {
+		b.record(g, start, markCall|markFailure)
+	}
+}
+
+// mark classifies err: 0 for an ignored error, else markCall, with
+// markFailure for a failure.
+func (b *Breaker) mark(err error) uint32 {
+	switch {
+	case err == nil:
+		return markCall
+	case b.cfg.ignored(err):
+		return 0
+	case b.cfg.failure(err):
+		return markCall | markFailure
+	}
+	return markCall
+}
+
+// record records the outcome m of a call admitted by g at start, unless
+// the state has changed since.
+func (b *Breaker) record(g *gen, start int64, m uint32) {
+	var now int64
+	if b.clock {
+		now = b.now()
+		if m != 0 && b.cfg.slowThreshold > 0 && now-start > int64(b.cfg.slowThreshold) {
+			m |= markSlow
+		}
+	}
+	if b.cur.Load() != g {
+		return
+	}
+	switch g.state {
+	case StateClosed:
+		b.recordClosed(g, now, m)
+	case StateHalfOpen:
+		b.recordProbe(g, m)
+	}
+}
+
+func (b *Breaker) recordClosed(g *gen, now int64, m uint32) {
+	if m == 0 {
+		return
+	}
+	trip := false
+	if m&markFailure != 0 {
+		n := g.consecutive.Add(1)
+		trip = b.cfg.consecutive > 0 && n >= int64(b.cfg.consecutive)
+	} else {
+		g.resetConsecutive()
+	}
+	switch {
+	case g.cw != nil:
+		if g.cw.add(m) && !trip {
+			trip = b.exceeds(g.cw.counts())
+		}
+	case g.tw != nil:
+		g.tw.add(now, m)
+		trip = trip || b.exceeds(g.tw.recent(now))
+	}
+	if trip {
+		b.move(g, StateOpen)
+	}
+}
+
+// exceeds reports whether the window's counts trip a rate rule.
+func (b *Breaker) exceeds(c counts) bool {
+	if c.calls < int64(b.cfg.minCalls) {
+		return false
+	}
+	return rateReached(c.failures, c.calls, b.cfg.failureRate) ||
+		rateReached(c.slow, c.calls, b.cfg.slowRate)
+}
+
+// rateReached reports whether n of calls reaches threshold, a rule that is
+// off when threshold is 0.
+func rateReached(n, calls int64, threshold float64) bool {
+	return threshold > 0 && float64(n)/float64(calls) >= threshold
+}
+
+func (b *Breaker) recordProbe(g *gen, m uint32) {
+	switch {
+	case m == 0:
+		g.probes.Add(-1) // ignored: the place goes to another probe
+	case m != markCall:
+		b.move(g, StateOpen) // failed or slow
+	case g.successes.Add(1) == int64(b.cfg.successes):
+		b.move(g, StateClosed)
+	}
+}
+
+// move changes the state to `to` if from is still the current gen (a nil
+// from: whatever is current, unless it is already in the state `to`, which
+// Reset renews all the same). It runs the hooks, and returns the gen now
+// current.
+func (b *Breaker) move(from *gen, to State) *gen {
+	b.mu.Lock()
+	cur := b.cur.Load()
+	if (from != nil && cur != from) || (from == nil && cur.state == to && to != StateClosed) {
+		b.mu.Unlock()
+		return cur
+	}
+	now := b.now()
+	var openUntil int64
+	switch to {
+	case StateOpen:
+		openUntil = now + int64(openDuration(&b.cfg, b.level, rand.Float64()))
+		b.level++
+		b.trips++
+	case StateClosed:
+		b.level = 0
+	}
+	next := b.newGen(to, now, openUntil, cur)
+	b.cur.Store(next)
+	if cur.state != to && len(b.cfg.onStateChange) > 0 {
+		b.pending = append(b.pending, change{cur.state, to})
+	}
+	b.mu.Unlock()
+	b.deliver()
+	return next
+}
+
+func (b *Breaker) newGen(s State, now, openUntil int64, prev *gen) *gen {
+	g := &gen{state: s, since: now, openUntil: openUntil}
+	switch s {
+	case StateClosed:
+		if b.cfg.countWindow > 0 {
+			g.cw = newCountWindow(b.cfg.countWindow)
+		} else if b.cfg.timeWindow > 0 {
+			g.tw = newTimeWindow(int64(b.cfg.timeWindow)/int64(b.cfg.buckets), b.cfg.buckets)
+		}
+		g.fast = g.cw == nil && g.tw == nil && b.cfg.slowThreshold == 0
+		g.metrics = g
+	case StateHalfOpen, StateForcedOpen:
+		g.reject = &OpenError{Name: b.cfg.name, State: s}
+	case StateDisabled:
+		g.fast = true
+	}
+	if g.metrics == nil {
+		g.metrics = prev.metrics
+	}
+	g.done = func(err error) { b.finish(g, 0, err) }
+	return g
+}
+
+// openDuration returns how long the breaker stays open on the trip that
+// follows level trips without a recovery, given r, a random number in
+// [0, 1) that draws the jitter.
+func openDuration(c *config, level int, r float64) time.Duration {
+	if c.backoffMax == 0 {
+		return c.openDuration
+	}
+	d := float64(c.openDuration) * math.Pow(c.backoffMult, float64(level))
+	if d >= float64(c.backoffMax) {
+		d = float64(c.backoffMax)
+	}
+	return time.Duration(d - d*c.backoffJitter*r)
+}
+
+// deliver runs the hooks of the pending changes in order, outside the
+// lock. One goroutine at a time delivers: a change made while another
+// goroutine delivers (by a hook, too) is left for it, so hooks never run
+// concurrently nor out of order, and a hook may call the breaker.
+func (b *Breaker) deliver() {
+	b.mu.Lock()
+	if b.delivering || len(b.pending) == 0 {
+		b.mu.Unlock()
+		return
+	}
+	b.delivering = true
+	ended := false
+	defer func() {
+		if !ended { // a hook panicked: the next change delivers the rest
+			b.mu.Lock()
+			b.delivering = false
+			b.mu.Unlock()
+		}
+	}()
+	for len(b.pending) > 0 {
+		c := b.pending[0]
+		b.pending = append(b.pending[:0], b.pending[1:]...)
+		b.mu.Unlock()
+		for _, f := range b.cfg.onStateChange {
+			f(b.cfg.name, c.from, c.to)
+		}
+		b.mu.Lock()
+	}
+	b.delivering = false
+	ended = true
+	b.mu.Unlock()
+}

@@ -1,0 +1,215 @@
+package breaker
+
+import (
+	"runtime"
+	"sync/atomic"
+)
+
+// The outcome of a recorded call, as a set of marks. A call that is
+// recorded has markCall; 0 is an empty slot of a count window.
+const (
+	markCall uint32 = 1 << iota
+	markFailure
+	markSlow
+)
+
+// counts are the calls held by a sliding window.
+type counts struct {
+	calls, failures, slow int64
+}
+
+// countWindow is a sliding window over the last len(slots) calls: a ring of
+// outcome marks written in turn at the position given by an atomic sequence
+// number, with running totals. Each slot is swapped, so that every mark
+// written is taken out of the totals exactly once when it is replaced, even
+// when two calls race for the same slot; the totals read together may be
+// momentarily out of step by the calls being recorded.
+type countWindow struct {
+	seq atomic.Uint64
+	_   [56]byte // keep the contended sequence off the totals' line
+	calls,
+	failures,
+	slow atomic.Int64
+	_     [40]byte
+	slots []atomic.Uint32
+}
+
+func newCountWindow(n int) *countWindow {
+	return &countWindow{slots: make([]atomic.Uint32, n)}
+}
+
+// add records m in place of the oldest call. It reports whether a rate may
+// have risen: the window grew, or m is a failure or slow and replaced a
+// different outcome. A fast success replacing anything can only lower them.
+func (w *countWindow) add(m uint32) bool {
+	i := (w.seq.Add(1) - 1) % uint64(len(w.slots))
+	old := w.slots[i].Swap(m)
+	if old == m {
+		return false
+	}
+	adjust(&w.calls, old, m, markCall)
+	adjust(&w.failures, old, m, markFailure)
+	adjust(&w.slow, old, m, markSlow)
+	return old == 0 || m != markCall
+}
+
+// adjust moves total by the change of the bit mark from old to m.
+func adjust(total *atomic.Int64, old, m, mark uint32) {
+	if d := int64(m&mark) - int64(old&mark); d != 0 {
+		total.Add(d / int64(mark))
+	}
+}
+
+func (w *countWindow) counts() counts {
+	return counts{w.calls.Load(), w.failures.Load(), w.slow.Load()}
+}
+
+// bucketResetting marks a bucket of a timeWindow being cleared.
+const bucketResetting = -1
+
+// bucket holds the calls of one period of a timeWindow.
+type bucket struct {
+	// period is 1 + the number of the period (time / width) whose calls
+	// the bucket holds: 0 before first use, bucketResetting while cleared.
+	period atomic.Int64
+	calls,
+	failures,
+	slow atomic.Int64
+}
+
+// timeWindow is a sliding window over the calls of the last len(buckets)
+// periods of width nanoseconds. The bucket of a time is a pure function of
+// it: period t/width, bucket period % len(buckets). A bucket still holding
+// an older period is cleared lazily by the first call that needs it, which
+// takes it with a compare-and-swap on its period.
+//
+// So that a call does not sum every bucket, the sum of the buckets before
+// the current one is kept in past, computed by the first call of a period.
+// A call of the previous period recorded after that is counted from the
+// next period on (or by [Breaker.Stats], which sums every bucket).
+type timeWindow struct {
+	width   int64
+	buckets []bucket
+	past    pastSums
+}
+
+// pastSums caches the counts of the buckets before a period, under a
+// sequence lock: seq is odd while the fields are written.
+type pastSums struct {
+	seq    atomic.Uint64
+	period atomic.Int64 // 1-based, as bucket.period; 0: nothing cached
+	calls,
+	failures,
+	slow atomic.Int64
+}
+
+func newTimeWindow(width int64, n int) *timeWindow {
+	return &timeWindow{width: width, buckets: make([]bucket, n)}
+}
+
+// period returns the 1-based period of time now.
+func (w *timeWindow) period(now int64) int64 { return now/w.width + 1 }
+
+// add records m at time now (nanoseconds since the breaker was made).
+func (w *timeWindow) add(now int64, m uint32) {
+	p := w.period(now)
+	b := &w.buckets[p%int64(len(w.buckets))]
+	if !claim(b, p) {
+		return // the bucket already holds a later period: too late to count
+	}
+	b.calls.Add(1)
+	if m&markFailure != 0 {
+		b.failures.Add(1)
+	}
+	if m&markSlow != 0 {
+		b.slow.Add(1)
+	}
+}
+
+// claim makes b hold period, clearing it when it holds an earlier one. It
+// reports false when b holds a later period.
+func claim(b *bucket, period int64) bool {
+	for {
+		cur := b.period.Load()
+		switch {
+		case cur == period:
+			return true
+		case cur > period:
+			return false
+		case cur == bucketResetting:
+			runtime.Gosched() // another call is clearing it: three stores
+		case b.period.CompareAndSwap(cur, bucketResetting):
+			b.calls.Store(0)
+			b.failures.Store(0)
+			b.slow.Store(0)
+			b.period.Store(period)
+			return true
+		}
+	}
+}
+
+// counts returns the counts of the window at time now, summing every
+// bucket.
+func (w *timeWindow) counts(now int64) counts {
+	p := w.period(now)
+	return w.sum(p-int64(len(w.buckets)), p)
+}
+
+// recent returns the counts of the window at time now, from the cached
+// counts of the past buckets and the current bucket.
+func (w *timeWindow) recent(now int64) counts {
+	p := w.period(now)
+	c, ok := w.past.load(p)
+	if !ok {
+		c = w.sum(p-int64(len(w.buckets)), p-1)
+		w.past.store(p, c)
+	}
+	b := &w.buckets[p%int64(len(w.buckets))]
+	if b.period.Load() == p {
+		c.calls += b.calls.Load()
+		c.failures += b.failures.Load()
+		c.slow += b.slow.Load()
+	}
+	return c
+}
+
+// sum adds up the buckets whose period is in (after, upTo].
+func (w *timeWindow) sum(after, upTo int64) counts {
+	var c counts
+	for i := range w.buckets {
+		b := &w.buckets[i]
+		if p := b.period.Load(); p > after && p <= upTo {
+			c.calls += b.calls.Load()
+			c.failures += b.failures.Load()
+			c.slow += b.slow.Load()
+		}
+	}
+	return c
+}
+
+// load returns the cached counts before period, if they are cached and not
+// being written.
+func (s *pastSums) load(period int64) (counts, bool) {
+	seq := s.seq.Load()
+	if seq&1 != 0 || s.period.Load() != period {
+		return counts{}, false
+	}
+	c := counts{s.calls.Load(), s.failures.Load(), s.slow.Load()}
+	return c, s.seq.Load() == seq
+}
+
+// store caches c as the counts before period, unless another call is
+// storing or a later period is cached.
+func (s *pastSums) store(period int64, c counts) {
+	seq := s.seq.Load()
+	if seq&1 != 0 || !s.seq.CompareAndSwap(seq, seq+1) {
+		return
+	}
+	if s.period.Load() < period {
+		s.calls.Store(c.calls)
+		s.failures.Store(c.failures)
+		s.slow.Store(c.slow)
+		s.period.Store(period)
+	}
+	s.seq.Store(seq + 2)
+}
