@@ -81,8 +81,8 @@ func DoValueWith[T any](ctx context.Context, p *Policy, fn func(context.Context)
 }
 
 func do(ctx context.Context, p *Policy, fn func(context.Context) error, name string) error {
-	if err := check(ctx, p, fn == nil, name); err != nil {
-		return err
+	if p == nil || ctx == nil || fn == nil {
+		return badCall(ctx, p, name)
 	}
 	_, err := run(ctx, &p.c, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, fn(ctx)
@@ -91,32 +91,41 @@ func do(ctx context.Context, p *Policy, fn func(context.Context) error, name str
 }
 
 func doValue[T any](ctx context.Context, p *Policy, fn func(context.Context) (T, error), name string) (T, error) {
-	if err := check(ctx, p, fn == nil, name); err != nil {
+	if p == nil || ctx == nil || fn == nil {
 		var zero T
-		return zero, err
+		return zero, badCall(ctx, p, name)
 	}
 	return run(ctx, &p.c, fn)
 }
 
-func check(ctx context.Context, p *Policy, nilFn bool, name string) error {
+// badCall reports which of p, ctx and fn (the last, if the first two are
+// set) was nil.
+func badCall(ctx context.Context, p *Policy, name string) error {
 	switch {
 	case p == nil:
 		return fmt.Errorf("retry: %s: nil Policy", name)
 	case ctx == nil:
 		return fmt.Errorf("retry: %s: nil Context", name)
-	case nilFn:
-		return fmt.Errorf("retry: %s: fn must not be nil", name)
 	}
-	return nil
+	return fmt.Errorf("retry: %s: fn must not be nil", name)
 }
 
 // run is the retry loop. It keeps the per-call state in a local value so
-// that a call that succeeds at once does not allocate.
+// that a call that succeeds at once does not allocate, and keeps the first
+// attempt of a call without timeout or budget to a few branches.
 func run[T any](ctx context.Context, c *config, fn func(context.Context) (T, error)) (T, error) {
 	var s state
-	s.begin(c)
+	if c.budget != nil || c.maxElapsed > 0 {
+		s.begin(c)
+	}
 	for {
-		v, err := attempt(ctx, c.attemptTimeout, fn)
+		var v T
+		var err error
+		if c.attemptTimeout > 0 {
+			v, err = attempt(ctx, c.attemptTimeout, fn)
+		} else {
+			v, err = fn(ctx)
+		}
 		if err == nil {
 			return v, nil
 		}
@@ -127,11 +136,8 @@ func run[T any](ctx context.Context, c *config, fn func(context.Context) (T, err
 	}
 }
 
-// attempt runs fn once, in a child context only when a timeout is set.
+// attempt runs fn once in a child context that expires after timeout.
 func attempt[T any](ctx context.Context, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
-	if timeout <= 0 {
-		return fn(ctx)
-	}
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return fn(actx)
