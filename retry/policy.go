@@ -46,7 +46,7 @@ func Do(ctx context.Context, fn func(context.Context) error, opts ...Option) err
 }
 
 // DoValue is [Do] for a fn that returns a value: it returns the value of
-// the first attempt that succeeds.
+// the first attempt that succeeds, or the zero value and the error.
 func DoValue[T any](ctx context.Context, fn func(context.Context) (T, error), opts ...Option) (T, error) {
 	p, err := New(opts...)
 	if err != nil {
