@@ -24,9 +24,10 @@ import (
 // A nil base means [http.DefaultTransport]. CloseIdleConnections is passed
 // on to base when base has it.
 //
-// Cost: per request with a deadline, three allocations (the request copy
-// with its header values in one, and the header map in two, the least a Go
-// map with entries takes) and about 300ns on a typical machine.
+// Cost: a request without a deadline costs nothing. One with a deadline
+// costs three allocations, about 800 bytes: the request copy, holding the
+// new header values, in one, and the header map in two, the least a Go map
+// with entries takes. The contract forbids reusing the caller's map.
 func Transport(base http.RoundTripper, opts ...Option) (http.RoundTripper, error) {
 	c, err := newConfig(opts)
 	if err != nil {
