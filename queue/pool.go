@@ -50,33 +50,38 @@ type Pool[T any] struct {
 	done    chan struct{} // closed by the last worker to return
 	shut    atomic.Bool   // Shutdown has been called
 
-	// pending counts items submitted and not yet settled (handled,
-	// failed, dropped or returned), including submits in progress;
-	// waiters counts goroutines in Wait. Wait returns when pending is 0.
-	pending  atomic.Int64
-	waiters  atomic.Int32
+	// waiters counts goroutines in Wait. Every item reads it once it has
+	// settled, so it has a cache line of its own that nothing else writes.
+	_       [cacheLine]byte
+	waiters atomic.Int32
+	_       [cacheLine]byte
+
+	// attempts counts calls to Submit and TrySubmit; it is the only count
+	// that submitters write for an accepted item. An attempt is pending
+	// until it settles: refused (not accepted), handled, failed, dropped
+	// or returned. The worker's counts are in workers.
+	attempts atomic.Uint64
+	_        [cacheLine]byte
+	refused  atomic.Uint64 // not accepted: ErrFull, ErrClosed or ctx
+	rejected atomic.Uint64 // refused with ErrFull
 	dropped  atomic.Uint64
-	rejected atomic.Uint64
-	returned atomic.Uint64
+	returned atomic.Uint64 // queued items returned by Shutdown
 
 	mu        sync.Mutex
-	idle      chan struct{} // closed and replaced when pending drops to 0
+	idle      chan struct{} // closed and replaced when nothing is pending
 	unhandled []T           // items for Shutdown to return
 	hookPanic error         // the first panic of the error hook
 }
 
-// workerStats are one worker's counters. Only that worker writes them, so
-// it updates them with a load and a store instead of a locked add, and they
-// fill a cache line so that workers do not contend for one.
+// workerStats are one worker's counts. Only that worker writes them, and
+// they fill a cache line so that workers do not contend for one.
 type workerStats struct {
-	inFlight atomic.Int64
+	taken    atomic.Uint64 // items received from the queue
 	handled  atomic.Uint64
 	failed   atomic.Uint64
-	_        [cacheLine - 24]byte
+	returned atomic.Uint64 // interrupted by Shutdown
+	_        [cacheLine - 32]byte
 }
-
-// inc adds 1 to a counter that only the calling goroutine writes.
-func inc(c *atomic.Uint64) { c.Store(c.Load() + 1) }
 
 // NewPool returns a pool that calls handler on every item submitted to it,
 // from [WithWorkers] goroutines that it starts now. Call [Pool.Shutdown]
@@ -153,10 +158,10 @@ func (p *Pool[T]) Submit(ctx context.Context, v T) error {
 		}
 		return p.TrySubmit(v)
 	}
-	p.pending.Add(1)
+	p.attempts.Add(1)
 	err := p.q.Put(ctx, v)
 	if err != nil {
-		p.settle()
+		p.refuse(err)
 	}
 	return err
 }
@@ -165,15 +170,21 @@ func (p *Pool[T]) Submit(ctx context.Context, v T) error {
 // returns [ErrFull] under the [Block] and [Reject] policies, and drops the
 // oldest item under [DropOldest].
 func (p *Pool[T]) TrySubmit(v T) error {
-	p.pending.Add(1)
+	p.attempts.Add(1)
 	err := p.tryPut(v)
 	if err != nil {
-		if err == ErrFull {
-			p.rejected.Add(1)
-		}
-		p.settle()
+		p.refuse(err)
 	}
 	return err
+}
+
+// refuse settles an attempt that was not accepted.
+func (p *Pool[T]) refuse(err error) {
+	if err == ErrFull {
+		p.rejected.Add(1)
+	}
+	p.refused.Add(1)
+	p.settled()
 }
 
 // tryPut puts v without waiting, making room if the policy is DropOldest.
@@ -193,7 +204,7 @@ func (p *Pool[T]) tryPut(v T) error {
 
 // drop reports an item removed from the queue to the drop hook.
 func (p *Pool[T]) drop(v T) {
-	defer p.settle()
+	defer p.settled()
 	defer p.dropped.Add(1)
 	if p.onDrop != nil {
 		p.onDrop(v)
@@ -211,13 +222,12 @@ func (p *Pool[T]) work(ctx context.Context, s *workerStats) {
 		if !ok {
 			return
 		}
+		s.taken.Add(1)
 		if ctx.Err() != nil {
-			p.giveBack(v)
+			p.giveBack(v, &s.returned)
 			return
 		}
-		s.inFlight.Store(1)
 		p.process(ctx, s, v)
-		s.inFlight.Store(0)
 	}
 }
 
@@ -234,21 +244,21 @@ func (p *Pool[T]) process(ctx context.Context, s *workerStats, v T) {
 		if err := p.limiter.Wait(ctx); err != nil {
 			// Only a cancelled ctx fails Wait here: burst >= 1 and ctx
 			// has no deadline.
-			p.giveBack(v)
+			p.giveBack(v, &s.returned)
 			return
 		}
 	}
 	err := p.call(ctx, v)
 	switch {
 	case err == nil:
-		inc(&s.handled)
-		p.settle()
+		s.handled.Add(1)
+		p.settled()
 	case interrupted(ctx, err):
-		p.giveBack(v)
+		p.giveBack(v, &s.returned)
 	default:
-		inc(&s.failed)
 		p.reportError(v, err)
-		p.settle()
+		s.failed.Add(1)
+		p.settled()
 	}
 }
 
@@ -294,26 +304,41 @@ func (p *Pool[T]) reportError(v T, err error) {
 	p.onError(v, err)
 }
 
-// giveBack keeps an item that was not handled for Shutdown to return.
-func (p *Pool[T]) giveBack(v T) {
+// giveBack keeps an item that was not handled for Shutdown to return, and
+// counts it in returned.
+func (p *Pool[T]) giveBack(v T, returned *atomic.Uint64) {
 	p.mu.Lock()
 	p.unhandled = append(p.unhandled, v)
 	p.mu.Unlock()
-	p.returned.Add(1)
-	p.settle()
+	returned.Add(1)
+	p.settled()
 }
 
-// settle records that one pending item has reached its end, and wakes the
-// goroutines in Wait if none is left.
-func (p *Pool[T]) settle() {
-	// pending and waiters are sequentially consistent: either this load
-	// sees Wait's increment of waiters, or Wait's load of pending sees 0.
-	if p.pending.Add(-1) == 0 && p.waiters.Load() > 0 {
+// settled is called after an attempt has settled and been counted: if a
+// goroutine is in Wait and nothing is pending any more, it wakes it.
+func (p *Pool[T]) settled() {
+	// waiters and the counts are sequentially consistent atomics: either
+	// this load sees Wait's increment of waiters, or Wait's reading of
+	// the counts sees the count that was just incremented.
+	if p.waiters.Load() > 0 && p.pending() == 0 {
 		p.mu.Lock()
 		close(p.idle)
 		p.idle = make(chan struct{})
 		p.mu.Unlock()
 	}
+}
+
+// pending returns the number of attempts that have not settled. It reads
+// the settled counts before the attempts: as each attempt is counted
+// before it settles, and the counts only grow, a result of 0 means that
+// at the moment attempts was read every attempt had settled.
+func (p *Pool[T]) pending() uint64 {
+	settled := p.refused.Load() + p.dropped.Load() + p.returned.Load()
+	for i := range p.workers {
+		w := &p.workers[i]
+		settled += w.handled.Load() + w.failed.Load() + w.returned.Load()
+	}
+	return p.attempts.Load() - settled
 }
 
 // Wait blocks until every item submitted so far has reached its end
@@ -334,7 +359,7 @@ func (p *Pool[T]) Wait() {
 		p.mu.Lock()
 		idle := p.idle
 		p.mu.Unlock()
-		if p.pending.Load() == 0 {
+		if p.pending() == 0 {
 			return
 		}
 		<-idle
@@ -381,7 +406,7 @@ func (p *Pool[T]) Shutdown(ctx context.Context) ([]T, error) {
 		if gerr != nil {
 			break
 		}
-		p.giveBack(v)
+		p.giveBack(v, &p.returned)
 	}
 	p.mu.Lock()
 	items, hookPanic := p.unhandled, p.hookPanic
@@ -393,24 +418,24 @@ func (p *Pool[T]) Shutdown(ctx context.Context) ([]T, error) {
 	return items, err
 }
 
-// Stats is a snapshot of a [Pool]'s counters. The fields are read one by
-// one while the pool runs, so they add up exactly only once it is idle:
-// then every accepted item is counted once in Handled, Failed, Dropped or
-// Returned.
+// Stats is a snapshot of a [Pool]'s counts. The fields are read one by
+// one while the pool runs, so they add up exactly only when it is idle:
+// then Accepted = Handled + Failed + Dropped + Returned.
 type Stats struct {
 	Workers  int // worker goroutines
 	Capacity int // queue capacity
 	Queued   int // items waiting in the queue
 	InFlight int // items taken by a worker and not yet settled
 
+	Accepted uint64 // Submit or TrySubmit returned nil
 	Handled  uint64 // the handler returned nil
 	Failed   uint64 // the handler returned an error or panicked
 	Dropped  uint64 // removed by the DropOldest policy
-	Rejected uint64 // TrySubmit or Submit returned ErrFull (not accepted)
+	Rejected uint64 // Submit or TrySubmit returned ErrFull
 	Returned uint64 // returned unhandled by Shutdown
 }
 
-// Stats returns a snapshot of the pool's counters.
+// Stats returns a snapshot of the pool's counts.
 func (p *Pool[T]) Stats() Stats {
 	st := Stats{
 		Workers:  len(p.workers),
@@ -422,15 +447,18 @@ func (p *Pool[T]) Stats() Stats {
 	}
 	for i := range p.workers {
 		w := &p.workers[i]
-		st.InFlight += int(w.inFlight.Load())
-		st.Handled += w.handled.Load()
-		st.Failed += w.failed.Load()
+		handled, failed, returned := w.handled.Load(), w.failed.Load(), w.returned.Load()
+		st.InFlight += int(w.taken.Load() - handled - failed - returned)
+		st.Handled += handled
+		st.Failed += failed
+		st.Returned += returned
 	}
+	st.Accepted = p.attempts.Load() - p.refused.Load()
 	return st
 }
 
 // String formats the snapshot on one line, for logs.
 func (s Stats) String() string {
-	return fmt.Sprintf("queued=%d inflight=%d handled=%d failed=%d dropped=%d rejected=%d returned=%d",
-		s.Queued, s.InFlight, s.Handled, s.Failed, s.Dropped, s.Rejected, s.Returned)
+	return fmt.Sprintf("queued=%d inflight=%d accepted=%d handled=%d failed=%d dropped=%d rejected=%d returned=%d",
+		s.Queued, s.InFlight, s.Accepted, s.Handled, s.Failed, s.Dropped, s.Rejected, s.Returned)
 }

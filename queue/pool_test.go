@@ -77,7 +77,7 @@ func TestPoolHandlesAll(t *testing.T) {
 		if got := sorted(handled.get()); len(got) != n || got[0] != 0 || got[n-1] != n-1 || len(slices.Compact(got)) != n {
 			t.Errorf("handled %v, want 0..%d once each", got, n-1)
 		}
-		want := Stats{Workers: 4, Capacity: 8, Handled: n}
+		want := Stats{Workers: 4, Capacity: 8, Accepted: n, Handled: n}
 		if st := p.Stats(); st != want {
 			t.Errorf("Stats() = %+v, want %+v", st, want)
 		}
@@ -107,9 +107,9 @@ func TestPoolOverflow(t *testing.T) {
 		wantHandled []int
 		wantStats   Stats
 	}{
-		{Block, nil, ErrFull, nil, []int{0, 1, 2, 3}, Stats{Handled: 4, Rejected: 1}},
-		{Reject, ErrFull, ErrFull, nil, []int{0, 1, 2}, Stats{Handled: 3, Rejected: 2}},
-		{DropOldest, nil, nil, []int{1, 2}, []int{0, 3, 4}, Stats{Handled: 3, Dropped: 2}},
+		{Block, nil, ErrFull, nil, []int{0, 1, 2, 3}, Stats{Accepted: 4, Handled: 4, Rejected: 1}},
+		{Reject, ErrFull, ErrFull, nil, []int{0, 1, 2}, Stats{Accepted: 3, Handled: 3, Rejected: 2}},
+		{DropOldest, nil, nil, []int{1, 2}, []int{0, 3, 4}, Stats{Accepted: 5, Handled: 3, Dropped: 2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.overflow.String(), func(t *testing.T) {
@@ -410,7 +410,7 @@ func TestPoolShutdownGraceful(t *testing.T) {
 		if items, err := p.Shutdown(context.Background()); items != nil || err != ErrClosed {
 			t.Errorf("second Shutdown = %v, %v, want nil, %v", items, err, ErrClosed)
 		}
-		want := Stats{Workers: 2, Capacity: 10, Handled: 10}
+		want := Stats{Workers: 2, Capacity: 10, Accepted: 10, Handled: 10}
 		if st := p.Stats(); st != want {
 			t.Errorf("Stats() = %+v, want %+v", st, want)
 		}
@@ -464,7 +464,7 @@ func TestPoolShutdownDeadline(t *testing.T) {
 				if got := sorted(failed.get()); !slices.Equal(got, tt.wantFailed) {
 					t.Errorf("failed %v, want %v", got, tt.wantFailed)
 				}
-				want := Stats{Workers: 2, Capacity: 10, Handled: tt.wantHandled,
+				want := Stats{Workers: 2, Capacity: 10, Accepted: 6, Handled: tt.wantHandled,
 					Failed: uint64(len(tt.wantFailed)), Returned: uint64(len(items))}
 				if st := p.Stats(); st != want {
 					t.Errorf("Stats() = %+v, want %+v", st, want)
@@ -553,8 +553,8 @@ func TestPoolShutdownConcurrent(t *testing.T) {
 }
 
 func TestStatsString(t *testing.T) {
-	st := Stats{Workers: 2, Capacity: 8, Queued: 1, InFlight: 2, Handled: 3, Failed: 4, Dropped: 5, Rejected: 6, Returned: 7}
-	want := "queued=1 inflight=2 handled=3 failed=4 dropped=5 rejected=6 returned=7"
+	st := Stats{Workers: 2, Capacity: 8, Queued: 1, InFlight: 2, Accepted: 22, Handled: 3, Failed: 4, Dropped: 5, Rejected: 6, Returned: 7}
+	want := "queued=1 inflight=2 accepted=22 handled=3 failed=4 dropped=5 rejected=6 returned=7"
 	if got := st.String(); got != want {
 		t.Errorf("Stats.String() = %q, want %q", got, want)
 	}
@@ -703,7 +703,7 @@ func checkPoolLossless(t *testing.T, seed uint64) {
 		}
 		st := p.Stats()
 		want := Stats{
-			Workers: st.Workers, Capacity: st.Capacity, Rejected: st.Rejected,
+			Workers: st.Workers, Capacity: st.Capacity, Rejected: st.Rejected, Accepted: uint64(len(all)),
 			Handled: out.count("handled"), Failed: out.count("failed"),
 			Dropped: out.count("dropped"), Returned: out.count("returned"),
 		}
