@@ -1,0 +1,441 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"iter"
+	"math"
+	"math/bits"
+	"math/rand/v2"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// ErrCost is the error that a [Local] returns, wrapped in a [*CostError],
+// for an entry whose cost is negative or above the cache's whole bound.
+var ErrCost = errors.New("cache: entry cost out of range")
+
+// CostError reports an entry that a [Local] refused to store because of its
+// cost, as given by the [WithWeigher] function. It wraps [ErrCost].
+type CostError struct {
+	Cost int64 // the entry's cost
+	Max  int64 // the cache's bound
+}
+
+var _ error = (*CostError)(nil)
+
+func (e *CostError) Error() string {
+	if e.Cost < 0 {
+		return fmt.Sprintf("cache: entry cost %d is negative; entry not stored", e.Cost)
+	}
+	return fmt.Sprintf("cache: entry cost %d exceeds the bound %d; entry not stored", e.Cost, e.Max)
+}
+
+// Unwrap returns [ErrCost].
+func (e *CostError) Unwrap() error { return ErrCost }
+
+// Reason says why an entry left a [Local]; the [WithOnEvict] hook receives it.
+type Reason int
+
+const (
+	// ReasonEvicted: the eviction policy removed the entry to make room.
+	ReasonEvicted Reason = iota + 1
+	// ReasonExpired: the entry's time to live had passed.
+	ReasonExpired
+	// ReasonDeleted: [Local.Delete] or [Local.Clear] removed the entry.
+	ReasonDeleted
+	// ReasonReplaced: a Set for the same key replaced the entry's value, or
+	// removed it because the new value's cost was refused.
+	ReasonReplaced
+)
+
+// String returns the reason's name in lower case, such as "evicted".
+func (r Reason) String() string {
+	switch r {
+	case ReasonEvicted:
+		return "evicted"
+	case ReasonExpired:
+		return "expired"
+	case ReasonDeleted:
+		return "deleted"
+	case ReasonReplaced:
+		return "replaced"
+	}
+	return fmt.Sprintf("Reason(%d)", int(r))
+}
+
+// LocalStats is a snapshot of a [Local]'s counters, returned by
+// [Local.Stats]. The counters are summed shard by shard, so under concurrent
+// use they are not taken at a single instant; when the cache is quiet,
+// Len == Sets - Replacements - Evictions - Expirations - Deletes, and each of
+// the last four counts the [WithOnEvict] calls with the matching [Reason].
+type LocalStats struct {
+	Hits         int64 // Gets that found a live entry
+	Misses       int64 // Gets that did not
+	Sets         int64 // values stored by Set and SetWithTTL
+	Rejections   int64 // Sets refused for their cost (see [CostError])
+	Replacements int64 // entries replaced by a Set for the same key
+	Evictions    int64 // entries removed by the eviction policy
+	Expirations  int64 // expired entries removed
+	Deletes      int64 // entries removed by Delete or Clear
+	Len          int   // entries held, as [Local.Len]
+	Cost         int64 // total cost of the entries held
+}
+
+// HitRatio returns Hits / (Hits + Misses), or 0 before the first Get.
+func (s LocalStats) HitRatio() float64 {
+	if s.Hits+s.Misses == 0 {
+		return 0
+	}
+	return float64(s.Hits) / float64(s.Hits+s.Misses)
+}
+
+// Local is a bounded in-process cache, safe for concurrent use. It holds at
+// most a fixed number of entries, or entries of at most a fixed total cost,
+// evicting with S3-FIFO (see the package documentation), and it expires
+// entries after their time to live.
+//
+// Keys are spread over shards, each with its own lock and its own share of
+// the bound. A Get that finds its key takes only its shard's read lock and
+// does not allocate; a Set takes the shard's write lock.
+type Local[K comparable, V any] struct {
+	shards  []localShard[K, V]
+	seed    maphash.Seed
+	shift   uint // a key's shard is its hash >> shift
+	bound   int64
+	weigher func(K, V) int64
+	onEvict func(K, V, Reason)
+	ttl     time.Duration
+	jitter  float64
+	epoch   time.Time     // expiry times are nanoseconds since epoch
+	total   *atomic.Int64 // total cost, kept only with a weigher
+	buffers sync.Pool     // of *[]localRemoved[K, V], for the hook
+}
+
+// NewLocal returns an empty [Local] configured by opts. Without options it
+// holds up to [DefaultLocalMaxEntries] entries that never expire. It returns
+// an error if an option has a bad value, if [WithWeigher] or [WithOnEvict]
+// was given a function of other key or value types than K and V, or if
+// [WithWeigher] is used without [WithMaxCost].
+func NewLocal[K comparable, V any](opts ...LocalOption) (*Local[K, V], error) {
+	var cfg localConfig
+	for _, o := range opts {
+		if err := o.applyLocal(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	target := fmt.Sprintf("Local[%v, %v]", reflect.TypeFor[K](), reflect.TypeFor[V]())
+	weigher, err := localFunc[func(K, V) int64]("WithWeigher", cfg.weigher, target)
+	if err != nil {
+		return nil, err
+	}
+	onEvict, err := localFunc[func(K, V, Reason)]("WithOnEvict", cfg.onEvict, target)
+	if err != nil {
+		return nil, err
+	}
+	if weigher != nil && cfg.maxCost == 0 {
+		return nil, errors.New("cache: WithWeigher: needs WithMaxCost")
+	}
+	bound := cfg.bound()
+	n := cfg.shardCount(bound)
+	c := &Local[K, V]{
+		shards:  make([]localShard[K, V], n),
+		seed:    maphash.MakeSeed(),
+		shift:   uint(64 - bits.TrailingZeros(uint(n))),
+		bound:   bound,
+		weigher: weigher,
+		onEvict: onEvict,
+		ttl:     cfg.ttl,
+		jitter:  cfg.jitter,
+		epoch:   time.Now(),
+	}
+	if weigher != nil {
+		c.total = new(atomic.Int64)
+	}
+	for i := range c.shards {
+		share := bound / int64(n)
+		if int64(i) < bound%int64(n) {
+			share++
+		}
+		c.shards[i].init(share)
+	}
+	return c, nil
+}
+
+// Get returns the value stored for k and true, or the zero value and false
+// if k is absent or expired.
+func (c *Local[K, V]) Get(k K) (V, bool) {
+	s := &c.shards[c.hash(k)>>c.shift]
+	s.mu.RLock()
+	e := s.m[k]
+	if e != nil && (e.expires == 0 || c.now() < e.expires) {
+		v := e.value
+		e.touch()
+		s.mu.RUnlock()
+		s.hits.Add(1)
+		return v, true
+	}
+	s.mu.RUnlock()
+	s.misses.Add(1)
+	if e != nil {
+		c.expire(s, k, e)
+	}
+	var zero V
+	return zero, false
+}
+
+// Set stores v for k with the default time to live ([WithTTL]). It returns a
+// [*CostError] if the entry's cost is negative or above the cache's bound; the
+// entry is then not stored, and a value already stored for k is removed.
+func (c *Local[K, V]) Set(k K, v V) error {
+	return c.set(k, v, c.ttl)
+}
+
+// SetWithTTL is like [Local.Set] with a time to live of its own: the entry
+// expires ttl after the call, shortened by the [WithTTLJitter] fraction if
+// one is set; a ttl of 0 means the entry does not expire. A negative ttl is
+// an error, and nothing is stored.
+func (c *Local[K, V]) SetWithTTL(k K, v V, ttl time.Duration) error {
+	if ttl < 0 {
+		return fmt.Errorf("cache: SetWithTTL: ttl must be >= 0, got %v", ttl)
+	}
+	return c.set(k, v, ttl)
+}
+
+func (c *Local[K, V]) set(k K, v V, ttl time.Duration) error {
+	cost := int64(1)
+	if c.weigher != nil {
+		if cost = c.weigher(k, v); cost == 0 {
+			cost = 1 // so that the bound also bounds the number of entries
+		}
+	}
+	var err error
+	if cost < 0 || cost > c.bound {
+		err = &CostError{Cost: cost, Max: c.bound}
+	}
+	ttl = c.jittered(ttl)
+	h := c.hash(k)
+	idx := h >> c.shift
+	s := &c.shards[idx]
+	out := c.removals()
+	s.mu.Lock()
+	before := s.cost()
+	var now int64
+	if ttl > 0 || s.expiring > 0 {
+		now = c.now()
+	}
+	if err != nil {
+		s.reject(k, now, out)
+	} else {
+		s.set(h, k, v, cost, expiry(now, ttl), now, out)
+	}
+	c.account(s.cost() - before)
+	s.mu.Unlock()
+	c.notify(out)
+	if c.total != nil && c.total.Load() > c.bound {
+		c.shed(int(idx))
+	}
+	return err
+}
+
+// Delete removes k and reports whether it held a live entry. An expired entry
+// is removed too (with [ReasonExpired]) but Delete then returns false.
+func (c *Local[K, V]) Delete(k K) bool {
+	s := &c.shards[c.hash(k)>>c.shift]
+	out := c.removals()
+	s.mu.Lock()
+	before := s.cost()
+	deleted := false
+	if e := s.m[k]; e != nil {
+		deleted = !e.expired(c.now())
+		if deleted {
+			s.drop(e, ReasonDeleted, out)
+		} else {
+			s.drop(e, ReasonExpired, out)
+		}
+	}
+	c.account(s.cost() - before)
+	s.mu.Unlock()
+	c.notify(out)
+	return deleted
+}
+
+// Len returns the number of entries held, counting expired entries that have
+// not been removed yet.
+func (c *Local[K, V]) Len() int {
+	n := 0
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.RLock()
+		n += len(s.m)
+		s.mu.RUnlock()
+	}
+	return n
+}
+
+// Clear removes every entry, reporting each to the [WithOnEvict] hook with
+// [ReasonDeleted]. It also forgets the eviction policy's history.
+func (c *Local[K, V]) Clear() {
+	for i := range c.shards {
+		s := &c.shards[i]
+		var out *[]localRemoved[K, V]
+		s.mu.Lock()
+		before := s.cost()
+		if c.onEvict != nil {
+			removed := make([]localRemoved[K, V], 0, len(s.m))
+			out = &removed
+		}
+		s.clear(out)
+		c.account(s.cost() - before)
+		s.mu.Unlock()
+		c.notify(out)
+	}
+}
+
+// All returns an iterator over the live entries, shard by shard. Each shard
+// is copied under its read lock before its entries are yielded, so the loop
+// body may use the cache; entries set or removed during the loop may or may
+// not be seen. Iterating neither counts as hits nor affects eviction.
+func (c *Local[K, V]) All() iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		var buf []localRemoved[K, V]
+		for i := range c.shards {
+			s := &c.shards[i]
+			s.mu.RLock()
+			buf = s.live(buf[:0], c.now())
+			s.mu.RUnlock()
+			for _, kv := range buf {
+				if !yield(kv.key, kv.value) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// Stats returns a snapshot of the cache's counters.
+func (c *Local[K, V]) Stats() LocalStats {
+	var st LocalStats
+	for i := range c.shards {
+		s := &c.shards[i]
+		s.mu.RLock()
+		st.Sets += s.counts.sets
+		st.Rejections += s.counts.rejections
+		st.Replacements += s.counts.replacements
+		st.Evictions += s.counts.evictions
+		st.Expirations += s.counts.expirations
+		st.Deletes += s.counts.deletes
+		st.Len += len(s.m)
+		st.Cost += s.cost()
+		s.mu.RUnlock()
+		st.Hits += s.hits.Load()
+		st.Misses += s.misses.Load()
+	}
+	return st
+}
+
+// Close releases the cache. A Local runs no goroutine of its own (expired
+// entries are removed when a call comes across them and by a few steps of
+// sweeping on each Set), so Close has nothing to stop: it returns nil, may be
+// called any number of times, and leaves the cache usable. It is there so
+// that a Local is closed like every other long-lived holdfast object.
+func (c *Local[K, V]) Close() error { return nil }
+
+// hash returns the hash of k, whose high bits select its shard.
+func (c *Local[K, V]) hash(k K) uint64 { return maphash.Comparable(c.seed, k) }
+
+// now returns the time in nanoseconds since c.epoch, on the monotonic clock.
+func (c *Local[K, V]) now() int64 { return int64(time.Since(c.epoch)) }
+
+// jittered returns ttl shortened by a random fraction of up to c.jitter.
+func (c *Local[K, V]) jittered(ttl time.Duration) time.Duration {
+	if c.jitter == 0 || ttl == 0 {
+		return ttl
+	}
+	return max(ttl-time.Duration(c.jitter*rand.Float64()*float64(ttl)), 1)
+}
+
+// expiry returns the expiry time of an entry stored at now with the given
+// ttl: 0 (never) for a zero ttl, saturating instead of overflowing.
+func expiry(now int64, ttl time.Duration) int64 {
+	if ttl == 0 {
+		return 0
+	}
+	if int64(ttl) > math.MaxInt64-now {
+		return math.MaxInt64
+	}
+	return now + int64(ttl)
+}
+
+// expire removes e, found expired by Get, unless a Set has renewed it.
+func (c *Local[K, V]) expire(s *localShard[K, V], k K, e *localEntry[K, V]) {
+	out := c.removals()
+	s.mu.Lock()
+	before := s.cost()
+	if s.m[k] == e && e.expired(c.now()) {
+		s.drop(e, ReasonExpired, out)
+	}
+	c.account(s.cost() - before)
+	s.mu.Unlock()
+	c.notify(out)
+}
+
+// shed evicts entries from shards other than skip until the total cost is
+// within the bound again. It is needed only after an entry costing more than
+// its shard's share of the bound was stored in shard skip.
+func (c *Local[K, V]) shed(skip int) {
+	for progress := true; progress && c.total.Load() > c.bound; {
+		progress = false
+		for i := 1; i < len(c.shards) && c.total.Load() > c.bound; i++ {
+			s := &c.shards[(skip+i)%len(c.shards)]
+			out := c.removals()
+			s.mu.Lock()
+			before := s.cost()
+			if s.small.len+s.main.len > 0 {
+				s.evict(c.now(), out)
+				progress = true
+			}
+			c.account(s.cost() - before)
+			s.mu.Unlock()
+			c.notify(out)
+		}
+	}
+}
+
+// account adds delta to the total cost, if it is kept.
+func (c *Local[K, V]) account(delta int64) {
+	if c.total != nil && delta != 0 {
+		c.total.Add(delta)
+	}
+}
+
+// removals returns where shard operations record the entries they remove:
+// a pooled buffer, or nil, so that nothing is recorded, without a hook.
+func (c *Local[K, V]) removals() *[]localRemoved[K, V] {
+	if c.onEvict == nil {
+		return nil
+	}
+	if out, ok := c.buffers.Get().(*[]localRemoved[K, V]); ok {
+		return out
+	}
+	return new([]localRemoved[K, V])
+}
+
+// notify calls the eviction hook for the removed entries, then returns the
+// buffer to the pool. It is called with no lock held.
+func (c *Local[K, V]) notify(out *[]localRemoved[K, V]) {
+	if out == nil {
+		return
+	}
+	for _, r := range *out {
+		c.onEvict(r.key, r.value, r.reason)
+	}
+	if cap(*out) <= 64 {
+		clear(*out)
+		*out = (*out)[:0]
+		c.buffers.Put(out)
+	}
+}

@@ -1,0 +1,194 @@
+package cache
+
+import (
+	"fmt"
+	"math/bits"
+	"reflect"
+	"runtime"
+	"time"
+)
+
+// DefaultLocalMaxEntries is the bound of a [Local] built without
+// [WithMaxEntries] or [WithMaxCost].
+const DefaultLocalMaxEntries = 10_000
+
+// maxLocalShards caps the shard count of a [Local].
+const maxLocalShards = 1 << 16
+
+// minLocalShardEntries is the smallest share of the bound that the default
+// shard count leaves to each shard: fewer entries per shard make each shard's
+// eviction decisions noticeably worse than one large queue's.
+const minLocalShardEntries = 128
+
+// LocalOption configures a [Local]. Options are validated when [NewLocal]
+// applies them: a bad value makes NewLocal return an error naming the option.
+type LocalOption interface {
+	applyLocal(*localConfig) error
+}
+
+// localConfig is the configuration that [LocalOption] values fill in.
+type localConfig struct {
+	maxEntries int
+	maxCost    int64
+	weigher    any // func(K, V) int64, checked by NewLocal
+	onEvict    any // func(K, V, Reason), checked by NewLocal
+	ttl        time.Duration
+	jitter     float64
+	shards     int
+}
+
+// localOptionFunc adapts a function to [LocalOption].
+type localOptionFunc func(*localConfig) error
+
+func (f localOptionFunc) applyLocal(c *localConfig) error { return f(c) }
+
+// WithMaxEntries bounds a [Local] to n entries (n >= 1). It is the default
+// bound, with n = [DefaultLocalMaxEntries]. It cannot be combined with
+// [WithMaxCost].
+func WithMaxEntries(n int) LocalOption {
+	return localOptionFunc(func(c *localConfig) error {
+		if n < 1 {
+			return fmt.Errorf("cache: WithMaxEntries: bound must be >= 1, got %d", n)
+		}
+		if c.maxCost != 0 {
+			return fmt.Errorf("cache: WithMaxEntries: cannot be combined with WithMaxCost")
+		}
+		c.maxEntries = n
+		return nil
+	})
+}
+
+// WithMaxCost bounds a [Local] by the total cost of its entries (n >= 1),
+// each entry costing what the [WithWeigher] function says, or 1 without one.
+// It cannot be combined with [WithMaxEntries].
+func WithMaxCost(n int64) LocalOption {
+	return localOptionFunc(func(c *localConfig) error {
+		if n < 1 {
+			return fmt.Errorf("cache: WithMaxCost: bound must be >= 1, got %d", n)
+		}
+		if c.maxEntries != 0 {
+			return fmt.Errorf("cache: WithMaxCost: cannot be combined with WithMaxEntries")
+		}
+		c.maxCost = n
+		return nil
+	})
+}
+
+// WithWeigher sets the function that gives each entry its cost, in the units
+// of [WithMaxCost] (bytes, say), which it requires. The function is called
+// once per Set, outside any lock; a cost of 0 counts as 1, and a negative
+// cost or one above the whole bound makes the Set fail with a [*CostError].
+// K and V must be the type parameters of the [Local] it configures, or
+// [NewLocal] returns an error.
+func WithWeigher[K comparable, V any](f func(K, V) int64) LocalOption {
+	return localOptionFunc(func(c *localConfig) error {
+		if f == nil {
+			return fmt.Errorf("cache: WithWeigher: function must not be nil")
+		}
+		c.weigher = f
+		return nil
+	})
+}
+
+// WithTTL sets the default time to live of entries stored by [Local.Set]
+// (d >= 0; 0, the default, means entries do not expire).
+func WithTTL(d time.Duration) LocalOption {
+	return localOptionFunc(func(c *localConfig) error {
+		if d < 0 {
+			return fmt.Errorf("cache: WithTTL: ttl must be >= 0, got %v", d)
+		}
+		c.ttl = d
+		return nil
+	})
+}
+
+// WithTTLJitter shortens every entry's time to live by a random fraction of
+// it, up to f (0 <= f <= 1), so that entries written together do not all
+// expire together: with f = 0.1 a one-minute TTL becomes a value drawn
+// uniformly between 54 and 60 seconds. Jitter never lengthens a TTL.
+// The default is 0.
+func WithTTLJitter(f float64) LocalOption {
+	return localOptionFunc(func(c *localConfig) error {
+		if !(f >= 0 && f <= 1) {
+			return fmt.Errorf("cache: WithTTLJitter: jitter must be in [0, 1], got %v", f)
+		}
+		c.jitter = f
+		return nil
+	})
+}
+
+// WithShards sets the number of shards, a power of two between 1 and 65536.
+// Each shard has its own lock and its own share of the bound, so more shards
+// let more goroutines write at once but make eviction decisions over fewer
+// entries. The default is 4 × GOMAXPROCS rounded up to a power of two, reduced
+// until each shard holds at least 128 units of the bound. A count larger than
+// the bound is reduced so that each shard can hold an entry.
+func WithShards(n int) LocalOption {
+	return localOptionFunc(func(c *localConfig) error {
+		if n < 1 || n > maxLocalShards || n&(n-1) != 0 {
+			return fmt.Errorf("cache: WithShards: shards must be a power of two in [1, %d], got %d", maxLocalShards, n)
+		}
+		c.shards = n
+		return nil
+	})
+}
+
+// WithOnEvict sets a function called once for every entry that leaves a
+// [Local], with the reason it left. It is called after the cache's locks are
+// released, on the goroutine whose call removed the entry (a Set that made
+// room, a Get or Set that found the entry expired, a Delete, a Clear), so it
+// may use the cache, and it slows that call down by its own cost. If it
+// panics, the panic propagates to that call and the hook is not called for
+// the other entries that call removed. K and V must be the type parameters of
+// the [Local] it configures, or [NewLocal] returns an error.
+func WithOnEvict[K comparable, V any](f func(K, V, Reason)) LocalOption {
+	return localOptionFunc(func(c *localConfig) error {
+		if f == nil {
+			return fmt.Errorf("cache: WithOnEvict: function must not be nil")
+		}
+		c.onEvict = f
+		return nil
+	})
+}
+
+// localFunc returns the function stored by the option named name as a T, or
+// an error naming the option and both types.
+func localFunc[T any](name string, f any, target string) (T, error) {
+	var zero T
+	if f == nil {
+		return zero, nil
+	}
+	g, ok := f.(T)
+	if !ok {
+		return zero, fmt.Errorf("cache: %s: function of type %T does not fit %s, which needs %v",
+			name, f, target, reflect.TypeFor[T]())
+	}
+	return g, nil
+}
+
+// bound returns the bound of the cache in cost units.
+func (c *localConfig) bound() int64 {
+	switch {
+	case c.maxCost != 0:
+		return c.maxCost
+	case c.maxEntries != 0:
+		return int64(c.maxEntries)
+	default:
+		return DefaultLocalMaxEntries
+	}
+}
+
+// shardCount returns the number of shards for a cache of the given bound.
+func (c *localConfig) shardCount(bound int64) int {
+	n := c.shards
+	if n == 0 {
+		n = 1 << bits.Len(uint(4*runtime.GOMAXPROCS(0)-1))
+		for n > 1 && bound/int64(n) < minLocalShardEntries {
+			n /= 2
+		}
+	}
+	for n > 1 && int64(n) > bound {
+		n /= 2
+	}
+	return min(n, maxLocalShards)
+}
