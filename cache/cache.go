@@ -1,0 +1,698 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// ErrClosed is returned by the methods of a [Cache] after [Cache.Close].
+var ErrClosed = errors.New("cache: closed")
+
+// ErrEmptyKey is returned for an empty key: a Cache stores none.
+var ErrEmptyKey = errors.New("cache: empty key")
+
+// PanicError is the error that [Cache.GetOrLoad] returns to every caller
+// waiting for a load whose loader panicked, and that [Cache.Close] returns
+// if a hook panicked on the Cache's own goroutine. It carries the panic
+// value and the stack of the goroutine that panicked.
+type PanicError struct {
+	Value any    // the value passed to panic
+	Stack []byte // the stack at the panic, from runtime/debug.Stack
+}
+
+var _ error = (*PanicError)(nil)
+
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("cache: panic: %v", e.Value)
+}
+
+// Unwrap returns the panic value if it is an error, else nil.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// Stats is a snapshot of a [Cache]'s counters, from [Cache.Stats]. Each call
+// of Get and GetOrLoad counts once in exactly one of LocalHits, RemoteHits
+// and Misses; StaleServed and NegativeHits count some of those hits again.
+type Stats struct {
+	LocalHits    int64 // calls answered by the local tier
+	RemoteHits   int64 // calls answered by the Store
+	Misses       int64 // calls that found the key in neither tier
+	StaleServed  int64 // hits that served a value past its ttl (WithStaleGrace)
+	NegativeHits int64 // hits on a remembered ErrNotFound (WithNegativeTTL)
+	Loads        int64 // loader calls, background refreshes included
+	LoadErrors   int64 // loader calls that failed (ErrNotFound excepted) or panicked
+	Refreshes    int64 // background refreshes started (WithStaleGrace, WithEarlyRefresh)
+	RemoteErrors int64 // Store calls that failed or timed out
+	DecodeErrors int64 // Store values that could not be decoded, served as misses
+	EncodeErrors int64 // loaded values that could not be encoded, kept out of the Store
+	// Invalidations counts the keys dropped from the local tier on messages
+	// from other Caches; Resets counts the times the whole local tier was
+	// dropped because messages may have been lost.
+	Invalidations int64
+	Resets        int64
+	Local         LocalStats // the local tier's own counters
+}
+
+// Cache is a two-tier cache of V values under string keys: a [Local] tier in
+// this process in front of a shared [Store], such as Redis through the
+// cache/redis package. See the package documentation for what it
+// guarantees. It is safe for concurrent use; close it with [Cache.Close].
+type Cache[V any] struct {
+	cfg    config
+	store  Store
+	pubsub PubSub                    // the Store, if it carries invalidations
+	local  *Local[string, *entry[V]] // nil WithoutLocal
+	timed  bool                      // entries carry fresh-until times that reads check
+	epoch  time.Time                 // entry times are nanoseconds since epoch
+	id     string                    // tells this Cache's invalidation messages apart
+	group  singleflight.Group
+	seed   maphash.Seed
+	gens   [genStripes]atomic.Uint64
+
+	closed  atomic.Bool
+	done    chan struct{} // closed by Close
+	mu      sync.Mutex    // guards flights.Add against Close
+	flights sync.WaitGroup
+	watcher sync.WaitGroup
+	panicMu sync.Mutex
+	panic   error // the first panic recovered from a hook on a Cache goroutine
+
+	stats counters
+}
+
+// entry is a value in the local tier. Its fields do not change once it is
+// stored, except refreshing.
+type entry[V any] struct {
+	val        V
+	refreshAt  int64 // a GetOrLoad hit from then on starts a refresh
+	staleAt    int64 // fresh until then
+	negative   bool  // the source reported ErrNotFound
+	refreshing atomic.Bool
+}
+
+// counters are the Cache's own statistics.
+type counters struct {
+	notServed, remoteHits, misses, staleServed, negativeHits atomic.Int64
+	loads, loadErrors, refreshes                             atomic.Int64
+	remoteErrors, decodeErrors, encodeErrors                 atomic.Int64
+	invalidations, resets                                    atomic.Int64
+}
+
+// genStripes is the number of invalidation generations. Each key maps to
+// one; a Set, a Delete or an invalidation message bumps it, and a fill of
+// the local tier that began before the bump is dropped, so that a value
+// read before an invalidation is not stored after it.
+const genStripes = 64
+
+// New returns a Cache configured by opts. It subscribes to the
+// invalidation channel when the Store implements [PubSub]: if that fails
+// (Redis is down, say), the Cache reports it through [WithOnRemoteError]
+// and keeps trying in the background.
+func New[V any](opts ...Option) (*Cache[V], error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("cache: New: nil Option")
+		}
+		if err := o.apply(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if err := cfg.finish(); err != nil {
+		return nil, err
+	}
+	c := &Cache[V]{
+		cfg:   cfg,
+		store: cfg.store,
+		timed: cfg.grace > 0 || cfg.early > 0,
+		epoch: time.Now(),
+		id:    fmt.Sprintf("%016x", rand.Uint64()),
+		seed:  maphash.MakeSeed(),
+		done:  make(chan struct{}),
+	}
+	if c.store == nil {
+		c.store, _ = NewMemoryStore(DefaultMemoryStoreEntries)
+	}
+	if !cfg.noLocal {
+		local, err := newLocalTier[V](cfg)
+		if err != nil {
+			return nil, err
+		}
+		c.local = local
+	}
+	if ps, ok := c.store.(PubSub); ok {
+		c.startWatcher(ps)
+	}
+	return c, nil
+}
+
+// newLocalTier builds the local tier from the sizing options.
+func newLocalTier[V any](cfg config) (*Local[string, *entry[V]], error) {
+	opts := cfg.localOpts
+	if cfg.weigher != nil {
+		w, ok := cfg.weigher.(func(string, V) int64)
+		if !ok {
+			return nil, fmt.Errorf("cache: WithLocalCost: weigher of type %T does not fit Cache[%v]", cfg.weigher, reflect.TypeFor[V]())
+		}
+		opts = append(opts, WithWeigher(func(k string, e *entry[V]) int64 {
+			if e.negative {
+				return 1
+			}
+			return w(k, e.val)
+		}))
+	}
+	return NewLocal[string, *entry[V]](opts...)
+}
+
+// Get returns the value cached for key: from the local tier, else from the
+// Store (and then keeps it in the local tier). It returns [ErrNotFound] if
+// neither tier has a fresh value, or has a remembered ErrNotFound. A Store
+// failure is reported ([WithOnRemoteError]) and answered as a miss.
+//
+// A hit in the local tier makes no allocation and no Store call.
+func (c *Cache[V]) Get(ctx context.Context, key string) (V, error) {
+	if c.local != nil && key != "" && !c.closed.Load() {
+		if e, ok := c.local.Get(key); ok && (!c.timed || c.now() < e.staleAt) {
+			if e.negative {
+				c.stats.negativeHits.Add(1)
+				var zero V
+				return zero, ErrNotFound
+			}
+			return e.val, nil
+		} else if ok {
+			c.stats.notServed.Add(1) // stale: not served by Get
+		}
+	}
+	return c.getRemote(ctx, key)
+}
+
+// getRemote is Get past the local tier.
+func (c *Cache[V]) getRemote(ctx context.Context, key string) (V, error) {
+	var zero V
+	if err := c.check(key); err != nil {
+		return zero, err
+	}
+	gen := c.gen(key)
+	f, ok := c.fetch(ctx, key)
+	if !ok || f.freshFor <= 0 {
+		c.stats.misses.Add(1)
+		return zero, ErrNotFound
+	}
+	c.stats.remoteHits.Add(1)
+	e := c.fill(key, gen, f)
+	if e.negative {
+		c.stats.negativeHits.Add(1)
+		return zero, ErrNotFound
+	}
+	return e.val, nil
+}
+
+// GetOrLoad returns the value cached for key, like [Cache.Get], or else
+// the value that loader returns, which it stores in both tiers.
+//
+// Concurrent calls for a key that is in neither tier share one read of the
+// Store and one call of a loader (the first caller's): a stampede of misses
+// makes one load. The load runs under a context detached from the callers'
+// (it keeps their values, not their cancellation), bounded by
+// [WithLoadTimeout] and cancelled by [Cache.Close]; each caller waits for
+// it within its own ctx and returns ctx's error when ctx ends first. A
+// loader that panics makes every waiting caller return a [*PanicError].
+// A loader error matching [ErrNotFound] is remembered when
+// [WithNegativeTTL] is set. A Store failure never fails a call whose
+// loader succeeded: it is reported through [WithOnRemoteError].
+//
+// With [WithStaleGrace] or [WithEarlyRefresh], a hit on a value that is
+// stale or about to be returns it at once and starts one background refresh
+// of the key.
+//
+// A hit in the local tier makes no allocation and no Store call.
+func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(context.Context) (V, error)) (V, error) {
+	if c.local != nil && key != "" && loader != nil && !c.closed.Load() {
+		if e, ok := c.local.Get(key); ok {
+			if c.timed && c.now() >= e.refreshAt {
+				return c.hitRefresh(ctx, key, e, loader)
+			}
+			if e.negative {
+				c.stats.negativeHits.Add(1)
+				var zero V
+				return zero, ErrNotFound
+			}
+			return e.val, nil
+		}
+	}
+	return c.load(ctx, key, loader)
+}
+
+// hitRefresh serves e, a local hit due for a refresh, and starts it.
+func (c *Cache[V]) hitRefresh(ctx context.Context, key string, e *entry[V], loader func(context.Context) (V, error)) (V, error) {
+	if c.now() >= e.staleAt {
+		c.stats.staleServed.Add(1)
+	}
+	c.startRefresh(ctx, key, e, loader)
+	if e.negative {
+		c.stats.negativeHits.Add(1)
+		var zero V
+		return zero, ErrNotFound
+	}
+	return e.val, nil
+}
+
+// load is GetOrLoad past the local tier: it joins or starts the flight for
+// key and waits for it within ctx.
+func (c *Cache[V]) load(ctx context.Context, key string, loader func(context.Context) (V, error)) (V, error) {
+	var zero V
+	if loader == nil {
+		return zero, errors.New("cache: GetOrLoad: loader must not be nil")
+	}
+	if err := c.check(key); err != nil {
+		return zero, err
+	}
+	ch := c.group.DoChan(key, func() (any, error) { return c.flight(ctx, key, loader, true) })
+	var r singleflight.Result
+	select {
+	case r = <-ch:
+	case <-ctx.Done():
+		c.stats.misses.Add(1)
+		return zero, ctx.Err()
+	}
+	if r.Err != nil {
+		c.stats.misses.Add(1)
+		return zero, r.Err
+	}
+	res := r.Val.(flightResult[V])
+	switch {
+	case !res.fromStore:
+		c.stats.misses.Add(1)
+	case res.entry.staleAt <= c.now():
+		c.stats.remoteHits.Add(1)
+		c.stats.staleServed.Add(1)
+		c.startRefresh(ctx, key, res.entry, loader)
+	default:
+		c.stats.remoteHits.Add(1)
+	}
+	if res.entry.negative {
+		if res.fromStore {
+			c.stats.negativeHits.Add(1)
+		}
+		return zero, ErrNotFound
+	}
+	return res.entry.val, nil
+}
+
+// flightResult is what a flight gives its callers.
+type flightResult[V any] struct {
+	entry     *entry[V]
+	fromStore bool // found in the Store, not loaded
+}
+
+// flight reads key from the Store and, if it is missing (or stale, when
+// acceptStale is false), calls loader and stores the result. It runs once
+// per key at a time, on a goroutine of singleflight's, under a context
+// detached from the caller whose ctx it was given.
+func (c *Cache[V]) flight(ctx context.Context, key string, loader func(context.Context) (V, error), acceptStale bool) (res any, err error) {
+	if !c.enterFlight() {
+		return nil, ErrClosed
+	}
+	defer c.flights.Done()
+	defer func() {
+		if p := recover(); p != nil {
+			c.stats.loadErrors.Add(1)
+			res, err = nil, &PanicError{Value: p, Stack: debug.Stack()}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(detach(ctx, c.done), c.cfg.loadTimeout)
+	defer cancel()
+	gen := c.gen(key)
+	if f, ok := c.fetch(ctx, key); ok {
+		if f.freshFor > 0 && (acceptStale || f.freshFor > c.cfg.early) {
+			return flightResult[V]{entry: c.fill(key, gen, f), fromStore: true}, nil
+		}
+		if acceptStale && !f.negative && f.freshFor > -c.cfg.grace {
+			return flightResult[V]{entry: c.fill(key, gen, f), fromStore: true}, nil
+		}
+	}
+	c.stats.loads.Add(1)
+	v, err := loader(ctx)
+	switch {
+	case err == nil:
+		return flightResult[V]{entry: c.save(ctx, key, gen, v)}, nil
+	case errors.Is(err, ErrNotFound) && c.cfg.negativeTTL > 0:
+		return flightResult[V]{entry: c.saveNegative(ctx, key, gen)}, nil
+	case !errors.Is(err, ErrNotFound):
+		c.stats.loadErrors.Add(1)
+	}
+	return nil, err
+}
+
+// startRefresh starts the one background refresh of e, unless it started.
+func (c *Cache[V]) startRefresh(ctx context.Context, key string, e *entry[V], loader func(context.Context) (V, error)) {
+	if !e.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	c.stats.refreshes.Add(1)
+	c.group.DoChan(key, func() (any, error) { return c.flight(ctx, key, loader, false) })
+}
+
+// Set stores v under key in both tiers and tells the other Caches on the
+// Store to drop their copies. If the Store write fails, Set removes key
+// from the local tier too and returns the error: the tiers never hold a
+// value that Set reported as failed. A failure to publish the invalidation
+// is reported through [WithOnRemoteError] only.
+func (c *Cache[V]) Set(ctx context.Context, key string, v V) error {
+	if err := c.check(key); err != nil {
+		return err
+	}
+	payload, err := c.cfg.codec.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("cache: Set %q: encode %T: %w", key, v, err)
+	}
+	c.invalidate(key)
+	fresh := c.jittered(c.cfg.remoteTTL)
+	err = c.put(ctx, key, envelope{payload: payload, freshUntil: time.Now().Add(fresh).UnixNano()}, fresh)
+	c.invalidate(key)
+	if err != nil {
+		return fmt.Errorf("cache: Set %q: %w", key, err)
+	}
+	c.fill(key, c.gen(key), fetched[V]{val: v, freshFor: fresh})
+	c.publish(ctx, key)
+	return nil
+}
+
+// Delete removes keys from both tiers and tells the other Caches on the
+// Store to drop their copies. It returns the Store's error, if any, after
+// removing the keys from the local tier anyway.
+func (c *Cache[V]) Delete(ctx context.Context, keys ...string) error {
+	for _, k := range keys {
+		if err := c.check(k); err != nil {
+			return err
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	err := c.remote(ctx, "delete", func(ctx context.Context) error {
+		return c.store.Delete(ctx, c.storeKeys(keys)...)
+	})
+	for _, k := range keys {
+		c.invalidate(k)
+	}
+	c.publish(ctx, keys...)
+	if err != nil {
+		return fmt.Errorf("cache: Delete: %w", err)
+	}
+	return nil
+}
+
+// invalidate drops key from the local tier and makes fills that began
+// earlier skip it.
+func (c *Cache[V]) invalidate(key string) {
+	c.genOf(key).Add(1)
+	c.group.Forget(key)
+	if c.local != nil {
+		c.local.Delete(key)
+	}
+}
+
+// Stats returns a snapshot of the Cache's counters.
+func (c *Cache[V]) Stats() Stats {
+	s := Stats{
+		RemoteHits:    c.stats.remoteHits.Load(),
+		Misses:        c.stats.misses.Load(),
+		StaleServed:   c.stats.staleServed.Load(),
+		NegativeHits:  c.stats.negativeHits.Load(),
+		Loads:         c.stats.loads.Load(),
+		LoadErrors:    c.stats.loadErrors.Load(),
+		Refreshes:     c.stats.refreshes.Load(),
+		RemoteErrors:  c.stats.remoteErrors.Load(),
+		DecodeErrors:  c.stats.decodeErrors.Load(),
+		EncodeErrors:  c.stats.encodeErrors.Load(),
+		Invalidations: c.stats.invalidations.Load(),
+		Resets:        c.stats.resets.Load(),
+	}
+	if c.local != nil {
+		// Every local hit answers its call, except the stale ones that Get
+		// passes on to the Store: counting them here keeps an atomic add
+		// off the hit path.
+		s.Local = c.local.Stats()
+		s.LocalHits = s.Local.Hits - c.stats.notServed.Load()
+	}
+	return s
+}
+
+// Close stops the Cache: it cancels loads and refreshes in flight, ends
+// the invalidation subscription, and waits for the goroutines it started.
+// Calls after Close return [ErrClosed]. It returns a [*PanicError] if a
+// hook ([WithOnRemoteError], [WithOnInvalidate]) panicked on a goroutine
+// of the Cache's. It does not close the Store, which may be shared.
+func (c *Cache[V]) Close() error {
+	if !c.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	c.mu.Lock()
+	close(c.done)
+	c.mu.Unlock()
+	c.flights.Wait()
+	c.watcher.Wait()
+	if c.local != nil {
+		c.local.Clear()
+		_ = c.local.Close()
+	}
+	c.panicMu.Lock()
+	defer c.panicMu.Unlock()
+	return c.panic
+}
+
+// enterFlight registers a flight, unless the Cache is closed.
+func (c *Cache[V]) enterFlight() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.done:
+		return false
+	default:
+		c.flights.Add(1)
+		return true
+	}
+}
+
+// check validates key and reports a closed Cache.
+func (c *Cache[V]) check(key string) error {
+	if key == "" {
+		return ErrEmptyKey
+	}
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	return nil
+}
+
+// now returns the time on the Cache's clock: nanoseconds since epoch.
+func (c *Cache[V]) now() int64 { return int64(time.Since(c.epoch)) }
+
+// gen returns key's invalidation generation.
+func (c *Cache[V]) gen(key string) uint64 { return c.genOf(key).Load() }
+
+func (c *Cache[V]) genOf(key string) *atomic.Uint64 {
+	return &c.gens[maphash.String(c.seed, key)%genStripes]
+}
+
+// jittered returns d shortened by a random fraction of up to the jitter.
+func (c *Cache[V]) jittered(d time.Duration) time.Duration {
+	if c.cfg.jitter == 0 || d <= 0 {
+		return d
+	}
+	return max(d-time.Duration(c.cfg.jitter*rand.Float64()*float64(d)), 1)
+}
+
+// fetched is a value read from the Store.
+type fetched[V any] struct {
+	val      V
+	freshFor time.Duration // how long it stays fresh from the read; <= 0: stale
+	negative bool
+}
+
+// fetch reads key from the Store and decodes it. It reports false for a
+// missing key, a Store failure or an undecodable value.
+func (c *Cache[V]) fetch(ctx context.Context, key string) (fetched[V], bool) {
+	var raw []byte
+	found := false
+	err := c.remote(ctx, "get", func(ctx context.Context) error {
+		b, err := c.store.Get(ctx, c.cfg.namespace+key)
+		if errors.Is(err, ErrNotFound) {
+			return nil // a miss is no failure, to the guard either
+		}
+		raw, found = b, err == nil
+		return err
+	})
+	if err != nil || !found {
+		return fetched[V]{}, false
+	}
+	f, err := c.decode(raw)
+	if err != nil {
+		c.stats.decodeErrors.Add(1)
+		c.report("decode", fmt.Errorf("cache: key %q: %w", key, err))
+		return fetched[V]{}, false
+	}
+	return f, true
+}
+
+// decode turns Store bytes into a fetched value.
+func (c *Cache[V]) decode(raw []byte) (fetched[V], error) {
+	env, err := decodeEnvelope(raw)
+	if err != nil {
+		return fetched[V]{}, err
+	}
+	f := fetched[V]{freshFor: time.Duration(env.freshUntil - time.Now().UnixNano()), negative: env.negative}
+	if !env.negative {
+		if err := c.cfg.codec.Unmarshal(env.payload, &f.val); err != nil {
+			return fetched[V]{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+	}
+	return f, nil
+}
+
+// fill keeps f in the local tier, unless key was invalidated since gen,
+// and returns the entry.
+func (c *Cache[V]) fill(key string, gen uint64, f fetched[V]) *entry[V] {
+	ttl := c.cfg.localTTL
+	if f.negative {
+		ttl = min(ttl, c.cfg.negativeTTL)
+	}
+	fresh := min(c.jittered(ttl), f.freshFor)
+	now := c.now()
+	e := &entry[V]{val: f.val, negative: f.negative}
+	e.staleAt = saturatingAdd(now, fresh)
+	e.refreshAt = e.staleAt
+	life := fresh
+	if !f.negative {
+		e.refreshAt = saturatingAdd(now, fresh-c.cfg.early)
+		life += c.cfg.grace
+	}
+	if c.local != nil && life > 0 && c.gen(key) == gen {
+		_ = c.local.SetWithTTL(key, e, life) // a value too costly for the local tier is only not kept
+	}
+	return e
+}
+
+func saturatingAdd(a int64, d time.Duration) int64 {
+	if d > 0 && a > math.MaxInt64-int64(d) {
+		return math.MaxInt64
+	}
+	return a + int64(d)
+}
+
+// save stores v, just loaded, in both tiers unless key was invalidated
+// during the load, and tells the other Caches.
+func (c *Cache[V]) save(ctx context.Context, key string, gen uint64, v V) *entry[V] {
+	fresh := c.jittered(c.cfg.remoteTTL)
+	f := fetched[V]{val: v, freshFor: fresh}
+	payload, err := c.cfg.codec.Marshal(v)
+	if err != nil {
+		c.stats.encodeErrors.Add(1)
+		c.report("encode", fmt.Errorf("cache: key %q: encode %T: %w", key, v, err))
+		return c.fill(key, gen, f)
+	}
+	c.saveEnvelope(ctx, key, gen, envelope{payload: payload, freshUntil: time.Now().Add(fresh).UnixNano()}, fresh)
+	return c.fill(key, gen, f)
+}
+
+// saveNegative remembers in both tiers that the source lacks key.
+func (c *Cache[V]) saveNegative(ctx context.Context, key string, gen uint64) *entry[V] {
+	ttl := c.cfg.negativeTTL
+	c.saveEnvelope(ctx, key, gen, envelope{negative: true, freshUntil: time.Now().Add(ttl).UnixNano()}, ttl)
+	return c.fill(key, gen, fetched[V]{negative: true, freshFor: ttl})
+}
+
+// saveEnvelope writes env to the Store and publishes key, unless key was
+// invalidated since gen: a value loaded before a Delete must not outlive
+// it in the Store.
+func (c *Cache[V]) saveEnvelope(ctx context.Context, key string, gen uint64, env envelope, fresh time.Duration) {
+	if c.gen(key) != gen {
+		return
+	}
+	if c.put(ctx, key, env, fresh) == nil {
+		c.publish(ctx, key)
+	}
+}
+
+// put writes env to the Store, to live fresh plus the grace period.
+func (c *Cache[V]) put(ctx context.Context, key string, env envelope, fresh time.Duration) error {
+	ttl := fresh
+	if !env.negative {
+		ttl += c.cfg.grace
+	}
+	b := env.encode()
+	return c.remote(ctx, "set", func(ctx context.Context) error {
+		return c.store.Set(ctx, c.cfg.namespace+key, b, ttl)
+	})
+}
+
+// remote runs a Store call through the guard, bounded by the remote
+// timeout, and counts and reports its failure unless ctx had ended.
+func (c *Cache[V]) remote(ctx context.Context, op string, call func(context.Context) error) error {
+	rctx, cancel := context.WithTimeout(ctx, c.cfg.remoteTimeout)
+	defer cancel()
+	var err error
+	if c.cfg.guard != nil {
+		err = c.cfg.guard(rctx, call)
+	} else {
+		err = call(rctx)
+	}
+	if err != nil && ctx.Err() == nil {
+		c.stats.remoteErrors.Add(1)
+		c.report(op, err)
+	}
+	return err
+}
+
+// report passes an absorbed failure to the WithOnRemoteError hook.
+func (c *Cache[V]) report(op string, err error) {
+	if c.cfg.onRemoteError != nil {
+		c.cfg.onRemoteError(op, err)
+	}
+}
+
+// storeKeys returns keys with the namespace.
+func (c *Cache[V]) storeKeys(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = c.cfg.namespace + k
+	}
+	return out
+}
+
+// detached is a context with the values of its parent, done when done is
+// closed (when the Cache closes) rather than when the parent is. Loads
+// run under it, so that no single caller's cancellation stops them.
+type detached struct {
+	context.Context // context.WithoutCancel(parent): its values, no deadline
+	done            <-chan struct{}
+}
+
+func detach(parent context.Context, done <-chan struct{}) context.Context {
+	return detached{Context: context.WithoutCancel(parent), done: done}
+}
+
+func (d detached) Done() <-chan struct{} { return d.done }
+
+func (d detached) Err() error {
+	select {
+	case <-d.done:
+		return context.Canceled
+	default:
+		return nil
+	}
+}
