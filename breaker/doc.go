@@ -1,0 +1,115 @@
+// Package breaker is a circuit breaker: it wraps calls to a dependency
+// that may fail, and when the dependency is failing it makes callers fail
+// fast, without calling it, instead of piling up behind timeouts. After a
+// while it lets a few probe calls through, and readmits the dependency when
+// they succeed.
+//
+// # States
+//
+//	             trip rule met
+//	+--------+ -------------------> +------+ <-------------+
+//	| closed |                      | open |               | a probe fails
+//	+--------+                      +------+               | (or is slow)
+//	    ^                  open duration |                 |
+//	    |                  passed: first v                 |
+//	    |                  call   +-----------+            |
+//	    +-------------------------| half-open |------------+
+//	      enough probes succeed   +-----------+
+//
+//	from any state: ForceOpen -> forced-open (rejects every call)
+//	                Disable   -> disabled (lets every call through, records nothing)
+//	                Reset     -> closed, with an empty window
+//
+// Closed lets every call through and records its outcome. Open rejects
+// every call with an error matching [ErrOpen], an [*OpenError] that says how
+// long until the next probe. Half-open lets [WithHalfOpenProbes] probe calls
+// through and rejects the others; one failed probe reopens the breaker,
+// [WithHalfOpenSuccesses] successful ones close it with an empty window. No
+// goroutine or timer runs: the move from open to half-open happens on the
+// first call (or [Breaker.State]) after the open duration.
+//
+// The breaker trips (closed to open) on any of the rules configured:
+//
+//   - [WithConsecutiveFailures]: n failures in a row (the default rule,
+//     with n = [DefaultConsecutiveFailures], when no rule is given);
+//   - [WithFailureRate]: the share of failures in a sliding window, either
+//     the last n calls ([WithCountWindow]) or the last d of time, in buckets
+//     ([WithTimeWindow]), once the window holds [WithMinimumCalls] calls;
+//   - [WithSlowCall]: the share of calls slower than a threshold, failed
+//     or not, in the same window.
+//
+// The open duration ([WithOpenDuration]) can grow on repeated trips,
+// exponentially up to a cap and jittered ([WithOpenBackoff]); a recovery
+// resets it. [WithIsFailure] and [WithIsIgnored] classify errors: by default
+// nil is a success, an error matching [context.Canceled] is not recorded at
+// all (the caller gave up, which says nothing of the dependency), and any
+// other error is a failure. A panic in the called function is a failure,
+// and goes on to the caller.
+//
+// # Which call to use
+//
+// [Breaker.Do] wraps a func(ctx) error, and its method value b.Do fits any
+// API that takes a guard of type func(context.Context, func(context.Context)
+// error) error. [Execute] does the same for a function that returns a value.
+// [Breaker.Allow] is the two-step form for a call that cannot be wrapped in
+// a function (an [net/http.RoundTripper], where the response body is read
+// after RoundTrip returns; a stream): it returns a done func to call with the
+// outcome.
+//
+// # Choosing thresholds
+//
+// Consecutive failures suit a dependency called rarely, or one that tends
+// to fail all at once; it needs no window and is the cheapest rule. A failure
+// rate suits a busy dependency that fails partially: a window too small (or
+// a minimum of calls too low) trips on noise, one too large reacts slowly.
+// Take a window that holds a few seconds of traffic, a minimum of calls of
+// 10 to 20 so that a quiet period cannot trip on two failures out of three,
+// and a threshold well above the dependency's normal error rate (0.5 is
+// common). A time window suits traffic that varies a lot, where "the last
+// 100 calls" may be a second or an hour old. Use the slow-call rule when a
+// dependency degrades by slowing down before it fails, with a threshold
+// above its normal high percentiles and below the callers' timeouts. Take an
+// open duration of the order of the dependency's recovery time (seconds),
+// and let it grow when outages last.
+//
+// # When not to use a breaker
+//
+// A breaker is the wrong tool for errors that are about the request rather
+// than the dependency (a 404, a validation error: classify them as
+// successes with [WithIsFailure]), for a dependency the caller cannot do
+// without and has no fallback for (failing fast only changes the error),
+// for protecting a service from its own overload (use a limit on concurrent
+// calls or a queue with backpressure), and in place of retries (it works
+// with them: retry inside the breaker, and do not retry [ErrOpen]). One
+// breaker should guard one dependency (one host or one endpoint), or the
+// failure of one part trips the others.
+//
+// # Cost
+//
+// In the closed state, a successful [Breaker.Do] takes no lock and does not
+// allocate: with the default rule it adds about 10ns to the call and only
+// reads shared memory, so it scales with the cores; a count window adds an
+// atomic increment of a shared counter and a swap; a time window or the
+// slow-call rule reads the clock (once, or twice for slow calls). Changes of
+// state take a mutex and allocate a little; a call rejected in the open state
+// allocates its error.
+//
+// # Example
+//
+//	b, err := breaker.New(
+//		breaker.WithName("payments"),
+//		breaker.WithFailureRate(0.5),
+//		breaker.WithTimeWindow(30*time.Second, 10),
+//		breaker.WithMinimumCalls(20),
+//		breaker.WithOpenDuration(5*time.Second),
+//	)
+//	if err != nil {
+//		return err
+//	}
+//	err = b.Do(ctx, func(ctx context.Context) error {
+//		return payments.Charge(ctx, order)
+//	})
+//	if errors.Is(err, breaker.ErrOpen) {
+//		// Fail fast: use a fallback, or tell the caller to retry later.
+//	}
+package breaker

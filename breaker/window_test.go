@@ -1,0 +1,127 @@
+package breaker
+
+import (
+	"sync"
+	"testing"
+)
+
+func TestCountWindow(t *testing.T) {
+	w := newCountWindow(3)
+	const f, s = markCall | markFailure, markCall | markSlow
+	tests := []struct {
+		m        uint32
+		wantRise bool
+		want     counts
+	}{
+		{markCall, true, counts{1, 0, 0}}, // the window grows
+		{f, true, counts{2, 1, 0}},
+		{s, true, counts{3, 1, 1}},
+		{markCall, false, counts{3, 1, 1}}, // replaces a success
+		{markCall, false, counts{3, 0, 1}}, // replaces a failure: the rate falls
+		{s, false, counts{3, 0, 1}},        // replaces a slow call: no change
+		{f, true, counts{3, 1, 1}},
+	}
+	for i, tt := range tests {
+		if got := w.add(tt.m); got != tt.wantRise {
+			t.Errorf("add #%d (%b) = %v, want %v", i, tt.m, got, tt.wantRise)
+		}
+		if got := w.counts(); got != tt.want {
+			t.Errorf("after add #%d: counts() = %+v, want %+v", i, got, tt.want)
+		}
+	}
+}
+
+// TestCountWindowConcurrent races many goroutines for few slots: the totals
+// must still be the sum of the slots.
+func TestCountWindowConcurrent(t *testing.T) {
+	w := newCountWindow(7)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 2000 {
+				w.add([]uint32{markCall, markCall | markFailure, markCall | markSlow, markCall | markFailure | markSlow}[(g*i+i)%4])
+			}
+		})
+	}
+	wg.Wait()
+	var want counts
+	for i := range w.slots {
+		m := w.slots[i].Load()
+		want.calls += int64(m & markCall)
+		want.failures += int64(m&markFailure) / int64(markFailure)
+		want.slow += int64(m&markSlow) / int64(markSlow)
+	}
+	if got := w.counts(); got != want {
+		t.Fatalf("counts() = %+v, want the sum of the slots %+v", got, want)
+	}
+}
+
+func TestTimeWindow(t *testing.T) {
+	w := newTimeWindow(10, 3) // periods of 10ns; the window spans 3
+	w.add(0, markCall)
+	w.add(5, markCall|markFailure)
+	w.add(12, markCall|markSlow)
+	w.add(25, markCall)
+	tests := []struct {
+		now  int64
+		want counts
+	}{
+		{29, counts{4, 1, 1}},
+		{30, counts{2, 0, 1}}, // period 1 has rolled out
+		{40, counts{1, 0, 0}},
+		{50, counts{}},
+		{1000, counts{}},
+	}
+	for _, tt := range tests {
+		if got := w.counts(tt.now); got != tt.want {
+			t.Errorf("counts(%d) = %+v, want %+v", tt.now, got, tt.want)
+		}
+		if got := w.recent(tt.now); got != tt.want {
+			t.Errorf("recent(%d) = %+v, want %+v", tt.now, got, tt.want)
+		}
+	}
+	w.add(31, markCall|markFailure) // reuses the bucket of period 1
+	if got, want := w.counts(31), (counts{3, 1, 1}); got != want {
+		t.Errorf("counts(31) = %+v, want %+v", got, want)
+	}
+	w.add(1, markCall) // too late: its bucket holds period 4 now
+	if got, want := w.counts(31), (counts{3, 1, 1}); got != want {
+		t.Errorf("after a late add: counts(31) = %+v, want %+v", got, want)
+	}
+}
+
+// TestTimeWindowConcurrent records from many goroutines across bucket
+// boundaries; every call inside the window must be counted.
+func TestTimeWindowConcurrent(t *testing.T) {
+	w := newTimeWindow(200, 50) // the window spans every time used here
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 1000 {
+				w.add(int64(i*5+g), markCall|markFailure*uint32(i%2))
+			}
+		})
+	}
+	wg.Wait()
+	if got, want := w.counts(5002), (counts{8000, 4000, 0}); got != want {
+		t.Fatalf("counts() = %+v, want %+v", got, want)
+	}
+}
+
+func TestPastSums(t *testing.T) {
+	var p pastSums
+	if _, ok := p.load(1); ok {
+		t.Fatal("load on an empty cache: ok, want a miss")
+	}
+	p.store(3, counts{1, 2, 3})
+	if got, ok := p.load(3); !ok || got != (counts{1, 2, 3}) {
+		t.Fatalf("load(3) = %+v, %v, want {1 2 3}, true", got, ok)
+	}
+	if _, ok := p.load(4); ok {
+		t.Fatal("load(4) with period 3 cached: ok, want a miss")
+	}
+	p.store(2, counts{9, 9, 9}) // older than the cached period: kept out
+	if got, ok := p.load(3); !ok || got != (counts{1, 2, 3}) {
+		t.Fatalf("after storing an older period: load(3) = %+v, %v, want {1 2 3}, true", got, ok)
+	}
+}
