@@ -160,6 +160,10 @@ func (s *streamer[T, R]) admit(yield func(R, error) bool) (bool, error) {
 // stream must end, err then being the reason (nil when the consumer
 // stopped).
 func (s *streamer[T, R]) receive(yield func(R, error) bool, wait bool) (got, more bool, err error) {
+	if s.ctx.Err() != nil {
+		// Checked first, so that nothing is yielded once ctx is done.
+		return false, false, context.Cause(s.ctx)
+	}
 	var o outcome[R]
 	if wait {
 		select {
@@ -193,8 +197,8 @@ func (s *streamer[T, R]) deliver(o outcome[R], yield func(R, error) bool) bool {
 	s.ring[o.i%s.window] = o
 	for {
 		slot := &s.ring[s.next%s.window]
-		if !slot.done {
-			return true
+		if !slot.done || s.ctx.Err() != nil {
+			return true // the next receive ends the stream if ctx is done
 		}
 		v, err := slot.v, slot.err
 		*slot = outcome[R]{}

@@ -1,0 +1,227 @@
+package fanout_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/holdfast-go/holdfast/fanout"
+)
+
+// calls records, for a hedged fn, when each attempt started and how each
+// one ended.
+type calls struct {
+	start   time.Time
+	mu      sync.Mutex
+	starts  []time.Duration
+	cancels []int // attempts that saw their context cancelled
+}
+
+func newCalls() *calls { return &calls{start: time.Now()} }
+
+// fn returns a hedged function whose attempt n does plan[n]: it returns
+// after plan[n].after with plan[n].err, or blocks until cancelled when
+// plan[n].after is negative.
+func (c *calls) fn(plan ...step) func(context.Context) (string, error) {
+	return func(ctx context.Context) (string, error) {
+		c.mu.Lock()
+		n := len(c.starts)
+		c.starts = append(c.starts, time.Since(c.start))
+		c.mu.Unlock()
+		p := plan[n]
+		if p.after < 0 {
+			<-ctx.Done()
+			c.mu.Lock()
+			c.cancels = append(c.cancels, n)
+			c.mu.Unlock()
+			return "", ctx.Err()
+		}
+		select {
+		case <-time.After(p.after):
+			if p.err != nil {
+				return "", p.err
+			}
+			return fmt.Sprintf("attempt %d", n), nil
+		case <-ctx.Done():
+			c.mu.Lock()
+			c.cancels = append(c.cancels, n)
+			c.mu.Unlock()
+			return "", ctx.Err()
+		}
+	}
+}
+
+type step struct {
+	after time.Duration // < 0: until cancelled
+	err   error
+}
+
+var hang = step{after: -1}
+
+func TestHedge(t *testing.T) {
+	const d = 100 * time.Millisecond
+	errA, errB, errC := errors.New("a"), errors.New("b"), errors.New("c")
+	tests := []struct {
+		name        string
+		plan        []step
+		opts        []fanout.Option
+		delay       time.Duration
+		want        string
+		wantErr     error
+		wantStarts  []time.Duration
+		wantCancels []int
+		took        time.Duration
+	}{
+		{
+			name: "first answers in time", delay: d,
+			plan: []step{{after: 50 * time.Millisecond}},
+			want: "attempt 0", wantStarts: []time.Duration{0}, took: 50 * time.Millisecond,
+		},
+		{
+			name: "backup after exactly the delay wins", delay: d,
+			plan: []step{hang, {after: 10 * time.Millisecond}},
+			want: "attempt 1", wantStarts: []time.Duration{0, d}, wantCancels: []int{0}, took: d + 10*time.Millisecond,
+		},
+		{
+			name: "first still wins after the backup started", delay: d,
+			plan: []step{{after: 150 * time.Millisecond}, {after: time.Second}},
+			want: "attempt 0", wantStarts: []time.Duration{0, d}, wantCancels: []int{1}, took: 150 * time.Millisecond,
+		},
+		{
+			name: "a backup each delay up to the maximum", delay: d, opts: []fanout.Option{fanout.WithMaxAttempts(4)},
+			plan: []step{hang, hang, hang, {after: 30 * time.Millisecond}},
+			want: "attempt 3", wantStarts: []time.Duration{0, d, 2 * d, 3 * d}, wantCancels: []int{0, 1, 2},
+			took: 3*d + 30*time.Millisecond,
+		},
+		{
+			name: "a failure starts the next attempt at once", delay: d, opts: []fanout.Option{fanout.WithMaxAttempts(3)},
+			plan: []step{{after: 10 * time.Millisecond, err: errA}, hang, {after: 0}},
+			want: "attempt 2", wantStarts: []time.Duration{0, 10 * time.Millisecond, 10*time.Millisecond + d},
+			wantCancels: []int{1}, took: 10*time.Millisecond + d,
+		},
+		{
+			name: "all fail", delay: d, opts: []fanout.Option{fanout.WithMaxAttempts(3)},
+			plan:    []step{{after: 250 * time.Millisecond, err: errA}, {after: 20 * time.Millisecond, err: errB}, {after: 10 * time.Millisecond, err: errC}},
+			wantErr: errors.Join(errA, errB, errC), wantStarts: []time.Duration{0, d, 120 * time.Millisecond},
+			took: 250 * time.Millisecond,
+		},
+		{
+			name: "delay 0 starts every attempt at once", delay: 0, opts: []fanout.Option{fanout.WithMaxAttempts(3)},
+			plan: []step{hang, {after: 5 * time.Millisecond}, hang},
+			want: "attempt 1", wantStarts: []time.Duration{0, 0, 0}, wantCancels: []int{0, 2}, took: 5 * time.Millisecond,
+		},
+		{
+			name: "one attempt: no hedging", delay: d, opts: []fanout.Option{fanout.WithMaxAttempts(1)},
+			plan:    []step{{after: time.Second, err: errA}},
+			wantErr: errA, wantStarts: []time.Duration{0}, took: time.Second,
+		},
+		{
+			name: "per-attempt timeout", delay: d, opts: []fanout.Option{fanout.WithTaskTimeout(30 * time.Millisecond)},
+			plan:    []step{hang, hang},
+			wantErr: errors.Join(context.DeadlineExceeded, context.DeadlineExceeded), wantStarts: []time.Duration{0, 30 * time.Millisecond},
+			wantCancels: []int{0, 1}, took: 60 * time.Millisecond,
+		},
+	}
+	for _, tt := range tests {
+		synctest.Test(t, func(t *testing.T) {
+			c := newCalls()
+			got, err := fanout.Hedge(t.Context(), c.fn(tt.plan...), tt.delay, tt.opts...)
+			took := time.Since(c.start)
+			if got != tt.want || fmt.Sprint(err) != fmt.Sprint(tt.wantErr) {
+				t.Errorf("%s: Hedge = %q, %v, want %q, %v", tt.name, got, err, tt.want, tt.wantErr)
+			}
+			if !slices.Equal(c.starts, tt.wantStarts) {
+				t.Errorf("%s: attempts started at %v, want %v", tt.name, c.starts, tt.wantStarts)
+			}
+			// Hedge has returned: every loser has seen its cancellation.
+			slices.Sort(c.cancels)
+			if !slices.Equal(c.cancels, tt.wantCancels) {
+				t.Errorf("%s: attempts cancelled %v, want %v", tt.name, c.cancels, tt.wantCancels)
+			}
+			if took != tt.took {
+				t.Errorf("%s: Hedge took %v, want %v", tt.name, took, tt.took)
+			}
+		})
+	}
+}
+
+func TestHedgeAllFailJoinsErrors(t *testing.T) {
+	errA, errB := errors.New("a"), errors.New("b")
+	synctest.Test(t, func(t *testing.T) {
+		c := newCalls()
+		_, err := fanout.Hedge(t.Context(), c.fn(step{err: errA}, step{err: errB}), time.Second)
+		if !errors.Is(err, errA) || !errors.Is(err, errB) {
+			t.Errorf("Hedge error = %v, want both failures", err)
+		}
+	})
+}
+
+func TestHedgeParentCancel(t *testing.T) {
+	shutdown := errors.New("shutdown")
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancelCause(t.Context())
+		time.AfterFunc(250*time.Millisecond, func() { cancel(shutdown) })
+		c := newCalls()
+		_, err := fanout.Hedge(ctx, c.fn(hang, hang, hang), 100*time.Millisecond, fanout.WithMaxAttempts(3))
+		if err != shutdown {
+			t.Errorf("Hedge error = %v, want %v", err, shutdown)
+		}
+		slices.Sort(c.cancels)
+		if !slices.Equal(c.cancels, []int{0, 1, 2}) {
+			t.Errorf("attempts cancelled %v, want all three", c.cancels)
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	called := false
+	_, err := fanout.Hedge(ctx, func(context.Context) (int, error) { called = true; return 1, nil }, 0)
+	if err != context.Canceled || called {
+		t.Errorf("Hedge(done ctx) = %v, called %v, want %v, false", err, called, context.Canceled)
+	}
+}
+
+func TestHedgePanic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCalls()
+		hedged := c.fn(hang)
+		var n atomic.Int64
+		_, err := fanout.Hedge(t.Context(), func(ctx context.Context) (string, error) {
+			if n.Add(1) == 2 {
+				panic("hedge bug")
+			}
+			return hedged(ctx)
+		}, time.Millisecond)
+		wantPanic(t, err, "hedge bug")
+		if !slices.Equal(c.cancels, []int{0}) {
+			t.Errorf("attempts cancelled %v, want the first", c.cancels)
+		}
+	})
+}
+
+func TestHedgeBadInput(t *testing.T) {
+	ctx := context.Background()
+	ok := func(context.Context) (int, error) { return 1, nil }
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"negative delay", second(fanout.Hedge(ctx, ok, -time.Second)), "fanout: Hedge: delay must be >= 0, got -1s"},
+		{"nil fn", second(fanout.Hedge[int](ctx, nil, time.Second)), "fanout: Hedge: fn is nil"},
+		{"max attempts 0", second(fanout.Hedge(ctx, ok, time.Second, fanout.WithMaxAttempts(0))),
+			"fanout: WithMaxAttempts: attempts must be >= 1, got 0"},
+	}
+	for _, tt := range tests {
+		if tt.err == nil || tt.err.Error() != tt.want {
+			t.Errorf("Hedge(%s) error = %v, want %q", tt.name, tt.err, tt.want)
+		}
+	}
+}
+
+func second[V any](_ V, err error) error { return err }
