@@ -58,7 +58,6 @@ func printTable(w io.Writer, title string, res []series, format func(cell) strin
 	fmt.Fprintln(w)
 }
 
-
 // writeSVG writes the chart to path.
 func writeSVG(path string, res []series) error {
 	var b strings.Builder
