@@ -78,8 +78,11 @@ func (g *Group) lazyInit() {
 // Go runs f on a new goroutine with the group's context, waiting first
 // while the limit's worth of tasks are running. It starts nothing once the
 // group is done (a task failed or panicked, the parent context is done, or
-// Wait returned), and then returns at once, also when it was waiting for
-// room: [Group.Wait] reports why. A nil f is reported by Wait as an error.
+// Wait returned): [Group.Wait] reports why. Like errgroup's, a Go that waits
+// for room waits for a running task to return even if the group is done;
+// tasks that honour their context return promptly then. (Waiting on the
+// context as well would cost every waiting Go a two-way select, a third of
+// a task's cost.) A nil f is reported by Wait as an error.
 func (g *Group) Go(f func(context.Context) error) {
 	g.lazyInit()
 	if f == nil {
@@ -87,16 +90,7 @@ func (g *Group) Go(f func(context.Context) error) {
 		return
 	}
 	if g.sem != nil {
-		select {
-		case g.sem <- struct{}{}:
-		default:
-			select {
-			case g.sem <- struct{}{}:
-			case <-g.ctx.Done():
-				g.refuse()
-				return
-			}
-		}
+		g.sem <- struct{}{}
 	}
 	g.start(f)
 }

@@ -160,9 +160,9 @@ func TestGroupStartsNothingOnceDone(t *testing.T) {
 	}
 }
 
-// TestGroupGoStopsWaitingOnFailure: Go waiting for room returns when the
-// group fails, without starting its task.
-func TestGroupGoStopsWaitingOnFailure(t *testing.T) {
+// TestGroupGoWaitingOnFailure: a Go waiting for room when the group fails
+// does not start its task.
+func TestGroupGoWaitingOnFailure(t *testing.T) {
 	g, _ := newGroup(t, context.Background(), fanout.WithLimit(1))
 	release := make(chan struct{})
 	g.Go(func(context.Context) error {
@@ -251,7 +251,6 @@ func TestGroupParentCancel(t *testing.T) {
 			<-ctx.Done()
 			return fmt.Errorf("wrapped: %w", ctx.Err())
 		})
-		// Waits for room or the group's end; never starts.
 		for range fanout.DefaultLimit + 1 {
 			g.Go(func(ctx context.Context) error {
 				<-ctx.Done()
