@@ -12,10 +12,11 @@ import (
 var ErrOpen = errors.New("breaker: open")
 
 // errNilFunc is returned by [Breaker.Do] and [Execute] when fn is nil.
-var errNilFunc = errors.New("breaker: nil fn")
+var errNilFunc = errors.New("breaker: nil fn passed to Do or Execute")
 
 // OpenError is the error of a call rejected by the breaker. It unwraps to
-// [ErrOpen].
+// [ErrOpen]. The rejections of a half-open or forced-open breaker share one
+// OpenError value: treat it as read-only.
 type OpenError struct {
 	// Name is the breaker's name ([WithName]).
 	Name string
