@@ -50,18 +50,20 @@ type Pool[T any] struct {
 	done    chan struct{} // closed by the last worker to return
 	shut    atomic.Bool   // Shutdown has been called
 
-	// waiters counts goroutines in Wait. Every item reads it once it has
-	// settled, so it has a cache line of its own that nothing else writes.
+	// waiters counts goroutines in Wait, and stopped is set just before
+	// cancel is called. Workers read both for every item (stopped is
+	// cheaper to read than ctx.Err), so they have a cache line of their
+	// own that is seldom written.
 	_       [cacheLine]byte
 	waiters atomic.Int32
+	stopped atomic.Bool
 	_       [cacheLine]byte
 
-	// attempts counts calls to Submit and TrySubmit; it is the only count
-	// that submitters write for an accepted item. An attempt is pending
-	// until it settles: refused (not accepted), handled, failed, dropped
-	// or returned. The worker's counts are in workers.
-	attempts atomic.Uint64
-	_        [cacheLine]byte
+	// Every call to Submit and TrySubmit is an attempt, counted in
+	// q.submits (on the cache line of the lock that a submit takes anyway;
+	// it is the only count that submitters write for an accepted item). An
+	// attempt is pending until it settles: refused (not accepted), handled,
+	// failed, dropped or returned. The workers' counts are in workers.
 	refused  atomic.Uint64 // not accepted: ErrFull, ErrClosed or ctx
 	rejected atomic.Uint64 // refused with ErrFull
 	dropped  atomic.Uint64
@@ -158,7 +160,7 @@ func (p *Pool[T]) Submit(ctx context.Context, v T) error {
 		}
 		return p.TrySubmit(v)
 	}
-	p.attempts.Add(1)
+	p.q.submits.Add(1)
 	err := p.q.Put(ctx, v)
 	if err != nil {
 		p.refuse(err)
@@ -170,7 +172,7 @@ func (p *Pool[T]) Submit(ctx context.Context, v T) error {
 // returns [ErrFull] under the [Block] and [Reject] policies, and drops the
 // oldest item under [DropOldest].
 func (p *Pool[T]) TrySubmit(v T) error {
-	p.attempts.Add(1)
+	p.q.submits.Add(1)
 	err := p.tryPut(v)
 	if err != nil {
 		p.refuse(err)
@@ -211,24 +213,13 @@ func (p *Pool[T]) drop(v T) {
 	}
 }
 
-// work is a worker: it handles items until the queue is closed and empty,
-// or until the handlers' ctx is cancelled.
+// work is a worker goroutine: it handles items until the queue is closed
+// and empty, or until Shutdown stops the pool.
 func (p *Pool[T]) work(ctx context.Context, s *workerStats) {
-	defer p.exit()
-	for ctx.Err() == nil {
-		// A plain receive: the queue is closed before ctx can be
-		// cancelled, so an idle worker always wakes up.
-		v, ok := <-p.q.ch
-		if !ok {
-			return
-		}
-		s.taken.Add(1)
-		if ctx.Err() != nil {
-			p.giveBack(v, &s.returned)
-			return
-		}
-		p.process(ctx, s, v)
+	for !p.serve(ctx, s) {
+		// A handler panicked and serve settled its item: carry on.
 	}
+	p.exit()
 }
 
 // exit closes p.done when the last worker returns.
@@ -238,17 +229,72 @@ func (p *Pool[T]) exit() {
 	}
 }
 
-// process handles one item and settles it.
-func (p *Pool[T]) process(ctx context.Context, s *workerStats, v T) {
-	if p.limiter != nil {
-		if err := p.limiter.Wait(ctx); err != nil {
-			// Only a cancelled ctx fails Wait here: burst >= 1 and ctx
-			// has no deadline.
-			p.giveBack(v, &s.returned)
+// errGoexit is reported for an item whose handler called runtime.Goexit.
+var errGoexit = errors.New("queue: handler called runtime.Goexit")
+
+// serve handles items until the pool stops, and then returns true. If a
+// handler panics, it settles the item as failed and returns false.
+//
+// The recover is here, once per worker, rather than around each handler
+// call, so that an item costs no defer. If a handler calls runtime.Goexit
+// (t.FailNow does), the item fails too, and the worker goroutine, which
+// cannot be saved, starts its replacement.
+func (p *Pool[T]) serve(ctx context.Context, s *workerStats) (stopped bool) {
+	var (
+		item T
+		busy bool // the handler is running on item
+	)
+	defer func() {
+		if !busy {
 			return
 		}
+		r := recover()
+		if r == nil { // runtime.Goexit, not a panic
+			p.fail(s, item, errGoexit)
+			go p.work(ctx, s)
+			return
+		}
+		p.fail(s, item, &PanicError{Value: r, Stack: debug.Stack()})
+	}()
+	for !p.stopped.Load() {
+		// A plain receive: the queue is closed before the pool stops, so
+		// an idle worker always wakes up.
+		v, ok := <-p.q.ch
+		if !ok {
+			return true
+		}
+		s.taken.Add(1)
+		if p.stopped.Load() || !p.allow(ctx) {
+			p.giveBack(v, &s.returned)
+			return true
+		}
+		item, busy = v, true
+		err := p.call(ctx, v)
+		busy = false
+		p.finish(ctx, s, v, err)
 	}
-	err := p.call(ctx, v)
+	return true
+}
+
+// allow waits for the rate limiter, if any. It returns false if ctx is
+// cancelled first (nothing else fails Wait: burst >= 1 and ctx has no
+// deadline).
+func (p *Pool[T]) allow(ctx context.Context) bool {
+	return p.limiter == nil || p.limiter.Wait(ctx) == nil
+}
+
+// call runs the handler, with the item timeout if any.
+func (p *Pool[T]) call(ctx context.Context, v T) error {
+	if p.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.timeout)
+		defer cancel()
+	}
+	return p.handler(ctx, v)
+}
+
+// finish settles an item whose handler returned err.
+func (p *Pool[T]) finish(ctx context.Context, s *workerStats, v T, err error) {
 	switch {
 	case err == nil:
 		s.handled.Add(1)
@@ -256,9 +302,7 @@ func (p *Pool[T]) process(ctx context.Context, s *workerStats, v T) {
 	case interrupted(ctx, err):
 		p.giveBack(v, &s.returned)
 	default:
-		p.reportError(v, err)
-		s.failed.Add(1)
-		p.settled()
+		p.fail(s, v, err)
 	}
 }
 
@@ -266,24 +310,14 @@ func (p *Pool[T]) process(ctx context.Context, s *workerStats, v T) {
 // Shutdown cancelled ctx, rather than that it failed: then the item goes
 // back to Shutdown's caller instead of to the error hook.
 func interrupted(ctx context.Context, err error) bool {
-	var pe *PanicError
-	return ctx.Err() != nil && errors.Is(err, context.Canceled) && !errors.As(err, &pe)
+	return ctx.Err() != nil && errors.Is(err, context.Canceled)
 }
 
-// call runs the handler, with the item timeout if any, turning a panic into
-// a *PanicError.
-func (p *Pool[T]) call(ctx context.Context, v T) (err error) {
-	if p.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, p.timeout)
-		defer cancel()
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack()}
-		}
-	}()
-	return p.handler(ctx, v)
+// fail settles a failed item: it goes to the error hook, then is counted.
+func (p *Pool[T]) fail(s *workerStats, v T, err error) {
+	p.reportError(v, err)
+	s.failed.Add(1)
+	p.settled()
 }
 
 // reportError passes a failed item to the error hook. A panic in the hook
@@ -338,7 +372,7 @@ func (p *Pool[T]) pending() uint64 {
 		w := &p.workers[i]
 		settled += w.handled.Load() + w.failed.Load() + w.returned.Load()
 	}
-	return p.attempts.Load() - settled
+	return p.q.submits.Load() - settled
 }
 
 // Wait blocks until every item submitted so far has reached its end
@@ -396,6 +430,7 @@ func (p *Pool[T]) Shutdown(ctx context.Context) ([]T, error) {
 		case <-p.done:
 		case <-ctx.Done():
 			err = ctx.Err()
+			p.stopped.Store(true)
 			p.cancel()
 			<-p.done
 		}
@@ -453,7 +488,7 @@ func (p *Pool[T]) Stats() Stats {
 		st.Failed += failed
 		st.Returned += returned
 	}
-	st.Accepted = p.attempts.Load() - p.refused.Load()
+	st.Accepted = p.q.submits.Load() - p.refused.Load()
 	return st
 }
 

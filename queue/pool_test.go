@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -346,6 +347,33 @@ func TestPoolPanic(t *testing.T) {
 		}
 		if st := p.Stats(); st.Failed != 2 || st.Handled != 2 {
 			t.Errorf("Stats() = %+v, want Failed 2, Handled 2", st)
+		}
+		shutdown(t, p)
+	})
+}
+
+func TestPoolGoexit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var failures list[error]
+		var handled list[int]
+		p := newPool(t, func(ctx context.Context, v int) error {
+			if v == 1 {
+				runtime.Goexit()
+			}
+			handled.add(v)
+			return nil
+		}, WithWorkers(1), WithOnError(func(v int, err error) { failures.add(err) }))
+		for i := range 3 {
+			if err := p.Submit(context.Background(), i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.Wait()
+		if got := failures.get(); len(got) != 1 || got[0] != errGoexit {
+			t.Errorf("failures %v, want [%v]", got, errGoexit)
+		}
+		if got := handled.get(); !slices.Equal(got, []int{0, 2}) {
+			t.Errorf("handled %v, want [0 2]: a new worker replaces the one that exited", got)
 		}
 		shutdown(t, p)
 	})

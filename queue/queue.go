@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 )
 
 // Queue is a bounded first-in, first-out queue safe for concurrent use.
@@ -33,7 +34,11 @@ type Queue[T any] struct {
 	_      [cacheLine]byte
 	mu     sync.RWMutex
 	closed bool // guarded by mu
-	_      [cacheLine]byte
+
+	// submits counts the submits to the Pool that owns the queue, if any.
+	// It shares mu's cache line because a submit writes both.
+	submits atomic.Uint64
+	_       [cacheLine]byte
 }
 
 // cacheLine is the size of a CPU cache line (with room for the adjacent
