@@ -751,18 +751,3 @@ func TestName(t *testing.T) {
 		t.Fatalf("Name() = %q, want \"payments\"", got)
 	}
 }
-
-func TestStatsLastTransition(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		start := time.Now()
-		b := mustNew(t, WithConsecutiveFailures(1))
-		if got := b.Stats().LastTransition; !got.Equal(start) {
-			t.Fatalf("LastTransition = %v, want %v", got, start)
-		}
-		time.Sleep(time.Minute)
-		run(t, b, 1, fail)
-		if got := b.Stats().LastTransition; !got.Equal(start.Add(time.Minute)) {
-			t.Fatalf("LastTransition = %v, want %v", got, start.Add(time.Minute))
-		}
-	})
-}

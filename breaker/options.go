@@ -200,7 +200,7 @@ func WithFailureRate(threshold float64) Option {
 // at least the minimum number of calls. In the half-open state a slow probe
 // is a failed probe.
 //
-// Timing a call costs two readings of the clock (about 40ns); without this
+// Timing a call costs two readings of the clock (20 to 40ns each); without this
 // option the closed state reads no clock, unless [WithTimeWindow] is set.
 func WithSlowCall(threshold time.Duration, rate float64) Option {
 	return optionFunc(func(c *config) error {
