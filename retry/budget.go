@@ -17,6 +17,11 @@ const (
 const (
 	budgetSlices = 10   // the window is kept in this many slices of ttl/10
 	budgetScale  = 1000 // tokens per deposit, so that fractions stay integers
+
+	// minPercentCanRetry bounds the cost of a retry to 1e9 tokens, so that
+	// the largest reserve (1e6 retries a second over 60s) is 6e16 tokens,
+	// far from overflowing an int64.
+	minPercentCanRetry = 1e-6
 )
 
 // Budget is a retry budget shared by many calls and goroutines, with the
@@ -111,13 +116,15 @@ func WithMinRetriesPerSec(n int) BudgetOption {
 
 // WithPercentCanRetry sets how many retries a call earns, as a fraction of a
 // retry: 0.2 (the default, [DefaultPercentCanRetry]) lets retries add 20% to
-// the calls. As in Finagle, p is a fraction despite the name, between 0 and
-// 1000; with 0, only the reserve of [WithMinRetriesPerSec] allows retries,
-// and with both 0 the budget allows none.
+// the calls. As in Finagle, p is a fraction despite the name, up to 1000.
+// With 0, only the reserve of [WithMinRetriesPerSec] allows retries, and
+// with both 0 the budget allows none. Otherwise p must be at least 1e-6 (a
+// retry per million calls): the cost of a retry in tokens, 1000/p, must stay
+// small enough for the reserve's arithmetic not to overflow.
 func WithPercentCanRetry(p float64) BudgetOption {
 	return budgetOptionFunc(func(c *budgetConfig) error {
-		if !(p >= 0 && p <= 1000) {
-			return fmt.Errorf("retry: WithPercentCanRetry: must be between 0 and 1000, got %v", p)
+		if !(p == 0 || p >= minPercentCanRetry && p <= 1000) {
+			return fmt.Errorf("retry: WithPercentCanRetry: must be 0 or between 1e-06 and 1000, got %v", p)
 		}
 		c.percentRetry = p
 		return nil

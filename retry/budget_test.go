@@ -117,6 +117,27 @@ func TestBudgetEmpty(t *testing.T) {
 	}
 }
 
+// TestBudgetExtremes checks the token arithmetic at the ends of the options'
+// ranges: the smallest ratio with the largest reserve and window must keep
+// its reserve (no overflow) and make a retry cost a million calls.
+func TestBudgetExtremes(t *testing.T) {
+	b := newTestBudget(t, WithPercentCanRetry(1e-6), WithMinRetriesPerSec(1_000_000), WithTTL(time.Minute))
+	if got, want := b.statsAt(b.start).Balance, 60_000_000; got != want {
+		t.Errorf("Balance with a reserve of 1e6/s over 60s = %d, want %d", got, want)
+	}
+	b = newTestBudget(t, WithPercentCanRetry(1e-6), WithMinRetriesPerSec(0))
+	for range 999_999 {
+		b.depositAt(b.start)
+	}
+	if b.withdrawAt(b.start) {
+		t.Error("withdrawal after 999999 deposits at 1e-6 allowed, want refused")
+	}
+	b.depositAt(b.start)
+	if !b.withdrawAt(b.start) {
+		t.Error("withdrawal after 1e6 deposits at 1e-6 refused, want allowed")
+	}
+}
+
 func TestBudgetHighRatio(t *testing.T) {
 	// percentCanRetry 3: a call earns three retries.
 	b := newTestBudget(t, WithMinRetriesPerSec(0), WithPercentCanRetry(3))
@@ -232,9 +253,14 @@ func TestNewBudgetBadOptions(t *testing.T) {
 		{WithTTL(time.Minute + 1), "got 1m0.000000001s"},
 		{WithMinRetriesPerSec(-1), "retry: WithMinRetriesPerSec: must be between 0 and 1000000, got -1"},
 		{WithMinRetriesPerSec(1_000_001), "got 1000001"},
-		{WithPercentCanRetry(-0.1), "retry: WithPercentCanRetry: must be between 0 and 1000, got -0.1"},
+		{WithPercentCanRetry(-0.1), "retry: WithPercentCanRetry: must be 0 or between 1e-06 and 1000, got -0.1"},
 		{WithPercentCanRetry(1000.5), "got 1000.5"},
 		{WithPercentCanRetry(math.NaN()), "got NaN"},
+		{WithPercentCanRetry(math.Inf(1)), "got +Inf"},
+		{WithPercentCanRetry(1e-7), "got 1e-07"},    // a retry would cost 1e10 tokens
+		{WithPercentCanRetry(1e-20), "got 1e-20"},   // 1000/p would not fit in an int64
+		{WithPercentCanRetry(-1e-20), "got -1e-20"}, // negative however small
+
 		{nil, "retry: NewBudget: nil BudgetOption"},
 	}
 	for _, tt := range tests {
