@@ -38,9 +38,11 @@ type Error struct {
 	// Err is the error the last attempt returned.
 	Err error
 	// Reason is why no further attempt was made: one of ErrBudgetExhausted,
-	// ErrAttemptsExhausted, ErrOutOfTime, ErrBackOffStop, the cause of the
-	// caller's context when it ended, or nil when Err was not retryable
-	// (permanent, or rejected by [WithRetryIf]).
+	// ErrAttemptsExhausted, ErrOutOfTime, ErrBackOffStop, the caller's
+	// context error when it ended, or nil when Err was not retryable
+	// (permanent, or rejected by [WithRetryIf]). When the context was given
+	// a cause ([context.WithCancelCause]), Reason is the cause, wrapped with
+	// the context error unless it already matches it: errors.Is sees both.
 	Reason error
 }
 

@@ -2,6 +2,7 @@ package retry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -165,7 +166,7 @@ func (s *state) begin(c *config) {
 func (s *state) next(ctx context.Context, c *config, err error) error {
 	s.attempts++
 	if ctx.Err() != nil {
-		return s.fail(err, context.Cause(ctx))
+		return s.fail(err, ctxReason(ctx))
 	}
 	if isPermanent(err) || (c.retryIf != nil && !c.retryIf(err)) {
 		return s.fail(err, nil)
@@ -236,7 +237,7 @@ func (s *state) inTime(ctx context.Context, c *config, d time.Duration) bool {
 	return c.maxElapsed <= 0 || at.Sub(s.start) < c.maxElapsed
 }
 
-// sleep waits d, or returns the cause of ctx's end if it ends first.
+// sleep waits d, or returns why ctx ended if it ends first.
 func sleep(ctx context.Context, d time.Duration) error {
 	if d > 0 {
 		t := time.NewTimer(d)
@@ -248,7 +249,19 @@ func sleep(ctx context.Context, d time.Duration) error {
 		}
 	}
 	if ctx.Err() != nil {
-		return context.Cause(ctx)
+		return ctxReason(ctx)
 	}
 	return nil
+}
+
+// ctxReason returns why ctx ended: its cause, which is ctx.Err() unless one
+// was given (context.WithCancelCause, WithTimeoutCause). A cause that does
+// not match ctx.Err() is wrapped with it, so that errors.Is(err,
+// context.Canceled) or context.DeadlineExceeded holds whatever the cause.
+func ctxReason(ctx context.Context) error {
+	cause, err := context.Cause(ctx), ctx.Err()
+	if errors.Is(cause, err) {
+		return cause
+	}
+	return fmt.Errorf("%w: %w", err, cause)
 }

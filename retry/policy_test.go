@@ -62,7 +62,7 @@ func checkError(t *testing.T, err error, attempts int, last, reason error) {
 	if !errors.As(err, &e) {
 		t.Fatalf("error = %v (%T), want *Error", err, err)
 	}
-	if e.Attempts != attempts || !errors.Is(e.Err, last) || e.Reason != reason {
+	if e.Attempts != attempts || !errors.Is(e.Err, last) || (e.Reason == nil) != (reason == nil) || !errors.Is(e.Reason, reason) {
 		t.Fatalf("error = %+v, want Attempts %d, Err %v, Reason %v", e, attempts, last, reason)
 	}
 	if !errors.Is(err, last) {
@@ -187,10 +187,55 @@ func TestDoCancelDuringDelay(t *testing.T) {
 		start := time.Now()
 		err := Do(ctx, fn, WithStrategy(Constant(time.Second)), WithMaxAttempts(10))
 		checkError(t, err, 2, errBoom, cause)
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("errors.Is(%v, context.Canceled) = false, want true: a cause does not hide the cancellation", err)
+		}
 		if got := time.Since(start); got != 1500*time.Millisecond {
 			t.Errorf("Do() took %v, want 1.5s", got)
 		}
 	})
+}
+
+// TestDoContextCause checks the Reason of a call stopped by its context:
+// the context error, and a cause given to the context, both visible to
+// errors.Is, whether the context ended during an attempt or a delay.
+func TestDoContextCause(t *testing.T) {
+	errShutdown := errors.New("shutting down")
+	errLayer := fmt.Errorf("request layer: %w", context.DeadlineExceeded)
+	tests := []struct {
+		name   string
+		ctx    func(context.Context) (context.Context, func())
+		want   []error
+		string string
+	}{
+		{"cancel", func(ctx context.Context) (context.Context, func()) {
+			ctx, cancel := context.WithCancel(ctx)
+			return ctx, cancel
+		}, []error{context.Canceled}, "retry: stopped by context canceled after 1 attempt: boom"},
+		{"cancel with cause", func(ctx context.Context) (context.Context, func()) {
+			ctx, cancel := context.WithCancelCause(ctx)
+			return ctx, func() { cancel(errShutdown) }
+		}, []error{context.Canceled, errShutdown}, "retry: stopped by context canceled: shutting down after 1 attempt: boom"},
+		{"timeout with a cause that matches", func(ctx context.Context) (context.Context, func()) {
+			ctx, cancel := context.WithTimeoutCause(ctx, 0, errLayer)
+			return ctx, cancel
+		}, []error{context.DeadlineExceeded, errLayer}, "retry: stopped by request layer: context deadline exceeded after 1 attempt: boom"},
+	}
+	for _, tt := range tests {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, end := tt.ctx(t.Context())
+			defer end()
+			err := Do(ctx, func(context.Context) error { end(); return errBoom })
+			for _, want := range tt.want {
+				if !errors.Is(err, want) {
+					t.Errorf("%s: errors.Is(%v, %v) = false, want true", tt.name, err, want)
+				}
+			}
+			if err == nil || err.Error() != tt.string {
+				t.Errorf("%s: Do() = %v, want %q", tt.name, err, tt.string)
+			}
+		})
+	}
 }
 
 func TestDoCallerContextNotRetried(t *testing.T) {
