@@ -117,7 +117,7 @@ func WithAttemptTimeout(d time.Duration) Option {
 // given before it. A strategy failing [Strategy.Validate] is an error.
 func WithStrategy(s Strategy) Option {
 	return optionFunc(func(c *config) error {
-		if err := s.Validate(); err != nil {
+		if err := s.check(); err != nil {
 			return fmt.Errorf("retry: WithStrategy: %w", err)
 		}
 		c.strategy = s

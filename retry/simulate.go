@@ -2,14 +2,18 @@ package retry
 
 import (
 	"container/heap"
+	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 )
 
 // SimConfig describes a run of [Simulate].
 type SimConfig struct {
-	// Clients is how many clients contend for the resource, >= 1.
+	// Clients is how many clients contend for the resource, from 1 to
+	// 1,000,000 (a run holds every client in memory, and without jitter
+	// makes about Clients²/2 calls).
 	Clients int
 	// Strategy is the backoff strategy every client uses (the zero Strategy
 	// is the default FullJitter).
@@ -45,14 +49,18 @@ type SimResult struct {
 // no goroutine. Under contention, Exponential (no jitter) costs by far the
 // most calls, and FullJitter and Decorrelated the fewest, as in the article;
 // run BenchmarkSimulate in this package to compare them.
+//
+// A run whose virtual time would pass the largest [time.Duration] (about
+// 292 years, reachable with huge caps) returns an error rather than wrap
+// around into nonsense.
 func Simulate(cfg SimConfig) (SimResult, error) {
 	switch {
-	case cfg.Clients < 1:
-		return SimResult{}, fmt.Errorf("retry: Simulate: Clients must be >= 1, got %d", cfg.Clients)
+	case cfg.Clients < 1 || cfg.Clients > maxSimClients:
+		return SimResult{}, fmt.Errorf("retry: Simulate: Clients must be between 1 and %d, got %d", maxSimClients, cfg.Clients)
 	case cfg.Slot <= 0:
 		return SimResult{}, fmt.Errorf("retry: Simulate: Slot must be > 0, got %v", cfg.Slot)
 	}
-	if err := cfg.Strategy.Validate(); err != nil {
+	if err := cfg.Strategy.check(); err != nil {
 		return SimResult{}, fmt.Errorf("retry: Simulate: %w", err)
 	}
 	src := rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)
@@ -64,8 +72,10 @@ func Simulate(cfg SimConfig) (SimResult, error) {
 	for len(q) > 0 {
 		winner := q[0]
 		r.Calls++
-		r.Completion = winner.at + cfg.Slot
-		end := (winner.at/cfg.Slot + 1) * cfg.Slot
+		if r.Completion = addSat(winner.at, cfg.Slot); r.Completion == math.MaxInt64 {
+			return SimResult{}, errSimOverflow
+		}
+		end := winner.at - winner.at%cfg.Slot + cfg.Slot // <= r.Completion
 		q.popFirst()
 		// The losers of the slot: each waits for the end of its attempt and
 		// its delay, in place at the top of the queue (no allocation).
@@ -73,12 +83,27 @@ func Simulate(cfg SimConfig) (SimResult, error) {
 			c := &q[0]
 			r.Calls++
 			c.prev = cfg.Strategy.Delay(c.n, c.prev, src)
-			c.at += cfg.Slot + c.prev
+			if c.at = addSat(c.at, addSat(cfg.Slot, c.prev)); c.at == math.MaxInt64 {
+				return SimResult{}, errSimOverflow
+			}
 			c.n++
 			heap.Fix(&q, 0)
 		}
 	}
 	return r, nil
+}
+
+const maxSimClients = 1_000_000
+
+var errSimOverflow = errors.New("retry: Simulate: virtual time passed the largest time.Duration; lower the strategy's cap or the Slot")
+
+// addSat returns a+b for a, b >= 0, or the largest Duration when the sum
+// overflows.
+func addSat(a, b time.Duration) time.Duration {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // simClient is a client waiting to make its next attempt at time at, after

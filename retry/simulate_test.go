@@ -1,6 +1,7 @@
 package retry
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -82,9 +83,13 @@ func TestSimulateBadConfig(t *testing.T) {
 		cfg  SimConfig
 		want string
 	}{
-		{SimConfig{Clients: 0, Slot: 1}, "retry: Simulate: Clients must be >= 1, got 0"},
+		{SimConfig{Clients: 0, Slot: 1}, "retry: Simulate: Clients must be between 1 and 1000000, got 0"},
+		{SimConfig{Clients: 1 << 62, Slot: 1}, "got 4611686018427387904"}, // would not fit in memory
+		// Lockstep retries 2^n hours apart pass 292 years by the 22nd round.
+		{SimConfig{Clients: 30, Slot: 1, Strategy: Exponential(time.Hour, math.MaxInt64)}, "retry: Simulate: virtual time passed"},
+		{SimConfig{Clients: 2, Slot: math.MaxInt64}, "retry: Simulate: virtual time passed"},
 		{SimConfig{Clients: 1, Slot: 0}, "retry: Simulate: Slot must be > 0, got 0s"},
-		{SimConfig{Clients: 1, Slot: 1, Strategy: Constant(0)}, "retry: Simulate: retry: Constant: delay must be > 0"},
+		{SimConfig{Clients: 1, Slot: 1, Strategy: Constant(0)}, "retry: Simulate: Constant: delay must be > 0, got 0s"},
 	}
 	for _, tt := range tests {
 		if _, err := Simulate(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -95,16 +95,25 @@ func (s Strategy) String() string {
 // Validate reports a base <= 0 or a cap < base, naming the strategy and the
 // value.
 func (s Strategy) Validate() error {
+	if err := s.check(); err != nil {
+		return fmt.Errorf("retry: %w", err)
+	}
+	return nil
+}
+
+// check is Validate without the package prefix, for the options and
+// functions that add their own ("retry: WithStrategy: ...").
+func (s Strategy) check() error {
 	s = s.orDefault()
 	switch {
 	case s.kind >= kind(len(kindNames)):
-		return fmt.Errorf("retry: unknown strategy kind %d", s.kind)
+		return fmt.Errorf("unknown strategy kind %d", s.kind)
 	case s.kind == kindConstant && s.base <= 0:
-		return fmt.Errorf("retry: Constant: delay must be > 0, got %v", s.base)
+		return fmt.Errorf("Constant: delay must be > 0, got %v", s.base)
 	case s.base <= 0:
-		return fmt.Errorf("retry: %s: base must be > 0, got %v", kindNames[s.kind], s.base)
+		return fmt.Errorf("%s: base must be > 0, got %v", kindNames[s.kind], s.base)
 	case s.cap < s.base:
-		return fmt.Errorf("retry: %s: cap must be >= base %v, got %v", kindNames[s.kind], s.base, s.cap)
+		return fmt.Errorf("%s: cap must be >= base %v, got %v", kindNames[s.kind], s.base, s.cap)
 	}
 	return nil
 }
