@@ -127,28 +127,26 @@ var sinkDelay time.Duration
 // BenchmarkDelay measures the computation of one delay per strategy, with
 // the default random source and with a seeded PCG.
 func BenchmarkDelay(b *testing.B) {
+	sources := []struct {
+		suffix string
+		src    rand.Source
+	}{
+		{"", nil},
+		{"/PCG", rand.NewPCG(1, 2)},
+	}
 	for _, tt := range benchStrategies {
-		b.Run(tt.name, func(b *testing.B) {
-			b.ReportAllocs()
-			var prev time.Duration
-			n := 0
-			for b.Loop() {
-				prev = tt.s.Delay(n&7, prev, nil)
-				n++
-			}
-			sinkDelay = prev
-		})
-		b.Run(tt.name+"/PCG", func(b *testing.B) {
-			b.ReportAllocs()
-			src := rand.NewPCG(1, 2)
-			var prev time.Duration
-			n := 0
-			for b.Loop() {
-				prev = tt.s.Delay(n&7, prev, src)
-				n++
-			}
-			sinkDelay = prev
-		})
+		for _, src := range sources {
+			b.Run(tt.name+src.suffix, func(b *testing.B) {
+				b.ReportAllocs()
+				var prev time.Duration
+				n := 0
+				for b.Loop() {
+					prev = tt.s.Delay(n&7, prev, src.src)
+					n++
+				}
+				sinkDelay = prev
+			})
+		}
 	}
 }
 

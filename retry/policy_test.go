@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -395,6 +396,37 @@ func TestDoRetryAfterPastDeadline(t *testing.T) {
 	})
 }
 
+// TestDoHugeHint checks that a hint near the largest Duration, allowed by
+// an equally large WithMaxRetryAfter, cannot overflow the deadline and
+// elapsed-time arithmetic into a sleep: the call returns at once.
+func TestDoHugeHint(t *testing.T) {
+	tests := []struct {
+		name string
+		ctx  func(context.Context) (context.Context, context.CancelFunc)
+		opts []Option
+	}{
+		{"deadline", func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return context.WithTimeout(ctx, time.Hour)
+		}, nil},
+		{"max elapsed", func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return context.WithCancel(ctx)
+		}, []Option{WithMaxElapsed(time.Hour)}},
+	}
+	for _, tt := range tests {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := tt.ctx(t.Context())
+			defer cancel()
+			fn, _ := failing(1, After(errBoom, math.MaxInt64))
+			start := time.Now()
+			err := Do(ctx, fn, append(tt.opts, WithMaxRetryAfter(math.MaxInt64))...)
+			checkError(t, err, 1, errBoom, ErrOutOfTime)
+			if got := time.Since(start); got != 0 {
+				t.Errorf("%s: Do() took %v, want 0", tt.name, got)
+			}
+		})
+	}
+}
+
 func TestDoBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		// A call deposits half a retry; no reserve.
@@ -595,6 +627,28 @@ func TestPolicyConcurrent(t *testing.T) {
 			t.Errorf("Withdrawals = %d, want at most half the deposits %d", st.Withdrawals, st.Deposits)
 		}
 	})
+}
+
+// TestPolicyNoAlloc guards the hot path of issue point 9: a call whose
+// first attempt succeeds does not allocate.
+func TestPolicyNoAlloc(t *testing.T) {
+	ctx := context.Background()
+	p := newPolicy(t)
+	ok := func(context.Context) error { return nil }
+	okValue := func(context.Context) (int, error) { return 1, nil }
+	tests := []struct {
+		name string
+		call func()
+	}{
+		{"Policy.Do", func() { _ = p.Do(ctx, ok) }},
+		{"DoValueWith", func() { _, _ = DoValueWith(ctx, p, okValue) }},
+		{"zero Policy", func() { _ = new(Policy).Do(ctx, ok) }},
+	}
+	for _, tt := range tests {
+		if allocs := testing.AllocsPerRun(100, tt.call); allocs != 0 {
+			t.Errorf("%s allocs = %v, want 0", tt.name, allocs)
+		}
+	}
 }
 
 func TestBadInput(t *testing.T) {

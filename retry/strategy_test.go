@@ -200,6 +200,23 @@ func TestStrategyValidate(t *testing.T) {
 	}
 }
 
+// TestDelayNoAlloc guards issue point 9b: computing a delay does not
+// allocate, with the default source or a seeded one.
+func TestDelayNoAlloc(t *testing.T) {
+	for _, s := range propertyStrategies {
+		for _, src := range []rand.Source{nil, rand.NewPCG(1, 2)} {
+			n := 0
+			allocs := testing.AllocsPerRun(100, func() {
+				s.Delay(n&7, time.Duration(n), src)
+				n++
+			})
+			if allocs != 0 {
+				t.Errorf("%v.Delay with source %T allocs = %v, want 0", s, src, allocs)
+			}
+		}
+	}
+}
+
 // TestDelayInvalidNoPanic checks that Delay on invalid strategies returns
 // without panicking.
 func TestDelayInvalidNoPanic(t *testing.T) {
