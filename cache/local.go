@@ -168,9 +168,10 @@ func NewLocal[K comparable, V any](opts ...LocalOption) (*Local[K, V], error) {
 // Get returns the value stored for k and true, or the zero value and false
 // if k is absent or expired.
 func (c *Local[K, V]) Get(k K) (V, bool) {
-	s := &c.shards[c.hash(k)>>c.shift]
+	h := c.hash(k)
+	s := &c.shards[h>>c.shift]
 	s.mu.RLock()
-	e := s.m[k]
+	e := s.table.get(h, k)
 	if e != nil && (e.expires == 0 || c.now() < e.expires) {
 		v := e.value
 		e.touch()
@@ -181,7 +182,7 @@ func (c *Local[K, V]) Get(k K) (V, bool) {
 	s.mu.RUnlock()
 	s.misses.Add(1)
 	if e != nil {
-		c.expire(s, k, e)
+		c.expire(s, e)
 	}
 	var zero V
 	return zero, false
@@ -228,7 +229,7 @@ func (c *Local[K, V]) set(k K, v V, ttl time.Duration) error {
 		now = c.now()
 	}
 	if err != nil {
-		s.reject(k, now, out)
+		s.reject(h, k, now, out)
 	} else {
 		s.set(h, k, v, cost, expiry(now, ttl), now, out)
 	}
@@ -244,12 +245,13 @@ func (c *Local[K, V]) set(k K, v V, ttl time.Duration) error {
 // Delete removes k and reports whether it held a live entry. An expired entry
 // is removed too (with [ReasonExpired]) but Delete then returns false.
 func (c *Local[K, V]) Delete(k K) bool {
-	s := &c.shards[c.hash(k)>>c.shift]
+	h := c.hash(k)
+	s := &c.shards[h>>c.shift]
 	out := c.removals()
 	s.mu.Lock()
 	before := s.cost()
 	deleted := false
-	if e := s.m[k]; e != nil {
+	if e := s.table.get(h, k); e != nil {
 		deleted = !e.expired(c.now())
 		if deleted {
 			s.drop(e, ReasonDeleted, out)
@@ -270,7 +272,7 @@ func (c *Local[K, V]) Len() int {
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.RLock()
-		n += len(s.m)
+		n += s.table.n
 		s.mu.RUnlock()
 	}
 	return n
@@ -285,7 +287,7 @@ func (c *Local[K, V]) Clear() {
 		s.mu.Lock()
 		before := s.cost()
 		if c.onEvict != nil {
-			removed := make([]localRemoved[K, V], 0, len(s.m))
+			removed := make([]localRemoved[K, V], 0, s.table.n)
 			out = &removed
 		}
 		s.clear(out)
@@ -328,7 +330,7 @@ func (c *Local[K, V]) Stats() LocalStats {
 		st.Evictions += s.counts.evictions
 		st.Expirations += s.counts.expirations
 		st.Deletes += s.counts.deletes
-		st.Len += len(s.m)
+		st.Len += s.table.n
 		st.Cost += s.cost()
 		s.mu.RUnlock()
 		st.Hits += s.hits.Load()
@@ -371,11 +373,11 @@ func expiry(now int64, ttl time.Duration) int64 {
 }
 
 // expire removes e, found expired by Get, unless a Set has renewed it.
-func (c *Local[K, V]) expire(s *localShard[K, V], k K, e *localEntry[K, V]) {
+func (c *Local[K, V]) expire(s *localShard[K, V], e *localEntry[K, V]) {
 	out := c.removals()
 	s.mu.Lock()
 	before := s.cost()
-	if s.m[k] == e && e.expired(c.now()) {
+	if s.table.get(e.hash, e.key) == e && e.expired(c.now()) {
 		s.drop(e, ReasonExpired, out)
 	}
 	c.account(s.cost() - before)

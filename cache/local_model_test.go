@@ -9,15 +9,16 @@ import (
 
 // localModel is a reference implementation of S3-FIFO for one shard, written
 // for clarity rather than speed: queues are slices (oldest first) and the
-// ghost queue is a slice of keys. TestLocalModel checks that a Local with one
-// shard makes exactly the same decisions.
+// index is a map. It shares only the ghost queue with Local, which
+// TestLocalGhost checks on its own, since its lossiness is part of the policy.
+// TestLocalModel checks that a Local with one shard makes exactly the same
+// decisions.
 type localModel struct {
 	capacity int64
 	small    []int // keys, oldest first
 	main     []int
-	ghost    []localModelGhost
-	ghostSeq map[int]int // key -> sequence number of its newest ghost entry
-	seq      int
+	ghost    localGhost
+	hash     func(int) uint64
 	entries  map[int]*localModelEntry
 	removed  []localRemoved[int, int]
 }
@@ -28,11 +29,11 @@ type localModelEntry struct {
 	inMain      bool
 }
 
-type localModelGhost struct{ key, seq int }
-
-func newLocalModel(capacity int64) *localModel {
-	return &localModel{capacity: capacity, ghostSeq: map[int]int{}, entries: map[int]*localModelEntry{}}
+func newLocalModel(capacity int64, hash func(int) uint64) *localModel {
+	return &localModel{capacity: capacity, hash: hash, entries: map[int]*localModelEntry{}}
 }
+
+func (m *localModel) ghostLimit() int { return len(m.entries) - len(m.entries)/10 }
 
 func (m *localModel) cost(q []int) int64 {
 	total := int64(0)
@@ -66,10 +67,7 @@ func (m *localModel) set(k, v int, cost int64) {
 	}
 	m.makeRoom(cost)
 	e := &localModelEntry{value: v, cost: cost}
-	if _, ok := m.ghostSeq[k]; ok {
-		delete(m.ghostSeq, k)
-		e.inMain = true
-	}
+	e.inMain = m.ghost.take(m.hash(k), m.ghostLimit())
 	m.entries[k] = e
 	m.enqueue(k)
 }
@@ -126,8 +124,7 @@ func (m *localModel) evictSmall() {
 		k := m.small[0]
 		e := m.entries[k]
 		if e.freq == 0 {
-			n := len(m.entries)
-			m.addGhost(k, n-n/10)
+			m.ghost.add(m.hash(k), m.ghostLimit())
 			m.drop(k, ReasonEvicted)
 			return
 		}
@@ -153,22 +150,8 @@ func (m *localModel) evictMain() {
 	}
 }
 
-func (m *localModel) addGhost(k, limit int) {
-	m.seq++
-	m.ghostSeq[k] = m.seq
-	m.ghost = append(m.ghost, localModelGhost{k, m.seq})
-	for len(m.ghost) > limit {
-		if old := m.ghost[0]; m.ghostSeq[old.key] == old.seq {
-			delete(m.ghostSeq, old.key)
-		}
-		m.ghost = m.ghost[1:]
-	}
-}
-
 // runLocalModel replays the operations encoded in data against a Local with
-// one shard and against the model, failing at the first difference. The
-// Local's ghost queue holds key hashes where the model's holds keys, which
-// makes no difference short of a 64-bit hash collision.
+// one shard and against the model, failing at the first difference.
 func runLocalModel(t *testing.T, data []byte) {
 	t.Helper()
 	if len(data) < 2 {
@@ -188,7 +171,7 @@ func runLocalModel(t *testing.T, data []byte) {
 	if err != nil {
 		t.Fatalf("NewLocal: %v", err)
 	}
-	m := newLocalModel(capacity)
+	m := newLocalModel(capacity, c.hash)
 	keys := int(2*capacity + 2)
 	for i := 2; i+1 < len(data); i += 2 {
 		op, k := data[i]%4, int(data[i+1])%keys
@@ -225,6 +208,40 @@ func runLocalModel(t *testing.T, data []byte) {
 		if got, want := c.Len(), len(m.entries); got != want {
 			t.Fatalf("op %d: Len() = %d, model %d", i/2, got, want)
 		}
+	}
+}
+
+// TestLocalGhost checks that the ghost queue holds a hash while fewer than
+// limit hashes were added after it, when hashes do not collide, and that a
+// hash is taken once.
+func TestLocalGhost(t *testing.T) {
+	const limit = 100
+	hash := func(i int) uint64 { return uint64(i) | uint64(i)<<40 } // distinct slots
+	for _, n := range []int{1, 50, 100, 101, 250} {
+		var g localGhost
+		for i := range n {
+			g.add(hash(i), limit)
+		}
+		for i := range n {
+			if got, want := g.take(hash(i), limit), i >= n-limit; got != want {
+				t.Errorf("after adding %d hashes: take(hash %d) = %v, want %v", n, i, got, want)
+			}
+			if g.take(hash(i), limit) {
+				t.Errorf("after adding %d hashes: second take(hash %d) = true, want false", n, i)
+			}
+		}
+	}
+	// A hash colliding with one in the queue replaces it; another fingerprint
+	// in the same slot is not mistaken for it.
+	var h localGhost
+	h.add(1, limit)
+	other := uint64(1) | uint64(1)<<50
+	if h.take(other, limit) {
+		t.Errorf("take of another fingerprint in the same slot = true, want false")
+	}
+	h.add(other, limit)
+	if h.take(1, limit) || !h.take(other, limit) || h.take(other, limit) {
+		t.Errorf("colliding hashes: want the newer one held, once")
 	}
 }
 
