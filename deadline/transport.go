@@ -1,6 +1,7 @@
 package deadline
 
 import (
+	"math"
 	"net/http"
 	"time"
 	"unsafe"
@@ -36,7 +37,11 @@ func Transport(base http.RoundTripper, opts ...Option) (http.RoundTripper, error
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return &transport{base: base, header: c.header, grpc: c.grpcWrite, allowance: c.allowance}, nil
+	need := c.allowance + time.Millisecond
+	if need < c.allowance {
+		need = math.MaxInt64 // no budget is enough
+	}
+	return &transport{base: base, header: c.header, grpc: c.grpcWrite, allowance: c.allowance, need: need}, nil
 }
 
 type transport struct {
@@ -44,6 +49,7 @@ type transport struct {
 	header    string
 	grpc      bool
 	allowance time.Duration
+	need      time.Duration // the least budget sent: allowance + 1ms, saturated
 }
 
 // RoundTrip implements [http.RoundTripper].
@@ -52,15 +58,16 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !ok {
 		return t.base.RoundTrip(req)
 	}
+	// Compare before subtracting: a deadline long past makes rem the
+	// smallest Duration, and rem - allowance would wrap to a huge budget.
 	rem := time.Until(dl)
-	budget := rem - t.allowance
-	if budget < time.Millisecond {
+	if rem < t.need {
 		if req.Body != nil {
 			req.Body.Close()
 		}
-		return nil, &InsufficientBudgetError{Remaining: max(rem, 0), Required: t.allowance + time.Millisecond}
+		return nil, &InsufficientBudgetError{Remaining: max(rem, 0), Required: t.need}
 	}
-	return t.base.RoundTrip(t.withBudget(req, budget))
+	return t.base.RoundTrip(t.withBudget(req, rem-t.allowance))
 }
 
 // CloseIdleConnections calls base's CloseIdleConnections, if it has one.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -177,6 +178,43 @@ func TestTransportRefuses(t *testing.T) {
 				}
 				if body.closed != 1 {
 					t.Errorf("body closed %d times, want 1", body.closed)
+				}
+			})
+		})
+	}
+}
+
+// TestTransportRefusesOverflow checks the budgets whose arithmetic could
+// overflow: a deadline so far past that the time remaining saturates (it
+// must not wrap into a huge budget and be sent), and an allowance so large
+// that no budget covers it.
+func TestTransportRefusesOverflow(t *testing.T) {
+	tests := []struct {
+		name      string
+		deadline  func() time.Time
+		allowance time.Duration
+		required  time.Duration
+	}{
+		{"zero deadline", func() time.Time { return time.Time{} }, DefaultNetworkAllowance, DefaultNetworkAllowance + time.Millisecond},
+		{"deadline in year 1000", func() time.Time { return time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC) }, 0, time.Millisecond},
+		{"largest allowance", func() time.Time { return time.Now().Add(time.Hour) }, math.MaxInt64, math.MaxInt64},
+		{"allowance overflowing with 1ms", func() time.Time { return time.Now().Add(time.Hour) }, math.MaxInt64 - 1, math.MaxInt64},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				stub := &stubTransport{}
+				rt := newTransport(t, stub, WithNetworkAllowance(tt.allowance))
+				ctx, cancel := context.WithDeadline(context.Background(), tt.deadline())
+				defer cancel()
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://b.test/", nil)
+				_, err := rt.RoundTrip(req)
+				var ib *InsufficientBudgetError
+				if !errors.As(err, &ib) || ib.Required != tt.required || ib.Remaining < 0 {
+					t.Errorf("RoundTrip error = %v, want an *InsufficientBudgetError requiring %v", err, tt.required)
+				}
+				if n := stub.calls.Load(); n != 0 {
+					t.Errorf("base called %d times with header %q, want 0", n, stub.got.Header.Get(HeaderTimeout))
 				}
 			})
 		})
