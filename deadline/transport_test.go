@@ -6,7 +6,9 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -220,6 +222,72 @@ func TestTransportRefusesOverflow(t *testing.T) {
 		})
 	}
 }
+
+// TestTransportHeaderValuesStay checks that the header values of a request
+// that base got (and may still hold: a queued or retried request) do not
+// change when later requests go through the transport. The values are
+// strings over a buffer of the request copy (see bytesString); a buffer
+// shared between requests would rewrite them.
+func TestTransportHeaderValuesStay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		stub := &stubTransport{}
+		rt := newTransport(t, stub, WithGRPCTimeout(true), WithNetworkAllowance(0))
+		var kept []*http.Request
+		want := []string{"1000 1000000u", "2000 2000000u", "3000 3000000u"}
+		for i := range want {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i+1)*time.Second)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://b.test/", nil)
+			if _, err := rt.RoundTrip(req); err != nil {
+				t.Fatal(err)
+			}
+			kept = append(kept, stub.got)
+		}
+		for i, r := range kept {
+			if got := r.Header.Get(HeaderTimeout) + " " + r.Header.Get(HeaderGRPCTimeout); got != want[i] {
+				t.Errorf("request %d headers = %q after later requests, want %q", i, got, want[i])
+			}
+		}
+	})
+}
+
+// TestTransportConcurrentBudgets sends requests with different budgets from
+// many goroutines through one transport: each must arrive with its own
+// budget (the race detector watches the buffers).
+func TestTransportConcurrentBudgets(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var bad atomic.Int32
+		base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			rem, _ := Remaining(r.Context()) // fake time stands still: exact
+			if want := strconv.Itoa(int(rem / time.Millisecond)); r.Header.Get(HeaderTimeout) != want {
+				bad.Add(1)
+			}
+			return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody, Request: r}, nil
+		})
+		rt := newTransport(t, base, WithNetworkAllowance(0))
+		var wg sync.WaitGroup
+		for g := range 20 {
+			wg.Go(func() {
+				for i := range 50 {
+					ctx, cancel := context.WithTimeout(context.Background(), time.Duration(1+g*50+i)*time.Millisecond)
+					req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://b.test/", nil)
+					if _, err := rt.RoundTrip(req); err != nil {
+						bad.Add(1)
+					}
+					cancel()
+				}
+			})
+		}
+		wg.Wait()
+		if n := bad.Load(); n != 0 {
+			t.Errorf("%d of 1000 requests arrived without their own budget", n)
+		}
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 func TestTransportJustEnough(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
