@@ -75,7 +75,6 @@ type Cache[V any] struct {
 	store  Store
 	pubsub PubSub                    // the Store, if it carries invalidations
 	local  *Local[string, *entry[V]] // nil WithoutLocal
-	timed  bool                      // entries carry fresh-until times that reads check
 	epoch  time.Time                 // entry times are nanoseconds since epoch
 	id     string                    // tells this Cache's invalidation messages apart
 	group  singleflight.Group
@@ -94,11 +93,14 @@ type Cache[V any] struct {
 }
 
 // entry is a value in the local tier. Its fields do not change once it is
-// stored, except refreshing.
+// stored, except refreshing. The local tier keeps entries without a ttl of
+// its own: the Cache checks expiresAt itself, so that a hit reads the clock
+// once, and an expired entry stays until it is replaced or evicted.
 type entry[V any] struct {
 	val        V
 	refreshAt  int64 // a GetOrLoad hit from then on starts a refresh
 	staleAt    int64 // fresh until then
+	expiresAt  int64 // served by GetOrLoad until then (staleAt + grace)
 	negative   bool  // the source reported ErrNotFound
 	refreshing atomic.Bool
 }
@@ -137,7 +139,6 @@ func New[V any](opts ...Option) (*Cache[V], error) {
 	c := &Cache[V]{
 		cfg:   cfg,
 		store: cfg.store,
-		timed: cfg.grace > 0 || cfg.early > 0,
 		epoch: time.Now(),
 		id:    fmt.Sprintf("%016x", rand.Uint64()),
 		seed:  maphash.MakeSeed(),
@@ -185,15 +186,20 @@ func newLocalTier[V any](cfg config) (*Local[string, *entry[V]], error) {
 // A hit in the local tier makes no allocation and no Store call.
 func (c *Cache[V]) Get(ctx context.Context, key string) (V, error) {
 	if c.local != nil && key != "" && !c.closed.Load() {
-		if e, ok := c.local.Get(key); ok && (!c.timed || c.now() < e.staleAt) {
-			if e.negative {
-				c.stats.negativeHits.Add(1)
-				var zero V
-				return zero, ErrNotFound
+		if e, ok := c.local.Get(key); ok {
+			now := c.now()
+			if now < e.staleAt {
+				if e.negative {
+					c.stats.negativeHits.Add(1)
+					var zero V
+					return zero, ErrNotFound
+				}
+				return e.val, nil
 			}
-			return e.val, nil
-		} else if ok {
-			c.stats.notServed.Add(1) // stale: not served by Get
+			c.stats.notServed.Add(1) // stale or expired: not served by Get
+			if now >= e.expiresAt {
+				c.local.Delete(key) // or it lingers, kept by the hits it gets
+			}
 		}
 	}
 	return c.getRemote(ctx, key)
@@ -242,8 +248,12 @@ func (c *Cache[V]) getRemote(ctx context.Context, key string) (V, error) {
 func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(context.Context) (V, error)) (V, error) {
 	if c.local != nil && key != "" && loader != nil && !c.closed.Load() {
 		if e, ok := c.local.Get(key); ok {
-			if c.timed && c.now() >= e.refreshAt {
-				return c.hitRefresh(ctx, key, e, loader)
+			if now := c.now(); now >= e.refreshAt {
+				if now < e.expiresAt {
+					return c.hitRefresh(ctx, key, e, loader, now)
+				}
+				c.stats.notServed.Add(1) // expired
+				return c.load(ctx, key, loader)
 			}
 			if e.negative {
 				c.stats.negativeHits.Add(1)
@@ -257,8 +267,8 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(contex
 }
 
 // hitRefresh serves e, a local hit due for a refresh, and starts it.
-func (c *Cache[V]) hitRefresh(ctx context.Context, key string, e *entry[V], loader func(context.Context) (V, error)) (V, error) {
-	if c.now() >= e.staleAt {
+func (c *Cache[V]) hitRefresh(ctx context.Context, key string, e *entry[V], loader func(context.Context) (V, error), now int64) (V, error) {
+	if now >= e.staleAt {
 		c.stats.staleServed.Add(1)
 	}
 	c.startRefresh(ctx, key, e, loader)
@@ -350,7 +360,7 @@ func (c *Cache[V]) flight(ctx context.Context, key string, loader func(context.C
 	case err == nil:
 		return flightResult[V]{entry: c.save(ctx, key, gen, v)}, nil
 	case errors.Is(err, ErrNotFound) && c.cfg.negativeTTL > 0:
-		return flightResult[V]{entry: c.saveNegative(ctx, key, gen)}, nil
+		c.saveNegative(ctx, key, gen)
 	case !errors.Is(err, ErrNotFound):
 		c.stats.loadErrors.Add(1)
 	}
@@ -575,14 +585,13 @@ func (c *Cache[V]) fill(key string, gen uint64, f fetched[V]) *entry[V] {
 	now := c.now()
 	e := &entry[V]{val: f.val, negative: f.negative}
 	e.staleAt = saturatingAdd(now, fresh)
-	e.refreshAt = e.staleAt
-	life := fresh
+	e.refreshAt, e.expiresAt = e.staleAt, e.staleAt
 	if !f.negative {
 		e.refreshAt = saturatingAdd(now, fresh-c.cfg.early)
-		life += c.cfg.grace
+		e.expiresAt = saturatingAdd(now, fresh+c.cfg.grace)
 	}
-	if c.local != nil && life > 0 && c.gen(key) == gen {
-		_ = c.local.SetWithTTL(key, e, life) // a value too costly for the local tier is only not kept
+	if c.local != nil && e.expiresAt > now && c.gen(key) == gen {
+		_ = c.local.Set(key, e) // a value too costly for the local tier is only not kept
 	}
 	return e
 }
@@ -610,21 +619,23 @@ func (c *Cache[V]) save(ctx context.Context, key string, gen uint64, v V) *entry
 }
 
 // saveNegative remembers in both tiers that the source lacks key.
-func (c *Cache[V]) saveNegative(ctx context.Context, key string, gen uint64) *entry[V] {
+func (c *Cache[V]) saveNegative(ctx context.Context, key string, gen uint64) {
 	ttl := c.cfg.negativeTTL
 	c.saveEnvelope(ctx, key, gen, envelope{negative: true, freshUntil: time.Now().Add(ttl).UnixNano()}, ttl)
-	return c.fill(key, gen, fetched[V]{negative: true, freshFor: ttl})
+	c.fill(key, gen, fetched[V]{negative: true, freshFor: ttl})
 }
 
-// saveEnvelope writes env to the Store and publishes key, unless key was
+// saveEnvelope writes env, just loaded, to the Store, unless key was
 // invalidated since gen: a value loaded before a Delete must not outlive
 // it in the Store.
+//
+// Unlike Set, it publishes no invalidation. A load fills a key that was
+// missing or stale in the Store, and the other Caches' copies of it are
+// bounded by the same staleness, so they are about to be refreshed anyway;
+// telling them would only make them drop the copies they have just read.
 func (c *Cache[V]) saveEnvelope(ctx context.Context, key string, gen uint64, env envelope, fresh time.Duration) {
-	if c.gen(key) != gen {
-		return
-	}
-	if c.put(ctx, key, env, fresh) == nil {
-		c.publish(ctx, key)
+	if c.gen(key) == gen {
+		_ = c.put(ctx, key, env, fresh)
 	}
 }
 
