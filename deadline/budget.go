@@ -28,6 +28,8 @@ type InsufficientBudgetError struct {
 
 var _ error = (*InsufficientBudgetError)(nil)
 
+// Error returns "deadline: insufficient budget: <remaining> remaining,
+// <required> required".
 func (e *InsufficientBudgetError) Error() string {
 	return fmt.Sprintf("deadline: insufficient budget: %v remaining, %v required", e.Remaining, e.Required)
 }

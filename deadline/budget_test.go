@@ -9,6 +9,18 @@ import (
 	"time"
 )
 
+// timeoutContext returns a context that expires after d, cancelled when
+// the test ends, or context.Background() when d is 0.
+func timeoutContext(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	if d == 0 {
+		return context.Background()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 func TestRemaining(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		if d, ok := Remaining(context.Background()); d != 0 || ok {
@@ -64,12 +76,7 @@ func TestRequire(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				ctx := context.Background()
-				if tt.timeout > 0 {
-					var cancel context.CancelFunc
-					ctx, cancel = context.WithTimeout(ctx, tt.timeout)
-					defer cancel()
-				}
+				ctx := timeoutContext(t, tt.timeout)
 				time.Sleep(tt.elapsed)
 				err := Require(ctx, tt.min)
 				if (err != nil) != tt.wantErr {
@@ -298,12 +305,7 @@ func TestTighten(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				parent := context.Background()
-				if tt.parent > 0 {
-					var cancel context.CancelFunc
-					parent, cancel = context.WithTimeout(parent, tt.parent)
-					defer cancel()
-				}
+				parent := timeoutContext(t, tt.parent)
 				ctx, cancel := Tighten(parent, tt.d)
 				defer cancel()
 				if applied := ctx != parent; applied != tt.applied {

@@ -221,8 +221,8 @@ func TestChainFakeTime(t *testing.T) {
 		if _, err := call(ctx, toA, "http://a.test/"); err != nil {
 			t.Fatalf("client → A error %v", err)
 		}
-		// client → A: 1s less 10ms allowance. A → B: 890ms less 10ms, capped
-		// at B's 500ms maximum, which is the layer that expires.
+		// client → A: 1s less toA's 10ms allowance. A → B: 890ms less toB's
+		// default 5ms, capped at B's 500ms maximum, the layer that expires.
 		if budgetA != 990*time.Millisecond || budgetB != 500*time.Millisecond {
 			t.Errorf("budgets A %v, B %v, want 990ms, 500ms", budgetA, budgetB)
 		}

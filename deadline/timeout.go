@@ -20,6 +20,7 @@ type TimeoutError struct {
 
 var _ error = (*TimeoutError)(nil)
 
+// Error returns "deadline: <layer> timeout (<timeout>) exceeded".
 func (e *TimeoutError) Error() string {
 	return "deadline: " + e.Layer + " timeout (" + e.Timeout.String() + ") exceeded"
 }
