@@ -231,7 +231,7 @@ func WithCountWindow(n int) Option {
 // kept in buckets of d/buckets each (buckets in [1, [MaxBuckets]]). The
 // window moves a bucket at a time: it holds the current bucket and the
 // buckets-1 before it, so it spans between d-d/buckets and d. More buckets
-// make it slide more smoothly; each costs 32 bytes and a few nanoseconds
+// make it slide more smoothly; each costs 128 bytes and a few nanoseconds
 // whenever the rates are evaluated.
 //
 // A time window reads the clock once per call.

@@ -41,9 +41,15 @@ func newCountWindow(n int) *countWindow {
 // add records m in place of the oldest call. It reports whether a rate may
 // have risen: the window grew, or m is a failure or slow and replaced a
 // different outcome. A fast success replacing anything can only lower them.
+//
+// A slot that already holds m is only read, so that in a steady run of
+// successes the slots' cache lines stay shared among the cores.
 func (w *countWindow) add(m uint32) bool {
-	i := (w.seq.Add(1) - 1) % uint64(len(w.slots))
-	old := w.slots[i].Swap(m)
+	slot := &w.slots[(w.seq.Add(1)-1)%uint64(len(w.slots))]
+	if slot.Load() == m {
+		return false
+	}
+	old := slot.Swap(m)
 	if old == m {
 		return false
 	}
@@ -67,14 +73,18 @@ func (w *countWindow) counts() counts {
 // bucketResetting marks a bucket of a timeWindow being cleared.
 const bucketResetting = -1
 
-// bucket holds the calls of one period of a timeWindow.
+// bucket holds the calls of one period of a timeWindow. The count of calls,
+// written by every call, has a cache line of its own, so that the fields
+// read by every call (period) stay shared among the cores.
 type bucket struct {
 	// period is 1 + the number of the period (time / width) whose calls
 	// the bucket holds: 0 before first use, bucketResetting while cleared.
 	period atomic.Int64
-	calls,
 	failures,
 	slow atomic.Int64
+	_     [40]byte
+	calls atomic.Int64
+	_     [56]byte
 }
 
 // timeWindow is a sliding window over the calls of the last len(buckets)
