@@ -10,6 +10,7 @@
 package breaker_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -18,6 +19,8 @@ import (
 	"github.com/failsafe-go/failsafe-go"
 	"github.com/failsafe-go/failsafe-go/circuitbreaker"
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/holdfast-go/holdfast/breaker"
 )
 
 const (
@@ -44,6 +47,27 @@ type subject struct {
 var subjects = []subject{
 	{"direct", func(testing.TB, string) (ok, fail func() error) {
 		return func() error { return nil }, func() error { return errFail }
+	}},
+	{"holdfast", func(tb testing.TB, rule string) (ok, fail func() error) {
+		opts := []breaker.Option{breaker.WithOpenDuration(openDuration), breaker.WithConsecutiveFailures(tripAfter)}
+		if rule == "rate" {
+			opts = []breaker.Option{
+				breaker.WithOpenDuration(openDuration),
+				breaker.WithFailureRate(failureRate),
+				breaker.WithTimeWindow(window, buckets),
+				breaker.WithMinimumCalls(tripAfter),
+			}
+		}
+		br, err := breaker.New(opts...)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		ctx := context.Background()
+		okFn := func(context.Context) error { return nil }
+		failFn := func(context.Context) error { return errFail }
+		ok = func() error { return br.Do(ctx, okFn) }
+		fail = func() error { return br.Do(ctx, failFn) }
+		return ok, fail
 	}},
 	{"gobreaker", func(_ testing.TB, rule string) (ok, fail func() error) {
 		st := gobreaker.Settings{

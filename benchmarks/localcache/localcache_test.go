@@ -29,6 +29,8 @@ import (
 	"github.com/dgraph-io/ristretto/v2"
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/maypok86/otter/v2"
+
+	holdcache "github.com/holdfast-go/holdfast/cache"
 )
 
 const (
@@ -58,6 +60,14 @@ type impl struct {
 }
 
 var impls = []impl{
+	{"holdfast", func(tb testing.TB, size int) cache {
+		c, err := holdcache.NewLocal[string, int](holdcache.WithMaxEntries(size))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { _ = c.Close() })
+		return localCache{c}
+	}},
 	{"otter", func(tb testing.TB, size int) cache {
 		c, err := otter.New(&otter.Options[string, int]{MaximumSize: size})
 		if err != nil {
@@ -87,6 +97,11 @@ var impls = []impl{
 		return lruCache{c}
 	}},
 }
+
+type localCache struct{ c *holdcache.Local[string, int] }
+
+func (l localCache) Get(k string) (int, bool) { return l.c.Get(k) }
+func (l localCache) Set(k string, v int)      { _ = l.c.Set(k, v) } // errors only for a bad cost
 
 type otterCache struct{ c *otter.Cache[string, int] }
 

@@ -31,6 +31,8 @@ import (
 	rediscache "github.com/go-redis/cache/v9"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/holdfast-go/holdfast/cache"
+	cacheredis "github.com/holdfast-go/holdfast/cache/redis"
 	"github.com/holdfast-go/holdfast/internal/redistest"
 )
 
@@ -70,6 +72,24 @@ type impl struct {
 }
 
 var impls = []impl{
+	{"holdfast", func(tb testing.TB, rdb *redis.Client, localSize int) tiered {
+		store, err := cacheredis.New(rdb)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		opts := []cache.Option{cache.WithStore(store), cache.WithRemoteTTL(remoteTTL), cache.WithLocalTTL(localTTL)}
+		if localSize > 0 {
+			opts = append(opts, cache.WithLocalEntries(localSize))
+		} else {
+			opts = append(opts, cache.WithoutLocal())
+		}
+		c, err := cache.New[user](opts...)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { _ = c.Close() })
+		return c
+	}},
 	{"go-redis-cache", func(_ testing.TB, rdb *redis.Client, localSize int) tiered {
 		opts := &rediscache.Options{Redis: rdb}
 		if localSize > 0 {
@@ -107,7 +127,9 @@ func (g goRedisCache) GetOrLoad(ctx context.Context, key string, load func(conte
 // workload against it.
 func BenchmarkTwoTier(b *testing.B) {
 	srv := redistest.Start(b)
-	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr()})
+	// cache/redis needs ContextTimeoutEnabled (it bounds every call with
+	// a deadline); go-redis/cache does not mind it.
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: true})
 	b.Cleanup(func() { _ = rdb.Close() })
 	b.Run("LocalHit", func(b *testing.B) {
 		for _, im := range impls {
