@@ -13,15 +13,15 @@ import (
 // the goroutines that call the dependency it guards; it is safe for
 // concurrent use.
 //
-// Cost, in the closed state: [Breaker.Do] adds a few nanoseconds to fn and
-// does not allocate. Without a window (the default rule, consecutive
-// failures) a success touches no shared memory but for reads, so it scales
-// with the cores; a count window adds an atomic increment of a shared
-// sequence number and a swap per call; a time window reads the clock and
-// sums its buckets on every call; [WithSlowCall] reads the clock twice. A
-// rejected call allocates its [*OpenError] in the open state (not in the
-// half-open or forced-open states). Changes of state take a mutex and
-// allocate.
+// Cost, in the closed state: [Breaker.Do] takes no lock, does not allocate,
+// and adds about 10ns to fn. Without a window (the default rule,
+// consecutive failures) a success only reads shared memory, so it scales
+// with the cores. A window adds one atomic increment of a shared counter per
+// call (a count window's sequence number, a time window's current bucket),
+// so its calls contend for one cache line; a time window also reads the
+// clock once per call, and [WithSlowCall] twice. A rejected call allocates
+// its [*OpenError] in the open state (not in the half-open or forced-open
+// states). Changes of state take a mutex and allocate.
 type Breaker struct {
 	// cur is the current generation: every change of state installs a
 	// new one, so that the closed state's counters are never reset in

@@ -88,11 +88,11 @@
 //
 // In the closed state, a successful [Breaker.Do] takes no lock and does not
 // allocate: with the default rule it adds about 10ns to the call and only
-// reads shared memory, so it scales with the cores; a count window adds an
-// atomic increment of a shared counter and a swap; a time window or the
-// slow-call rule reads the clock (once, or twice for slow calls). Changes of
-// state take a mutex and allocate a little; a call rejected in the open state
-// allocates its error.
+// reads shared memory, so it scales with the cores. A sliding window adds an
+// atomic increment of one shared counter per call (10 to 20ns, contended
+// across cores); a time window or the slow-call rule reads the clock (once,
+// or twice for slow calls). Changes of state take a mutex and allocate a
+// little; a call rejected in the open state allocates its error.
 //
 // # Example
 //
