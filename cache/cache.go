@@ -186,23 +186,35 @@ func newLocalTier[V any](cfg config) (*Local[string, *entry[V]], error) {
 // A hit in the local tier makes no allocation and no Store call.
 func (c *Cache[V]) Get(ctx context.Context, key string) (V, error) {
 	if c.local != nil && key != "" && !c.closed.Load() {
-		if e, ok := c.local.Get(key); ok {
-			now := c.now()
-			if now < e.staleAt {
-				if e.negative {
-					c.stats.negativeHits.Add(1)
-					var zero V
-					return zero, ErrNotFound
-				}
-				return e.val, nil
+		if e, ok := c.fresh(key); ok {
+			if e.negative {
+				c.stats.negativeHits.Add(1)
+				var zero V
+				return zero, ErrNotFound
 			}
-			c.stats.notServed.Add(1) // stale or expired: not served by Get
-			if now >= e.expiresAt {
-				c.local.Delete(key) // or it lingers, kept by the hits it gets
-			}
+			return e.val, nil
 		}
 	}
 	return c.getRemote(ctx, key)
+}
+
+// fresh returns key's entry in the local tier if it is fresh. A stale or
+// expired entry is not served, which the Stats must know, and an expired
+// one is dropped, or it would linger, kept by the hits it gets.
+func (c *Cache[V]) fresh(key string) (*entry[V], bool) {
+	e, ok := c.local.Get(key)
+	if !ok {
+		return nil, false
+	}
+	now := c.now()
+	if now < e.staleAt {
+		return e, true
+	}
+	c.stats.notServed.Add(1)
+	if now >= e.expiresAt {
+		c.local.Delete(key)
+	}
+	return nil, false
 }
 
 // getRemote is Get past the local tier.
@@ -226,6 +238,69 @@ func (c *Cache[V]) getRemote(ctx context.Context, key string) (V, error) {
 	return e.val, nil
 }
 
+// GetMany is [Cache.Get] for many keys: it returns the fresh values it
+// finds, in the local tier and then, for the keys missing there, in one
+// batched read of the Store, and keeps those in the local tier. Keys
+// missing from both tiers are missing from the map. A Store failure is
+// reported and answered as misses; the error is for an empty key or a
+// closed Cache. Each key counts as one call in [Stats].
+func (c *Cache[V]) GetMany(ctx context.Context, keys []string) (map[string]V, error) {
+	for _, k := range keys {
+		if err := c.check(k); err != nil {
+			return nil, err
+		}
+	}
+	found := make(map[string]V, len(keys))
+	seen := make(map[string]bool, len(keys))
+	var rest []string
+	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if c.local == nil {
+			rest = append(rest, k)
+		} else if e, ok := c.fresh(k); !ok {
+			rest = append(rest, k)
+		} else if e.negative {
+			c.stats.negativeHits.Add(1)
+		} else {
+			found[k] = e.val
+		}
+	}
+	if len(rest) == 0 {
+		return found, nil
+	}
+	gens := make([]uint64, len(rest))
+	for i, k := range rest {
+		gens[i] = c.gen(k)
+	}
+	var raws [][]byte
+	err := c.remote(ctx, "get", func(ctx context.Context) error {
+		var err error
+		raws, err = c.store.GetMany(ctx, c.storeKeys(rest))
+		return err
+	})
+	for i, k := range rest {
+		var f fetched[V]
+		ok := err == nil && i < len(raws) && raws[i] != nil
+		if ok {
+			f, ok = c.decodeKey(k, raws[i])
+		}
+		if !ok || f.freshFor <= 0 {
+			c.stats.misses.Add(1)
+			continue
+		}
+		c.stats.remoteHits.Add(1)
+		if e := c.fill(k, gens[i], f); e.negative {
+			c.stats.negativeHits.Add(1)
+		} else {
+			found[k] = e.val
+		}
+	}
+	return found, nil
+}
+
 // GetOrLoad returns the value cached for key, like [Cache.Get], or else
 // the value that loader returns, which it stores in both tiers.
 //
@@ -236,9 +311,16 @@ func (c *Cache[V]) getRemote(ctx context.Context, key string) (V, error) {
 // [WithLoadTimeout] and cancelled by [Cache.Close]; each caller waits for
 // it within its own ctx and returns ctx's error when ctx ends first. A
 // loader that panics makes every waiting caller return a [*PanicError].
-// A loader error matching [ErrNotFound] is remembered when
-// [WithNegativeTTL] is set. A Store failure never fails a call whose
-// loader succeeded: it is reported through [WithOnRemoteError].
+// A loader's error is returned to the callers that waited for it and is
+// not cached, except that one matching [ErrNotFound] is remembered when
+// [WithNegativeTTL] is set: later calls return ErrNotFound itself without
+// calling a loader. A Store failure never fails a call whose loader
+// succeeded: it is reported through [WithOnRemoteError], and the value is
+// kept in the local tier only. Nor does a value the [Codec] cannot encode:
+// it is reported (op "encode") and kept in the local tier only.
+//
+// Every caller gets the value the one load returned, whichever caller's
+// loader it was: loaders for one key must be interchangeable.
 //
 // With [WithStaleGrace] or [WithEarlyRefresh], a hit on a value that is
 // stale or about to be returns it at once and starts one background refresh
@@ -550,6 +632,12 @@ func (c *Cache[V]) fetch(ctx context.Context, key string) (fetched[V], bool) {
 	if err != nil || !found {
 		return fetched[V]{}, false
 	}
+	return c.decodeKey(key, raw)
+}
+
+// decodeKey decodes the Store bytes of key, counting and reporting a
+// value it cannot decode.
+func (c *Cache[V]) decodeKey(key string, raw []byte) (fetched[V], bool) {
 	f, err := c.decode(raw)
 	if err != nil {
 		c.stats.decodeErrors.Add(1)

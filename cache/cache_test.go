@@ -1053,3 +1053,38 @@ func FuzzDecodeInvalidation(f *testing.F) {
 		}
 	})
 }
+
+func TestGetMany(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		store := newMemoryStore(t, 100)
+		c := newCache(t, WithStore(store), WithNegativeTTL(time.Minute), WithJitter(0),
+			WithLocalTTL(time.Minute), WithRemoteTTL(time.Hour))
+		_ = c.Set(ctx, "local", "L")
+		other := newCache(t, WithStore(store))
+		_ = other.Set(ctx, "remote", "R")
+		_ = store.Set(ctx, "corrupt", []byte("junk"), 0)
+		_, _ = c.GetOrLoad(ctx, "ghost", func(context.Context) (string, error) { return "", ErrNotFound })
+		got, err := c.GetMany(ctx, []string{"local", "remote", "missing", "corrupt", "ghost", "local"})
+		if err != nil || fmt.Sprint(got) != "map[local:L remote:R]" {
+			t.Fatalf("GetMany() = %v, %v, want map[local:L remote:R], nil", got, err)
+		}
+		st := c.Stats()
+		if st.LocalHits != 2 || st.RemoteHits != 1 || st.Misses != 3 || st.NegativeHits != 1 || st.DecodeErrors != 1 {
+			t.Errorf("stats = %+v, want 2 local hits (local, ghost), 1 remote hit, 3 misses, 1 negative hit, 1 decode error", st)
+		}
+		if _, ok := c.local.Get("remote"); !ok {
+			t.Error("GetMany did not keep the Store's value in the local tier")
+		}
+		time.Sleep(time.Minute) // local copies stale: both come from the Store again
+		if got, _ := c.GetMany(ctx, []string{"local", "remote"}); len(got) != 2 {
+			t.Errorf("GetMany past the local ttl = %v, want both values", got)
+		}
+		if _, err := c.GetMany(ctx, []string{"a", ""}); !errors.Is(err, ErrEmptyKey) {
+			t.Errorf("GetMany with an empty key = %v, want ErrEmptyKey", err)
+		}
+		if got, err := c.GetMany(ctx, nil); err != nil || len(got) != 0 {
+			t.Errorf("GetMany(nil) = %v, %v, want empty, nil", got, err)
+		}
+	})
+}

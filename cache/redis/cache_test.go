@@ -217,3 +217,26 @@ func TestCacheRedisDown(t *testing.T) {
 		t.Errorf("new cache's stats = %+v, want 1 remote hit", st)
 	}
 }
+
+func TestCacheGetMany(t *testing.T) {
+	ctx := context.Background()
+	for name, client := range clients(t) {
+		t.Run(name, func(t *testing.T) {
+			s := newStore(t, client)
+			writer := newCache(t, s)
+			for _, k := range []string{"a", "b", "{t}c", "{t}d"} {
+				if err := writer.Set(ctx, k, "v-"+k); err != nil {
+					t.Fatalf("Set(%s) = %v", k, err)
+				}
+			}
+			reader := newCache(t, s)
+			got, err := reader.GetMany(ctx, []string{"a", "{t}c", "{t}d", "missing", "b"})
+			if err != nil || fmt.Sprint(got) != "map[a:v-a b:v-b {t}c:v-{t}c {t}d:v-{t}d]" {
+				t.Errorf("GetMany() = %v, %v, want the four values", got, err)
+			}
+			if st := reader.Stats(); st.RemoteHits != 4 || st.Misses != 1 || st.RemoteErrors != 0 {
+				t.Errorf("stats = %+v, want 4 remote hits, 1 miss", st)
+			}
+		})
+	}
+}
