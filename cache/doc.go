@@ -31,13 +31,14 @@
 // The keys are spread over shards by hash, each with its own lock and its own
 // share of the bound. The default number of shards grows with GOMAXPROCS but
 // leaves each shard at least 128 entries, since a policy deciding over few
-// entries decides worse. The entry-count bound is exact: [Local.Len] never
-// exceeds it. The cost bound holds for each shard's share too, with one
-// exception: an entry costing more than its shard's share (but no more than
-// the whole bound) is stored, and the Set that stores it then evicts entries
-// from the other shards until the total is within the bound again, so while
-// such Sets are running the total can exceed the bound by their entries'
-// costs.
+// entries decides worse. The entry-count bound is exact: each shard holds at
+// most its share, and [Local.Len] never exceeds the bound. With a weigher the
+// shares are soft, so that entries costing more than a share can be held: a
+// shard may hold more than its share while the whole cache is within the
+// bound, and a Set that finds the cache full evicts from its own shard if it
+// holds more than its share and otherwise from shards that do. The total cost
+// can thus exceed the bound only while Sets are running, by at most the cost
+// of the entries they are storing.
 //
 // # Eviction
 //

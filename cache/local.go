@@ -161,6 +161,7 @@ func NewLocal[K comparable, V any](opts ...LocalOption) (*Local[K, V], error) {
 			share++
 		}
 		c.shards[i].init(share)
+		c.shards[i].total, c.shards[i].bound = c.total, bound
 	}
 	return c, nil
 }
@@ -223,7 +224,6 @@ func (c *Local[K, V]) set(k K, v V, ttl time.Duration) error {
 	s := &c.shards[idx]
 	out := c.removals()
 	s.mu.Lock()
-	before := s.cost()
 	var now int64
 	if ttl > 0 || s.expiring > 0 {
 		now = c.now()
@@ -233,7 +233,6 @@ func (c *Local[K, V]) set(k K, v V, ttl time.Duration) error {
 	} else {
 		s.set(h, k, v, cost, expiry(now, ttl), now, out)
 	}
-	c.account(s.cost() - before)
 	s.mu.Unlock()
 	c.notify(out)
 	if c.total != nil && c.total.Load() > c.bound {
@@ -249,17 +248,15 @@ func (c *Local[K, V]) Delete(k K) bool {
 	s := &c.shards[h>>c.shift]
 	out := c.removals()
 	s.mu.Lock()
-	before := s.cost()
 	deleted := false
 	if e := s.table.get(h, k); e != nil {
-		deleted = !e.expired(c.now())
+		deleted = e.expires == 0 || !e.expired(c.now())
 		if deleted {
 			s.drop(e, ReasonDeleted, out)
 		} else {
 			s.drop(e, ReasonExpired, out)
 		}
 	}
-	c.account(s.cost() - before)
 	s.mu.Unlock()
 	c.notify(out)
 	return deleted
@@ -285,13 +282,11 @@ func (c *Local[K, V]) Clear() {
 		s := &c.shards[i]
 		var out *[]localRemoved[K, V]
 		s.mu.Lock()
-		before := s.cost()
 		if c.onEvict != nil {
 			removed := make([]localRemoved[K, V], 0, s.table.n)
 			out = &removed
 		}
 		s.clear(out)
-		c.account(s.cost() - before)
 		s.mu.Unlock()
 		c.notify(out)
 	}
@@ -376,42 +371,44 @@ func expiry(now int64, ttl time.Duration) int64 {
 func (c *Local[K, V]) expire(s *localShard[K, V], e *localEntry[K, V]) {
 	out := c.removals()
 	s.mu.Lock()
-	before := s.cost()
 	if s.table.get(e.hash, e.key) == e && e.expired(c.now()) {
 		s.drop(e, ReasonExpired, out)
 	}
-	c.account(s.cost() - before)
 	s.mu.Unlock()
 	c.notify(out)
 }
 
-// shed evicts entries from shards other than skip until the total cost is
-// within the bound again. It is needed only after an entry costing more than
-// its shard's share of the bound was stored in shard skip.
+// shed evicts entries from shards other than skip, those holding more than
+// their share of the bound first, until the total cost is within the bound
+// again. A Set calls it after storing an entry in shard skip without
+// evicting as much as that entry cost, because the shard was within its
+// share: some other shard was beyond its own.
 func (c *Local[K, V]) shed(skip int) {
-	for progress := true; progress && c.total.Load() > c.bound; {
-		progress = false
-		for i := 1; i < len(c.shards) && c.total.Load() > c.bound; i++ {
-			s := &c.shards[(skip+i)%len(c.shards)]
-			out := c.removals()
-			s.mu.Lock()
-			before := s.cost()
-			if s.small.len+s.main.len > 0 {
-				s.evict(c.now(), out)
-				progress = true
-			}
-			c.account(s.cost() - before)
-			s.mu.Unlock()
-			c.notify(out)
+	for c.total.Load() > c.bound {
+		if !c.shedOne(skip, true) && !c.shedOne(skip, false) {
+			return
 		}
 	}
 }
 
-// account adds delta to the total cost, if it is kept.
-func (c *Local[K, V]) account(delta int64) {
-	if c.total != nil && delta != 0 {
-		c.total.Add(delta)
+// shedOne evicts from the first shard after skip that holds entries (and,
+// if overOnly, more than its share) and reports whether it found one.
+func (c *Local[K, V]) shedOne(skip int, overOnly bool) bool {
+	for i := 1; i < len(c.shards); i++ {
+		s := &c.shards[(skip+i)%len(c.shards)]
+		out := c.removals()
+		s.mu.Lock()
+		found := s.small.len+s.main.len > 0 && (!overOnly || s.cost() > s.capacity)
+		if found {
+			s.evict(c.now(), out)
+		}
+		s.mu.Unlock()
+		c.notify(out)
+		if found {
+			return true
+		}
 	}
+	return false
 }
 
 // removals returns where shard operations record the entries they remove:

@@ -151,7 +151,9 @@ type localShard[K comparable, V any] struct {
 	table       localTable[K, V]
 	small, main localQueue[K, V]
 	ghost       localGhost
-	capacity    int64 // this shard's share of the bound
+	capacity    int64         // this shard's share of the bound
+	total       *atomic.Int64 // the Local's total cost, kept only with a weigher
+	bound       int64         // the Local's bound
 	smallCap    int64
 	expiring    int               // entries with an expiry time
 	hand        *localEntry[K, V] // the next entry the sweep checks
@@ -213,6 +215,7 @@ func (s *localShard[K, V]) insert(e *localEntry[K, V]) {
 	e.inMain = s.ghost.take(e.hash, s.ghostLimit())
 	s.queue(e).push(e)
 	s.table.put(e)
+	s.account(e.cost)
 	if e.expires != 0 {
 		s.expiring++
 	}
@@ -237,9 +240,11 @@ func (s *localShard[K, V]) update(e *localEntry[K, V], v V, cost, expires, now i
 	if cost != e.cost {
 		// Take e out while making room so that it is not evicted itself.
 		s.unlink(e)
+		s.account(-e.cost)
 		e.cost = cost
 		s.makeRoom(cost, now, out)
 		s.queue(e).push(e)
+		s.account(cost)
 	}
 }
 
@@ -257,10 +262,24 @@ func (s *localShard[K, V]) reject(h uint64, k K, now int64, out *[]localRemoved[
 }
 
 // makeRoom evicts entries until one of the given cost fits in the shard's
-// share, or the queues are empty.
+// share, or the queues are empty. With a weigher, the shares are not strict:
+// the shard may hold more than its share while the whole cache is within its
+// bound, so that entries costing more than a share can be held without
+// emptying their shard (Local.shed restores the bound when other shards
+// need the room back).
 func (s *localShard[K, V]) makeRoom(cost, now int64, out *[]localRemoved[K, V]) {
 	for s.cost()+cost > s.capacity && s.small.len+s.main.len > 0 {
+		if s.total != nil && s.total.Load()+cost <= s.bound {
+			return
+		}
 		s.evict(now, out)
+	}
+}
+
+// account adds delta to the Local's total cost, if it keeps one.
+func (s *localShard[K, V]) account(delta int64) {
+	if s.total != nil {
+		s.total.Add(delta)
 	}
 }
 
@@ -319,6 +338,7 @@ func (s *localShard[K, V]) evictMain(now int64, out *[]localRemoved[K, V]) {
 func (s *localShard[K, V]) drop(e *localEntry[K, V], reason Reason, out *[]localRemoved[K, V]) {
 	s.unlink(e)
 	s.table.remove(e)
+	s.account(-e.cost)
 	if e.expires != 0 {
 		s.expiring--
 	}
@@ -364,6 +384,7 @@ func (s *localShard[K, V]) sweep(now int64, out *[]localRemoved[K, V]) {
 // clear removes every entry, with ReasonDeleted.
 func (s *localShard[K, V]) clear(out *[]localRemoved[K, V]) {
 	s.counts.deletes += int64(s.table.n)
+	s.account(-s.cost())
 	if out != nil {
 		for _, q := range []*localQueue[K, V]{&s.main, &s.small} {
 			for e := q.tail; e != nil; e = e.next {

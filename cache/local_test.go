@@ -311,6 +311,30 @@ func TestLocalCost(t *testing.T) {
 	}
 }
 
+// TestLocalCostShares checks that with a weigher, shards can hold more than
+// their share of the bound while the whole cache is within it.
+func TestLocalCostShares(t *testing.T) {
+	weigher := func(_ int, v int64) int64 { return v }
+	for range 20 { // with new hash seeds, so keys fall in various shards
+		c := newTestLocal[int, int64](t, WithMaxCost(1000), WithWeigher(weigher), WithShards(8))
+		for k := range 2 {
+			if err := c.Set(k, 450); err != nil {
+				t.Fatalf("Set(%d, 450) = %v", k, err)
+			}
+		}
+		if st := c.Stats(); st.Len != 2 || st.Cost != 900 {
+			t.Fatalf("Stats() after two Sets of 450 = %+v, want both held", st)
+		}
+		_ = c.Set(2, 300)
+		if st := c.Stats(); st.Len != 2 || st.Cost > 1000 || st.Evictions != 1 {
+			t.Fatalf("Stats() after a Set of 300 = %+v, want one of 450 evicted", st)
+		}
+		if _, ok := c.Get(2); !ok {
+			t.Errorf("Get(2) = false after Set(2, 300), want true")
+		}
+	}
+}
+
 func TestLocalCostUpdate(t *testing.T) {
 	weigher := func(_ int, v int64) int64 { return v }
 	c := newTestLocal[int, int64](t, WithMaxCost(100), WithWeigher(weigher), WithShards(1))
