@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -503,4 +504,73 @@ func TestMapSharesContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// FuzzMap checks Map's and MapAll's semantics over random sizes, limits,
+// failures and modes: results in order, the first failure reported in
+// fail-fast mode, every failure joined in collect-all mode, the limit kept.
+func FuzzMap(f *testing.F) {
+	f.Add(uint16(100), uint8(4), uint64(0), false)
+	f.Add(uint16(300), uint8(8), uint64(1<<40), false)
+	f.Add(uint16(65), uint8(1), uint64(0xff00), true)
+	f.Fuzz(func(t *testing.T, n uint16, limit uint8, failMask uint64, collectAll bool) {
+		n %= 3000
+		lim := int(limit%70) + 1
+		fails := func(x int) bool { return failMask&(1<<(x%64)) != 0 }
+		opts := []fanout.Option{fanout.WithLimit(lim)}
+		if collectAll {
+			opts = append(opts, fanout.WithCollectAll())
+		}
+		var tr tracker
+		fn := func(_ context.Context, x int) (int, error) {
+			tr.enter()
+			defer tr.exit()
+			if x%5 == 0 {
+				runtime.Gosched()
+			}
+			if fails(x) {
+				return 0, fmt.Errorf("item %d", x)
+			}
+			return x + 1, nil
+		}
+		items := seqInts(int(n))
+		got, err := fanout.Map(context.Background(), items, fn, opts...)
+		var wantErrs []string
+		for _, x := range items {
+			if fails(x) {
+				wantErrs = append(wantErrs, fmt.Sprintf("item %d", x))
+			}
+		}
+		switch {
+		case len(wantErrs) == 0:
+			if err != nil || len(got) != int(n) {
+				t.Fatalf("Map = %d results, %v, want %d, nil", len(got), err, n)
+			}
+		case collectAll:
+			if err == nil || err.Error() != strings.Join(wantErrs, "\n") {
+				t.Fatalf("Map(WithCollectAll) error = %v, want every failure in order", err)
+			}
+		default:
+			if err == nil || !slices.Contains(wantErrs, err.Error()) || got != nil {
+				t.Fatalf("Map = %v, %v, want nil and one of the failures", got, err)
+			}
+		}
+		for i, v := range got {
+			if want := i + 1; !fails(i) && v != want || fails(i) && v != 0 {
+				t.Fatalf("Map[%d] = %d, want %d", i, v, want)
+			}
+		}
+		res, err := fanout.MapAll(context.Background(), items, fn, fanout.WithLimit(lim))
+		if (err == nil) != (len(wantErrs) == 0) || len(res) != int(n) {
+			t.Fatalf("MapAll = %d results, %v, want %d and %d failures", len(res), err, n, len(wantErrs))
+		}
+		for i, r := range res {
+			if fails(i) != (r.Err != nil) {
+				t.Fatalf("MapAll[%d] = %+v", i, r)
+			}
+		}
+		if tr.max.Load() > int64(lim) {
+			t.Fatalf("max running = %d, want <= %d", tr.max.Load(), lim)
+		}
+	})
 }

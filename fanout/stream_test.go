@@ -374,3 +374,79 @@ func TestStreamRangesAgain(t *testing.T) {
 		t.Errorf("ranging twice gave %v and %v, want the same 20 results", first, second)
 	}
 }
+
+func TestStreamDoneContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	seq, pulled := counting()
+	vs, errs := collect(fanout.Stream(ctx, seq, square))
+	if len(errs) != 1 || vs[0] != 0 || errs[0] != context.Canceled || pulled.Load() != 0 {
+		t.Errorf("Stream(done ctx) yielded %v, %v after pulling %d, want one (0, context.Canceled) after 0",
+			vs, errs, pulled.Load())
+	}
+}
+
+// FuzzStream checks, over random sizes, limits, buffers, orders, failures
+// and early breaks, that every item is yielded once with its own result,
+// in order when asked, and that no more than the limit run at once.
+func FuzzStream(f *testing.F) {
+	f.Add(uint16(100), uint8(4), uint8(2), true, uint16(1000), uint64(0))
+	f.Add(uint16(37), uint8(1), uint8(0), false, uint16(10), uint64(0xf0f0))
+	f.Add(uint16(0), uint8(3), uint8(9), true, uint16(0), uint64(1))
+	f.Fuzz(func(t *testing.T, n uint16, limit, buffer uint8, ordered bool, breakAt uint16, failMask uint64) {
+		n %= 2000
+		lim := int(limit%32) + 1
+		stop := int(breakAt) // 0: never break
+		if stop == 0 {
+			stop = int(n) + 1
+		}
+		fails := func(x int) bool { return failMask&(1<<(x%64)) != 0 }
+		var tr tracker
+		var got []int
+		for v, err := range fanout.Stream(context.Background(), slices.Values(seqInts(int(n))), func(_ context.Context, x int) (int, error) {
+			tr.enter()
+			defer tr.exit()
+			if x%3 == 0 {
+				runtime.Gosched()
+			}
+			if fails(x) {
+				return -x, fmt.Errorf("item %d", x)
+			}
+			return x, nil
+		}, fanout.WithLimit(lim), fanout.WithBuffer(int(buffer%40)), fanout.WithOrdered(ordered)) {
+			x := v
+			if err != nil {
+				if v > 0 || err.Error() != fmt.Sprintf("item %d", -v) || !fails(-v) {
+					t.Fatalf("got (%d, %v) for a failing item", v, err)
+				}
+				x = -v
+			} else if fails(x) {
+				t.Fatalf("got (%d, nil) for a failing item", v)
+			}
+			got = append(got, x)
+			if len(got) == stop {
+				break
+			}
+		}
+		want := min(int(n), stop)
+		if len(got) != want {
+			t.Fatalf("yielded %d results, want %d", len(got), want)
+		}
+		if ordered {
+			if !slices.Equal(got, seqInts(want)) {
+				t.Fatalf("ordered results = %v, want 0..%d", got, want-1)
+			}
+		} else {
+			slices.Sort(got)
+			if len(slices.Compact(got)) != want || (want > 0 && got[want-1] >= int(n)) {
+				t.Fatalf("as-completed results are not %d distinct items: %v", want, got)
+			}
+			if stop >= int(n) && !slices.Equal(got, seqInts(want)) {
+				t.Fatalf("as-completed results = %v, want every item", got)
+			}
+		}
+		if tr.max.Load() > int64(lim) {
+			t.Fatalf("max running = %d, want <= %d", tr.max.Load(), lim)
+		}
+	})
+}
