@@ -204,10 +204,18 @@ func (p *Pool[T]) tryPut(v T) error {
 	}
 }
 
-// drop reports an item removed from the queue to the drop hook.
+// drop reports an item removed from the queue to the drop hook. A panic
+// in the hook goes on to the caller of Submit, whose own item is then not
+// accepted.
 func (p *Pool[T]) drop(v T) {
-	defer p.settled()
-	defer p.dropped.Add(1)
+	defer func() {
+		p.dropped.Add(1)
+		p.settled()
+		if r := recover(); r != nil {
+			p.refuse(nil)
+			panic(r)
+		}
+	}()
 	if p.onDrop != nil {
 		p.onDrop(v)
 	}
@@ -462,7 +470,7 @@ type Stats struct {
 	Queued   int // items waiting in the queue
 	InFlight int // items taken by a worker and not yet settled
 
-	Accepted uint64 // Submit or TrySubmit returned nil
+	Accepted uint64 // Submit or TrySubmit returned nil (or is in progress)
 	Handled  uint64 // the handler returned nil
 	Failed   uint64 // the handler returned an error or panicked
 	Dropped  uint64 // removed by the DropOldest policy

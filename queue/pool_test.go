@@ -14,6 +14,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"go.uber.org/goleak"
 	"golang.org/x/time/rate"
 )
 
@@ -161,6 +162,41 @@ func TestPoolOverflow(t *testing.T) {
 			})
 		})
 	}
+}
+
+func TestPoolDropHookPanic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		handler, handled := gated(release)
+		p := newPool(t, handler, WithWorkers(1), WithCapacity(1), WithOverflow(DropOldest),
+			WithOnDrop(func(v int) { panic(fmt.Sprint("drop ", v)) }))
+		for i := range 2 {
+			if err := p.Submit(context.Background(), i); err != nil {
+				t.Fatal(err)
+			}
+			synctest.Wait()
+		}
+		if r := catch(func() { _ = p.TrySubmit(2) }); r != "drop 1" {
+			t.Errorf("TrySubmit(2) panicked with %v, want the drop hook's panic", r)
+		}
+		close(release)
+		p.Wait() // returns: item 2 was not accepted, item 1 was dropped
+		want := Stats{Workers: 1, Capacity: 1, Accepted: 2, Handled: 1, Dropped: 1}
+		if st := p.Stats(); st != want {
+			t.Errorf("Stats() = %+v, want %+v", st, want)
+		}
+		if got := handled.get(); !slices.Equal(got, []int{0}) {
+			t.Errorf("handled %v, want [0]", got)
+		}
+		shutdown(t, p)
+	})
+}
+
+// catch calls f and returns what it panicked with.
+func catch(f func()) (r any) {
+	defer func() { r = recover() }()
+	f()
+	return nil
 }
 
 func TestPoolSubmitContext(t *testing.T) {
@@ -578,6 +614,38 @@ func TestPoolShutdownConcurrent(t *testing.T) {
 			t.Errorf("handled %v, want [0 1]", got)
 		}
 	})
+}
+
+// TestPoolShutdownStopsWorkers checks that no goroutine of the pool
+// outlives Shutdown, after a graceful and after a forced shutdown.
+func TestPoolShutdownStopsWorkers(t *testing.T) {
+	for _, forced := range []bool{false, true} {
+		block := make(chan struct{})
+		p := newPool(t, func(ctx context.Context, v int) error {
+			if v == 0 && forced {
+				select {
+				case <-ctx.Done():
+				case <-block:
+				}
+			}
+			return ctx.Err()
+		}, WithWorkers(8), WithRateLimit(1e6, 10), WithItemTimeout(time.Hour))
+		for i := range 100 {
+			if err := p.Submit(context.Background(), i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		if forced {
+			cancel()
+		}
+		if _, err := p.Shutdown(ctx); (err != nil) != forced {
+			t.Errorf("Shutdown() error = %v, want an error only if forced", err)
+		}
+		cancel()
+		close(block)
+		goleak.VerifyNone(t)
+	}
 }
 
 func TestStatsString(t *testing.T) {
