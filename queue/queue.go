@@ -62,8 +62,9 @@ func New[T any](capacity int) (*Queue[T], error) {
 // It returns nil once v is in the queue, [ErrClosed] if the queue is closed
 // (or is closed while Put waits), and ctx.Err() if ctx is done first; on
 // error v was not added. If ctx is already done, Put fails even when there
-// is room (with ErrClosed if the queue is closed). A Put that overlaps [Queue.Close] may succeed or fail; one that
-// starts after Close has returned always fails.
+// is room (with ErrClosed if the queue is closed). A Put that overlaps
+// [Queue.Close] may succeed or fail; one that starts after Close has
+// returned always fails.
 func (q *Queue[T]) Put(ctx context.Context, v T) error {
 	q.mu.RLock()
 	defer q.mu.RUnlock()
@@ -160,9 +161,10 @@ func (q *Queue[T]) Cap() int { return cap(q.ch) }
 
 // Close closes the queue: puts blocked on a full queue return [ErrClosed],
 // later puts return ErrClosed, and gets return the items left and then
-// ErrClosed. Close waits for puts in progress to finish, so that when it
-// returns the items in the queue are final. Close may be called more than
-// once and concurrently; every call returns once the queue is closed.
+// ErrClosed. Close waits for the puts in progress to finish (blocked ones
+// wake up at once), so that once it returns no item can enter the queue.
+// Close may be called more than once and concurrently; every call returns
+// once the queue is closed.
 func (q *Queue[T]) Close() {
 	q.once.Do(func() {
 		close(q.closing)
