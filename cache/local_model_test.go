@@ -247,8 +247,8 @@ func TestLocalGhost(t *testing.T) {
 
 func TestLocalModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for range 300 {
-		data := make([]byte, 2+2*r.IntN(3000))
+	for range 200 {
+		data := make([]byte, 2+2*r.IntN(2000))
 		for i := range data {
 			data[i] = byte(r.Uint32())
 		}

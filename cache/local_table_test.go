@@ -27,6 +27,12 @@ func TestLocalTable(t *testing.T) {
 		if tab.n != len(want) {
 			t.Fatalf("step %d: n = %d, want %d", i, tab.n, len(want))
 		}
+		if i%50 != 0 {
+			if got := tab.get(hashOf(k), k); got != want[k] {
+				t.Fatalf("step %d: get(%d) = %p, want %p", i, k, got, want[k])
+			}
+			continue
+		}
 		for k := range 300 {
 			if got := tab.get(hashOf(k), k); got != want[k] {
 				t.Fatalf("step %d: get(%d) = %p, want %p", i, k, got, want[k])
