@@ -1,8 +1,9 @@
 // Command cache-redis runs holdfast's two-tier cache against a real Redis:
 // two Caches stand for two replicas of a service sharing one Redis. It
 // shows a stampede of concurrent misses making one database query, the
-// local tier answering repeated reads without Redis, and a write on one
-// replica dropping the key from the other's local tier.
+// local tier answering repeated reads without Redis, a write on one
+// replica dropping the key from the other's local tier, and negative
+// caching; each replica's Redis calls go through a circuit breaker.
 //
 //	redis-server --port 6379 &
 //	go run ./examples/cache-redis -addr localhost:6379
@@ -19,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/holdfast-go/holdfast/breaker"
 	"github.com/holdfast-go/holdfast/cache"
 	cacheredis "github.com/holdfast-go/holdfast/cache/redis"
 	"github.com/redis/go-redis/v9"
@@ -55,6 +57,15 @@ func replica(addr, name string) (*cache.Cache[Product], func(), error) {
 		_ = rdb.Close()
 		return nil, nil, err
 	}
+	// A circuit breaker guards the Redis calls: while Redis is down, the
+	// cache stops waiting for it and answers from its local tier and the
+	// database at once.
+	br, err := breaker.New(breaker.WithName("redis "+name),
+		breaker.WithConsecutiveFailures(5), breaker.WithOpenDuration(2*time.Second))
+	if err != nil {
+		_ = rdb.Close()
+		return nil, nil, err
+	}
 	c, err := cache.New[Product](
 		cache.WithStore(store),
 		cache.WithNamespace("product:"),
@@ -64,7 +75,7 @@ func replica(addr, name string) (*cache.Cache[Product], func(), error) {
 		cache.WithStaleGrace(time.Minute),
 		cache.WithNegativeTTL(5*time.Second),
 		cache.WithRemoteTimeout(100*time.Millisecond),
-		// A circuit breaker plugs in here: cache.WithRemoteGuard(b.Do).
+		cache.WithRemoteGuard(br.Do),
 		cache.WithOnRemoteError(func(op string, err error) { log.Printf("%s: redis %s: %v", name, op, err) }),
 	)
 	if err != nil {
