@@ -183,7 +183,7 @@ func (c *Local[K, V]) Get(k K) (V, bool) {
 	s.mu.RUnlock()
 	s.misses.Add(1)
 	if e != nil {
-		c.expire(s, e)
+		c.expire(s, h, k)
 	}
 	var zero V
 	return zero, false
@@ -367,11 +367,12 @@ func expiry(now int64, ttl time.Duration) int64 {
 	return now + int64(ttl)
 }
 
-// expire removes e, found expired by Get, unless a Set has renewed it.
-func (c *Local[K, V]) expire(s *localShard[K, V], e *localEntry[K, V]) {
+// expire removes the entry for k, of hash h, which Get found expired, unless
+// a Set has renewed it since.
+func (c *Local[K, V]) expire(s *localShard[K, V], h uint64, k K) {
 	out := c.removals()
 	s.mu.Lock()
-	if s.table.get(e.hash, e.key) == e && e.expired(c.now()) {
+	if e := s.table.get(h, k); e != nil && e.expired(c.now()) {
 		s.drop(e, ReasonExpired, out)
 	}
 	s.mu.Unlock()

@@ -156,6 +156,7 @@ type localShard[K comparable, V any] struct {
 	bound       int64         // the Local's bound
 	smallCap    int64
 	expiring    int               // entries with an expiry time
+	spare       *localEntry[K, V] // a removed entry, zeroed, for the next insert
 	hand        *localEntry[K, V] // the next entry the sweep checks
 	handInMain  bool              // the queue the sweep is walking
 	counts      localCounts
@@ -204,7 +205,12 @@ func (s *localShard[K, V]) set(h uint64, k K, v V, cost, expires, now int64, out
 		s.drop(e, ReasonExpired, out)
 	}
 	s.makeRoom(cost, now, out)
-	e := &localEntry[K, V]{key: k, value: v, hash: h, cost: cost, expires: expires}
+	e := s.spare
+	if e == nil {
+		e = new(localEntry[K, V])
+	}
+	s.spare = nil
+	e.key, e.value, e.hash, e.cost, e.expires = k, v, h, cost, expires
 	s.insert(e)
 	s.sweep(now, out)
 }
@@ -355,6 +361,11 @@ func (s *localShard[K, V]) drop(e *localEntry[K, V], reason Reason, out *[]local
 	if out != nil {
 		*out = append(*out, localRemoved[K, V]{e.key, e.value, reason})
 	}
+	// Readers only use an entry under the read lock, so once it is out of
+	// the table it can be reused by the next insert, which then does not
+	// allocate when the cache is full.
+	*e = localEntry[K, V]{}
+	s.spare = e
 }
 
 // sweep checks a few entries for expiry, walking the queues from tail to head
