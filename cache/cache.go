@@ -33,6 +33,7 @@ type PanicError struct {
 
 var _ error = (*PanicError)(nil)
 
+// Error returns "cache: panic: " and the panic value.
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("cache: panic: %v", e.Value)
 }

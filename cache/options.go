@@ -9,12 +9,21 @@ import (
 
 // Defaults of a [Cache].
 const (
-	DefaultLocalTTL      = 30 * time.Second
-	DefaultRemoteTTL     = 10 * time.Minute
-	DefaultJitter        = 0.1
-	DefaultLoadTimeout   = 10 * time.Second
+	// DefaultLocalTTL is how long a value stays fresh in the local tier
+	// without [WithLocalTTL] (or the remote ttl, if that is shorter).
+	DefaultLocalTTL = 30 * time.Second
+	// DefaultRemoteTTL is how long a value stays fresh in the Store
+	// without [WithRemoteTTL].
+	DefaultRemoteTTL = 10 * time.Minute
+	// DefaultJitter is the largest fraction cut from a ttl without
+	// [WithJitter].
+	DefaultJitter = 0.1
+	// DefaultLoadTimeout bounds a load without [WithLoadTimeout].
+	DefaultLoadTimeout = 10 * time.Second
+	// DefaultRemoteTimeout bounds a Store call without [WithRemoteTimeout].
 	DefaultRemoteTimeout = 200 * time.Millisecond
-	DefaultChannel       = "invalidate"
+	// DefaultChannel is the invalidation channel without [WithInvalidation].
+	DefaultChannel = "invalidate"
 )
 
 // Option configures a [Cache]. Options are validated when [New] applies

@@ -222,6 +222,7 @@ type memSub struct {
 	closed bool
 }
 
+// Messages returns the subscription's channel, closed by Close.
 func (m *memSub) Messages() <-chan Message { return m.ch }
 
 // send delivers msg unless the subscription is closed.
@@ -241,6 +242,8 @@ func (m *memSub) send(ctx context.Context, msg Message) error {
 	}
 }
 
+// Close removes the subscription from its store, releases the Publish
+// calls waiting for it and closes its channel.
 func (m *memSub) Close() error {
 	m.once.Do(func() {
 		s := m.store

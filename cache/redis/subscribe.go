@@ -46,6 +46,8 @@ type subscription struct {
 	err    error
 }
 
+// Messages returns the subscription's channel, closed once Close has
+// stopped the forwarding goroutine.
 func (s *subscription) Messages() <-chan cache.Message { return s.out }
 
 // forward turns go-redis messages into cache messages until go-redis closes
