@@ -77,14 +77,22 @@
 //
 // # Cost
 //
-// A Queue costs about what a buffered channel costs (it is one, with a
-// read-locked counter of puts in progress so that Close never races with
-// a send), and allocates nothing per item. A Pool adds a few atomic
-// operations per item on cache lines that are not shared between workers,
-// and allocates nothing per item unless [WithItemTimeout] is set (a timer
-// and a context per item) or the rate limiter has to wait. See the
-// benchmarks in bench_test.go for figures against a plain channel feeding
-// goroutines.
+// A Queue is a buffered channel with a read-locked count of the puts in
+// progress (so that Close never races with a send) and a close signal
+// that blocked puts select on. It allocates nothing per item, and moves
+// items at about 0.65 to 0.8 times the rate of a bare channel between
+// contending producers and consumers (measured on 2 cores with a ctx that
+// cannot be cancelled; with a cancellable ctx every blocking wait is a
+// select, and it is slower still). Use a bare channel where you need
+// neither cancellation nor a safe Close.
+//
+// A Pool adds a few atomic operations per item, on cache lines that the
+// workers do not share, and allocates nothing per item unless
+// [WithItemTimeout] is set (a timer and a context per item) or the rate
+// limiter has to wait. With a handler that does nothing it costs 1.5 to 2
+// times a channel feeding goroutines, some 15 to 30ns more per item; with
+// a handler that waits on I/O the difference disappears. The benchmarks
+// are in bench_test.go.
 //
 // # Example
 //
