@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // localBenchKeys is the number of keys of the Get and Set benchmarks: all of
@@ -59,6 +60,19 @@ func BenchmarkLocalGet(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			c.Get(keys[i&(localBenchKeys-1)])
+			i++
+		}
+	})
+	b.Run("hit-ttl", func(b *testing.B) {
+		// Entries with a time to live cost a clock read on every hit.
+		c := newBenchLocal[int, int](b, WithTTL(time.Hour))
+		for i := range localBenchKeys {
+			_ = c.Set(i, i)
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			c.Get(i & (localBenchKeys - 1))
 			i++
 		}
 	})

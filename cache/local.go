@@ -70,8 +70,9 @@ func (r Reason) String() string {
 // LocalStats is a snapshot of a [Local]'s counters, returned by
 // [Local.Stats]. The counters are summed shard by shard, so under concurrent
 // use they are not taken at a single instant; when the cache is quiet,
-// Len == Sets - Replacements - Evictions - Expirations - Deletes, and each of
-// the last four counts the [WithOnEvict] calls with the matching [Reason].
+// Len == Sets - Replacements - Evictions - Expirations - Deletes.
+// Replacements, Evictions, Expirations and Deletes each count the calls of
+// the [WithOnEvict] hook with the matching [Reason].
 type LocalStats struct {
 	Hits         int64 // Gets that found a live entry
 	Misses       int64 // Gets that did not
