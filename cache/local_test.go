@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -73,6 +74,7 @@ func TestNewLocalErrors(t *testing.T) {
 		{"negative ttl", []LocalOption{WithTTL(-time.Second)}, "cache: WithTTL: ttl must be >= 0, got -1s"},
 		{"jitter above 1", []LocalOption{WithTTLJitter(1.5)}, "cache: WithTTLJitter: jitter must be in [0, 1], got 1.5"},
 		{"negative jitter", []LocalOption{WithTTLJitter(-0.1)}, "cache: WithTTLJitter: jitter must be in [0, 1], got -0.1"},
+		{"NaN jitter", []LocalOption{WithTTLJitter(math.NaN())}, "cache: WithTTLJitter: jitter must be in [0, 1], got NaN"},
 		{"shards not a power of two", []LocalOption{WithShards(3)}, "cache: WithShards: shards must be a power of two in [1, 65536], got 3"},
 		{"zero shards", []LocalOption{WithShards(0)}, "cache: WithShards: shards must be a power of two in [1, 65536], got 0"},
 		{"nil weigher", []LocalOption{WithMaxCost(5), WithWeigher[string, int](nil)}, "cache: WithWeigher: function must not be nil"},
@@ -541,6 +543,23 @@ func TestLocalConcurrentBound(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newTestLocal[int, int](t, tt.opts...)
+			done := make(chan struct{})
+			var checker sync.WaitGroup
+			if tt.name == "entries" {
+				checker.Go(func() {
+					for {
+						select {
+						case <-done:
+							return
+						default:
+						}
+						if n := c.Len(); n > 500 {
+							t.Errorf("Len() during concurrent Sets = %d, want <= 500", n)
+							return
+						}
+					}
+				})
+			}
 			var wg sync.WaitGroup
 			for w := range 4 {
 				wg.Go(func() {
@@ -558,6 +577,8 @@ func TestLocalConcurrentBound(t *testing.T) {
 				})
 			}
 			wg.Wait()
+			close(done)
+			checker.Wait()
 			st := c.Stats()
 			if tt.name == "entries" && st.Len > 500 {
 				t.Errorf("Len = %d, want <= 500", st.Len)
