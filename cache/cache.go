@@ -83,9 +83,7 @@ type Cache[V any] struct {
 	gens   [genStripes]atomic.Uint64
 
 	closed  atomic.Bool
-	done    chan struct{} // closed by Close
-	mu      sync.Mutex    // guards flights.Add against Close
-	flights sync.WaitGroup
+	life    *lifetime // ends at Close: loads and refreshes run within it
 	watcher sync.WaitGroup
 	panicMu sync.Mutex
 	panic   error // the first panic recovered from a hook on a Cache goroutine
@@ -143,7 +141,7 @@ func New[V any](opts ...Option) (*Cache[V], error) {
 		epoch: time.Now(),
 		id:    fmt.Sprintf("%016x", rand.Uint64()),
 		seed:  maphash.MakeSeed(),
-		done:  make(chan struct{}),
+		life:  newLifetime(),
 	}
 	if c.store == nil {
 		c.store, _ = NewMemoryStore(DefaultMemoryStoreEntries)
@@ -321,7 +319,10 @@ func (c *Cache[V]) GetMany(ctx context.Context, keys []string) (map[string]V, er
 // it is reported (op "encode") and kept in the local tier only.
 //
 // Every caller gets the value the one load returned, whichever caller's
-// loader it was: loaders for one key must be interchangeable.
+// loader it was: loaders for one key must be interchangeable. Since the
+// Store read is shared too, it runs on the flight's goroutine, which makes
+// a GetOrLoad answered by the Store a goroutine hand-off slower than a Get
+// answered by it.
 //
 // With [WithStaleGrace] or [WithEarlyRefresh], a hit on a value that is
 // stale or about to be returns it at once and starts one background refresh
@@ -416,17 +417,17 @@ type flightResult[V any] struct {
 // per key at a time, on a goroutine of singleflight's, under a context
 // detached from the caller whose ctx it was given.
 func (c *Cache[V]) flight(ctx context.Context, key string, loader func(context.Context) (V, error), acceptStale bool) (res any, err error) {
-	if !c.enterFlight() {
+	if !c.life.enter() {
 		return nil, ErrClosed
 	}
-	defer c.flights.Done()
+	defer c.life.exit()
 	defer func() {
 		if p := recover(); p != nil {
 			c.stats.loadErrors.Add(1)
 			res, err = nil, &PanicError{Value: p, Stack: debug.Stack()}
 		}
 	}()
-	ctx, cancel := context.WithTimeout(detach(ctx, c.done), c.cfg.loadTimeout)
+	ctx, cancel := context.WithTimeout(c.life.detach(ctx), c.cfg.loadTimeout)
 	defer cancel()
 	gen := c.gen(key)
 	if f, ok := c.fetch(ctx, key); ok {
@@ -554,10 +555,7 @@ func (c *Cache[V]) Close() error {
 	if !c.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	c.mu.Lock()
-	close(c.done)
-	c.mu.Unlock()
-	c.flights.Wait()
+	c.life.end()
 	c.watcher.Wait()
 	if c.local != nil {
 		c.local.Clear()
@@ -566,19 +564,6 @@ func (c *Cache[V]) Close() error {
 	c.panicMu.Lock()
 	defer c.panicMu.Unlock()
 	return c.panic
-}
-
-// enterFlight registers a flight, unless the Cache is closed.
-func (c *Cache[V]) enterFlight() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	select {
-	case <-c.done:
-		return false
-	default:
-		c.flights.Add(1)
-		return true
-	}
 }
 
 // check validates key and reports a closed Cache.
@@ -774,25 +759,99 @@ func (c *Cache[V]) storeKeys(keys []string) []string {
 	return out
 }
 
-// detached is a context with the values of its parent, done when done is
-// closed (when the Cache closes) rather than when the parent is. Loads
-// run under it, so that no single caller's cancellation stops them.
+// lifetime is the life of a Cache, which Close ends. The goroutines that
+// run loads and refreshes register with it, so that Close can wait for
+// them, and run under contexts it detaches from their callers, which it
+// cancels.
+type lifetime struct {
+	mu    sync.Mutex
+	done  chan struct{} // closed when the lifetime ends
+	ended bool
+	tasks sync.WaitGroup
+	next  uint64
+	hooks map[uint64]func() // AfterFunc hooks of the detached contexts
+}
+
+func newLifetime() *lifetime {
+	return &lifetime{done: make(chan struct{}), hooks: make(map[uint64]func())}
+}
+
+// enter registers a task, unless the lifetime has ended.
+func (l *lifetime) enter() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ended {
+		return false
+	}
+	l.tasks.Add(1)
+	return true
+}
+
+// exit unregisters a task.
+func (l *lifetime) exit() { l.tasks.Done() }
+
+// end ends the lifetime, cancelling the detached contexts, and waits for
+// the tasks.
+func (l *lifetime) end() {
+	l.mu.Lock()
+	if l.ended {
+		l.mu.Unlock()
+		return
+	}
+	l.ended = true
+	close(l.done)
+	hooks := l.hooks
+	l.hooks = nil
+	l.mu.Unlock()
+	for _, f := range hooks {
+		f()
+	}
+	l.tasks.Wait()
+}
+
+// detach returns a context with the values of parent, done when the
+// lifetime ends rather than when parent is: loads run under it, so that no
+// single caller's cancellation stops them.
+func (l *lifetime) detach(parent context.Context) context.Context {
+	return detached{Context: context.WithoutCancel(parent), life: l}
+}
+
+// detached is the context that [lifetime.detach] returns.
 type detached struct {
 	context.Context // context.WithoutCancel(parent): its values, no deadline
-	done            <-chan struct{}
+	life            *lifetime
 }
 
-func detach(parent context.Context, done <-chan struct{}) context.Context {
-	return detached{Context: context.WithoutCancel(parent), done: done}
-}
-
-func (d detached) Done() <-chan struct{} { return d.done }
+func (d detached) Done() <-chan struct{} { return d.life.done }
 
 func (d detached) Err() error {
 	select {
-	case <-d.done:
+	case <-d.life.done:
 		return context.Canceled
 	default:
 		return nil
+	}
+}
+
+// AfterFunc arranges for f to run when the lifetime ends. The context
+// package uses it, when it finds it, to cancel the contexts derived from d
+// without starting a goroutine to watch Done for each.
+func (d detached) AfterFunc(f func()) (stop func() bool) {
+	l := d.life
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ended {
+		go f() // as context.AfterFunc does; f cannot run here, under the caller's lock
+		return func() bool { return false }
+	}
+	id := l.next
+	l.next++
+	l.hooks[id] = f
+	return func() bool {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		_, ok := l.hooks[id]
+		delete(l.hooks, id)
+		return ok
 	}
 }

@@ -71,7 +71,7 @@ func (c *Cache[V]) startWatcher(ps PubSub) {
 // timeout, cancelled by Close.
 func (c *Cache[V]) subscribe() (Subscription, error) {
 	var sub Subscription
-	err := c.remote(detach(context.Background(), c.done), "subscribe", func(ctx context.Context) error {
+	err := c.remote(c.life.detach(context.Background()), "subscribe", func(ctx context.Context) error {
 		s, err := c.pubsub.Subscribe(ctx, c.cfg.channel)
 		sub = s
 		return err
@@ -99,7 +99,7 @@ func (c *Cache[V]) watch(sub Subscription) {
 		}
 		timer.Reset(delay)
 		select {
-		case <-c.done:
+		case <-c.life.done:
 			return
 		case <-timer.C:
 		}
@@ -118,7 +118,7 @@ func (c *Cache[V]) watch(sub Subscription) {
 func (c *Cache[V]) consume(sub Subscription) {
 	for {
 		select {
-		case <-c.done:
+		case <-c.life.done:
 			return
 		case m, ok := <-sub.Messages():
 			if !ok {
