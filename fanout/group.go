@@ -9,9 +9,10 @@ import (
 
 // A Group is a task group: tasks started with [Group.Go] or [Group.TryGo]
 // run on goroutines of their own, at most [DefaultLimit] (or [WithLimit]) at
-// a time, and share the group's context, which the first failure cancels.
-// [Group.Wait] waits for them all and returns the error that caused the
-// cancellation, never a sibling's context.Canceled. It is errgroup with a
+// a time, and share the group's context, which the first failure cancels
+// (unless [WithCollectAll] is given). [Group.Wait] waits for them all and
+// returns the error that caused the cancellation, never a sibling's
+// context.Canceled. It is errgroup with a
 // default limit, panics recovered as [*PanicError], an optional per-task
 // timeout and an optional collect-all mode ([WithCollectAll]).
 //
