@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/holdfast-go/holdfast/breaker"
+	"github.com/holdfast-go/holdfast/cache"
+	"github.com/holdfast-go/holdfast/deadline"
+	"github.com/holdfast-go/holdfast/fanout"
+	"github.com/holdfast-go/holdfast/queue"
+	"github.com/holdfast-go/holdfast/retry"
+)
+
+// Budgets and timeouts of the gateway.
+const (
+	maxBudget      = 500 * time.Millisecond // the most a request may get
+	attemptTimeout = 80 * time.Millisecond  // one call to an upstream
+	loadTimeout    = 250 * time.Millisecond // one cache load: retries included
+	localTTL       = time.Second
+	remoteTTL      = 5 * time.Second
+)
+
+var errUnavailable = errors.New("upstream unavailable")
+
+// backend is the gateway's view of one upstream: its URL and its breaker.
+type backend struct {
+	name    string
+	url     string
+	breaker *breaker.Breaker
+}
+
+// gateway serves GET /item?id=ID by reading the item from every backend.
+type gateway struct {
+	backends []*backend
+	client   *http.Client // propagates the budget downstream
+	retries  *retry.Policy
+	budget   *retry.Budget
+	cache    *cache.Cache[string]
+	audit    *queue.Pool[auditEvent]
+	served   atomic.Int64 // requests that reached the handler
+	refused  atomic.Int64 // audit events the pool did not accept
+}
+
+// handler returns the gateway's HTTP handler, with the budget middleware.
+func (g *gateway) handler() (http.Handler, error) {
+	mw, err := deadline.Middleware(deadline.WithMaxTimeout(maxBudget), deadline.WithDefaultTimeout(300*time.Millisecond))
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /item", g.item)
+	return mw(mux), nil
+}
+
+// item reads the item from every backend at once and answers with what it
+// got: 200 when every part came back, 206 when some did, 503 when none did.
+func (g *gateway) item(w http.ResponseWriter, r *http.Request) {
+	g.served.Add(1)
+	id := r.URL.Query().Get("id")
+	if id == "" {
+		http.Error(w, "missing id", http.StatusBadRequest)
+		return
+	}
+	results, _ := fanout.MapAll(r.Context(), g.backends, func(ctx context.Context, b *backend) (string, error) {
+		return g.cache.GetOrLoad(ctx, b.name+":"+id, func(ctx context.Context) (string, error) {
+			return g.fetch(ctx, b, id)
+		})
+	})
+	var body strings.Builder
+	failed := 0
+	for i, res := range results {
+		if res.Err != nil {
+			failed++
+			fmt.Fprintf(&body, "%s: missing (%v)\n", g.backends[i].name, res.Err)
+			continue
+		}
+		fmt.Fprintln(&body, res.Value)
+	}
+	status := statusFor(failed, len(results))
+	g.record(r.Context(), auditEvent{id: id, status: status})
+	w.WriteHeader(status)
+	io.WriteString(w, body.String()) //nolint:errcheck // the client may have gone
+}
+
+// statusFor is the answer to a request where failed of n parts failed.
+func statusFor(failed, n int) int {
+	switch failed {
+	case 0:
+		return http.StatusOK
+	case n:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusPartialContent
+}
+
+// fetch reads one item from b: jittered retries from the shared budget,
+// each attempt through b's breaker, which rejects it while b is failing.
+func (g *gateway) fetch(ctx context.Context, b *backend, id string) (string, error) {
+	return retry.DoValueWith(ctx, g.retries, func(ctx context.Context) (string, error) {
+		return breaker.Execute(ctx, b.breaker, func(ctx context.Context) (string, error) {
+			return g.get(ctx, b.url+"/item?id="+id)
+		})
+	})
+}
+
+// get makes one call to an upstream. A 5xx answer is errUnavailable;
+// anything else but 200 is permanent.
+func (g *gateway) get(ctx context.Context, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", retry.Permanent(err)
+	}
+	resp, err := g.client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	switch {
+	case err != nil:
+		return "", err
+	case resp.StatusCode >= 500:
+		return "", fmt.Errorf("%w: %s", errUnavailable, resp.Status)
+	case resp.StatusCode != http.StatusOK:
+		return "", retry.Permanent(fmt.Errorf("upstream answered %s", resp.Status))
+	}
+	return string(body), nil
+}
+
+// retryable is the retry policy's classification: an open breaker will not
+// be closed by trying again at once.
+func retryable(err error) bool { return !errors.Is(err, breaker.ErrOpen) }
