@@ -23,11 +23,16 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	context.AfterFunc(ctx, stop) // a second signal kills the program at once
+	// go-redis logs failed dials on its own; the gateway reports a Redis that
+	// does not answer in its own words, and the cache counts later errors.
+	goredis.SetLogger(quietLogger{})
 	err := run(ctx, os.Args[1:], os.Stdout)
 	stop()
 	if err != nil {
@@ -35,3 +40,8 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// quietLogger discards go-redis's log lines.
+type quietLogger struct{}
+
+func (quietLogger) Printf(context.Context, string, ...any) {}

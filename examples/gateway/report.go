@@ -117,8 +117,8 @@ func (r result) print(w io.Writer) {
 	}
 	c := r.cache
 	reads := c.LocalHits + c.RemoteHits + c.Misses
-	fmt.Fprintf(w, "\n  cache        %d reads: local tier %.1f%%, shared tier %.1f%%, misses %.1f%% (%d loads, %d failed)\n",
-		reads, pct64(c.LocalHits, reads), pct64(c.RemoteHits, reads), pct64(c.Misses, reads), c.Loads, c.LoadErrors)
+	fmt.Fprintf(w, "\n  cache        %d reads: local tier %.1f%%, shared tier %.1f%%, misses %.1f%% (%d loads, %d failed; %d shared-tier errors)\n",
+		reads, pct64(c.LocalHits, reads), pct64(c.RemoteHits, reads), pct64(c.Misses, reads), c.Loads, c.LoadErrors, c.RemoteErrors)
 	fmt.Fprintf(w, "  retries      %d made, %d refused by the retry budget\n", r.budget.Withdrawals, r.budget.Rejected)
 	r.printBreakers(w)
 	a := r.audit
