@@ -1,30 +1,17 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"strings"
 	"testing"
+
+	"github.com/holdfast-go/holdfast/internal/exampletest"
 )
 
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), nil, &out); err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	for _, want := range []string{
+	exampletest.Prints(t, run,
 		"accepted 20: handled 15 (sum of orders 150), dead letters 5, returned 0",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("run output lacks %q:\n%s", want, out.String())
-		}
-	}
+	)
 }
 
 func TestRunBadInput(t *testing.T) {
-	err := run(context.Background(), []string{"-nope"}, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "takes no arguments") {
-		t.Errorf(`run("-nope") = %v, want an error saying it takes no arguments`, err)
-	}
+	exampletest.RejectsArgs(t, run)
 }

@@ -1,31 +1,18 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"strings"
 	"testing"
+
+	"github.com/holdfast-go/holdfast/internal/exampletest"
 )
 
 func TestRun(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), nil, &out); err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	for _, want := range []string{
+	exampletest.Prints(t, run,
 		"attempt 1 failed: connection reset; retrying\nattempt 2 failed: connection reset; retrying\ngot \"pong\" after 3 attempts\n",
 		"not retried: 1 attempt",
-	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("run output lacks %q:\n%s", want, out.String())
-		}
-	}
+	)
 }
 
 func TestRunBadInput(t *testing.T) {
-	err := run(context.Background(), []string{"-nope"}, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "takes no arguments") {
-		t.Errorf(`run("-nope") = %v, want an error saying it takes no arguments`, err)
-	}
+	exampletest.RejectsArgs(t, run)
 }
