@@ -161,26 +161,14 @@ func WithoutLocal() Option {
 // remote ttl. The default is [DefaultLocalTTL], or the remote ttl if that
 // is shorter.
 func WithLocalTTL(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("cache: WithLocalTTL: ttl must be > 0, got %v", d)
-		}
-		c.localTTL = d
-		return nil
-	})
+	return positive("WithLocalTTL", "ttl", d, func(c *config) { c.localTTL = d })
 }
 
 // WithRemoteTTL sets how long a value stays fresh in the Store (d > 0): how
 // long a loaded value is used before the loader is called again. The
 // default is [DefaultRemoteTTL].
 func WithRemoteTTL(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("cache: WithRemoteTTL: ttl must be > 0, got %v", d)
-		}
-		c.remoteTTL = d
-		return nil
-	})
+	return positive("WithRemoteTTL", "ttl", d, func(c *config) { c.remoteTTL = d })
 }
 
 // WithJitter shortens each ttl by a random fraction of it, up to f
@@ -201,13 +189,7 @@ func WithJitter(f float64) Option {
 // [Cache.GetOrLoad], which starts one background refresh of it and returns
 // at once. [Cache.Get], which has no loader, never serves a stale value.
 func WithStaleGrace(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
-		if d < 0 {
-			return fmt.Errorf("cache: WithStaleGrace: grace period must be >= 0, got %v", d)
-		}
-		c.grace = d
-		return nil
-	})
+	return nonNegative("WithStaleGrace", "grace period", d, func(c *config) { c.grace = d })
 }
 
 // WithEarlyRefresh makes [Cache.GetOrLoad] start one background refresh of
@@ -215,13 +197,7 @@ func WithStaleGrace(d time.Duration) Option {
 // local ttl; 0, the default, turns it off), so that a value read often is
 // replaced before it goes stale and no caller waits for the loader.
 func WithEarlyRefresh(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
-		if d < 0 {
-			return fmt.Errorf("cache: WithEarlyRefresh: window must be >= 0, got %v", d)
-		}
-		c.early = d
-		return nil
-	})
+	return nonNegative("WithEarlyRefresh", "window", d, func(c *config) { c.early = d })
 }
 
 // WithNegativeTTL turns on negative caching (d >= 0; 0, the default, turns
@@ -229,13 +205,7 @@ func WithEarlyRefresh(d time.Duration) Option {
 // remembers it for d in both tiers (the local tier for at most its own
 // ttl), and answers [ErrNotFound] without calling a loader meanwhile.
 func WithNegativeTTL(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
-		if d < 0 {
-			return fmt.Errorf("cache: WithNegativeTTL: ttl must be >= 0, got %v", d)
-		}
-		c.negativeTTL = d
-		return nil
-	})
+	return nonNegative("WithNegativeTTL", "ttl", d, func(c *config) { c.negativeTTL = d })
 }
 
 // WithCodec sets how values are encoded for the Store. The default is
@@ -256,13 +226,7 @@ func WithCodec(cd Codec) Option {
 // the others; this is its only deadline. The default is
 // [DefaultLoadTimeout].
 func WithLoadTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("cache: WithLoadTimeout: timeout must be > 0, got %v", d)
-		}
-		c.loadTimeout = d
-		return nil
-	})
+	return positive("WithLoadTimeout", "timeout", d, func(c *config) { c.loadTimeout = d })
 }
 
 // WithRemoteTimeout bounds every Store call (d > 0), within the caller's
@@ -270,13 +234,7 @@ func WithLoadTimeout(d time.Duration) Option {
 // Cache goes on without the shared tier. The default is
 // [DefaultRemoteTimeout].
 func WithRemoteTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
-		if d <= 0 {
-			return fmt.Errorf("cache: WithRemoteTimeout: timeout must be > 0, got %v", d)
-		}
-		c.remoteTimeout = d
-		return nil
-	})
+	return positive("WithRemoteTimeout", "timeout", d, func(c *config) { c.remoteTimeout = d })
 }
 
 // WithRemoteGuard runs every Store call through guard, which calls call
@@ -344,6 +302,27 @@ func WithOnInvalidate(f func(keys []string)) Option {
 			return errors.New("cache: WithOnInvalidate: function must not be nil")
 		}
 		c.onInvalidate = f
+		return nil
+	})
+}
+
+// positive returns an option that sets a duration which must be > 0,
+// through set; option and what name it in the error.
+func positive(option, what string, d time.Duration, set func(*config)) Option {
+	return durationOption(d > 0, "> 0", option, what, d, set)
+}
+
+// nonNegative is [positive] for a duration which must be >= 0.
+func nonNegative(option, what string, d time.Duration, set func(*config)) Option {
+	return durationOption(d >= 0, ">= 0", option, what, d, set)
+}
+
+func durationOption(ok bool, bound, option, what string, d time.Duration, set func(*config)) Option {
+	return optionFunc(func(c *config) error {
+		if !ok {
+			return fmt.Errorf("cache: %s: %s must be %s, got %v", option, what, bound, d)
+		}
+		set(c)
 		return nil
 	})
 }
