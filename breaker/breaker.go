@@ -50,8 +50,9 @@ type change struct{ from, to State }
 // when it is made; the counters after them are written by calls.
 type gen struct {
 	state State
-	// fast: a success has nothing to record but the reset of consecutive
-	// (closed with no window and no slow rule, or disabled).
+	// fast: a call is admitted with nothing to do, and a success has
+	// nothing to record when the gen is settled (closed with no time
+	// window and no slow rule, or disabled).
 	fast      bool
 	since     int64 // when the state began
 	openUntil int64 // StateOpen: when the next probe may go
@@ -115,7 +116,7 @@ func (b *Breaker) Do(ctx context.Context, fn func(context.Context) error) error 
 	defer b.recordPanic(g, start, &ended)
 	err := fn(ctx)
 	ended = true
-	if err != nil || !g.fast || g.consecutive.Load() != 0 {
+	if err != nil || !g.fast || !g.settled() {
 		b.finishOther(g, start, err)
 	}
 	return err
@@ -136,7 +137,7 @@ func Execute[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T
 	defer b.recordPanic(g, start, &ended)
 	v, err := fn(ctx)
 	ended = true
-	if err != nil || !g.fast || g.consecutive.Load() != 0 {
+	if err != nil || !g.fast || !g.settled() {
 		b.finishOther(g, start, err)
 	}
 	return v, err
@@ -263,7 +264,7 @@ func (b *Breaker) now() int64 { return int64(time.Since(b.base)) }
 // finish records the outcome of a call admitted by g. The fast path, a
 // success with nothing to record, only reads shared memory.
 func (b *Breaker) finish(g *gen, start int64, err error) {
-	if err != nil || !g.fast || g.consecutive.Load() != 0 {
+	if err != nil || !g.fast || !g.settled() {
 		b.finishOther(g, start, err)
 	}
 }
@@ -272,6 +273,14 @@ func (b *Breaker) finish(g *gen, start int64, err error) {
 // in a fast gen (see gen.fast).
 func (b *Breaker) finishOther(g *gen, start int64, err error) {
 	b.record(g, start, b.mark(err))
+}
+
+// settled reports whether a success in g, closed or disabled, has nothing
+// to record: there is no run of failures to end, and there is no count
+// window or it holds only successes (see [countWindow]). It only reads
+// memory that successes do not write.
+func (g *gen) settled() bool {
+	return g.consecutive.Load() == 0 && (g.cw == nil || g.cw.settled())
 }
 
 // resetConsecutive ends a run of failures. It writes only when there is a
@@ -327,7 +336,7 @@ func (b *Breaker) record(g *gen, start int64, m uint32) {
 }
 
 func (b *Breaker) recordClosed(g *gen, now int64, m uint32) {
-	if m == 0 {
+	if m == 0 || (m == markCall && g.tw == nil && g.settled()) {
 		return
 	}
 	trip := false
@@ -417,7 +426,7 @@ func (b *Breaker) newGen(s State, now, openUntil int64, prev *gen) *gen {
 		} else if b.cfg.timeWindow > 0 {
 			g.tw = newTimeWindow(int64(b.cfg.timeWindow)/int64(b.cfg.buckets), b.cfg.buckets)
 		}
-		g.fast = g.cw == nil && g.tw == nil && b.cfg.slowThreshold == 0
+		g.fast = g.tw == nil && b.cfg.slowThreshold == 0
 		g.metrics = g
 	case StateHalfOpen, StateForcedOpen:
 		g.reject = &OpenError{Name: b.cfg.name, State: s}

@@ -751,3 +751,61 @@ func TestName(t *testing.T) {
 		t.Fatalf("Name() = %q, want \"payments\"", got)
 	}
 }
+
+// TestSettledWindowKeepsFailures records failures while many goroutines
+// record successes into a count window full of successes, where successes
+// may be left out (see countWindow). The window is large enough that no
+// failure can be pushed out: every one must be counted.
+func TestSettledWindowKeepsFailures(t *testing.T) {
+	const size, goroutines, successes, failures = 4096, 7, 400, 200
+	b := mustNew(t, WithCountWindow(size), WithFailureRate(1), WithMinimumCalls(size))
+	run(t, b, size, succeed)
+	if !b.cur.Load().cw.settled() {
+		t.Fatalf("after %d successes: window not settled", size)
+	}
+	var wg sync.WaitGroup
+	for range goroutines {
+		wg.Go(func() {
+			for range successes {
+				_ = b.Do(context.Background(), succeed)
+			}
+		})
+	}
+	wg.Go(func() {
+		for range failures {
+			_ = b.Do(context.Background(), fail)
+			_ = b.Do(context.Background(), succeed)
+		}
+	})
+	wg.Wait()
+	st := b.Stats()
+	if st.State != StateClosed || st.Calls != size || st.Failures != failures {
+		t.Fatalf("Stats() = %+v, want closed with %d calls, %d failures", st, size, failures)
+	}
+	w := b.cur.Load().cw
+	if got, want := w.unsettled.Load(), unsettledSlots(w); got != failures || got != want {
+		t.Fatalf("unsettled = %d, want %d (slots not holding a success: %d)", got, failures, want)
+	}
+}
+
+// TestSettledWindowTrips checks that a window full of successes still trips
+// on the failures that follow.
+func TestSettledWindowTrips(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+	}{
+		{"count-window", nil},
+		{"slow-call", []Option{WithSlowCall(time.Second, 1)}},
+	}
+	for _, tt := range tests {
+		b := mustNew(t, append(tt.opts, WithCountWindow(10), WithFailureRate(0.3), WithMinimumCalls(10))...)
+		run(t, b, 25, succeed)
+		run(t, b, 2, fail)
+		wantState(t, b, StateClosed)
+		run(t, b, 1, fail) // 3 of 10
+		if got := b.State(); got != StateOpen {
+			t.Fatalf("%s: State() = %v after 3 failures in 10 calls, want %v", tt.name, got, StateOpen)
+		}
+	}
+}

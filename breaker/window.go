@@ -24,19 +24,39 @@ type counts struct {
 // written is taken out of the totals exactly once when it is replaced, even
 // when two calls race for the same slot; the totals read together may be
 // momentarily out of step by the calls being recorded.
+//
+// unsettled counts the slots that do not hold a plain success (empty,
+// failed or slow). It is raised before a slot takes such a mark and lowered
+// after a slot loses one, so it is never below the true count: when it reads
+// 0, every slot holds a success at that instant. A success recorded then
+// would replace a success with a success and change nothing but which of
+// the identical marks is the oldest, so the caller may leave it out (see
+// [gen.settled]). Such a success is ordered before the calls being recorded
+// at the same time, which cannot lose them: it writes nothing.
+//
+// The fields read by every call (unsettled, the slots' header) and the
+// totals, written only when a slot changes, are kept off the line of seq,
+// written by every call that is not left out.
 type countWindow struct {
-	seq atomic.Uint64
-	_   [56]byte // keep the contended sequence off the totals' line
+	unsettled atomic.Int64
 	calls,
 	failures,
 	slow atomic.Int64
-	_     [40]byte
 	slots []atomic.Uint32
+	_     [64]byte
+	seq   atomic.Uint64
+	_     [56]byte
 }
 
 func newCountWindow(n int) *countWindow {
-	return &countWindow{slots: make([]atomic.Uint32, n)}
+	w := &countWindow{slots: make([]atomic.Uint32, n)}
+	w.unsettled.Store(int64(n))
+	return w
 }
+
+// settled reports whether the window is full of successes, so that another
+// success has nothing to change.
+func (w *countWindow) settled() bool { return w.unsettled.Load() == 0 }
 
 // add records m in place of the oldest call. It reports whether a rate may
 // have risen: the window grew, or m is a failure or slow and replaced a
@@ -49,7 +69,13 @@ func (w *countWindow) add(m uint32) bool {
 	if slot.Load() == m {
 		return false
 	}
+	if m != markCall {
+		w.unsettled.Add(1)
+	}
 	old := slot.Swap(m)
+	if old != markCall {
+		w.unsettled.Add(-1)
+	}
 	if old == m {
 		return false
 	}

@@ -125,3 +125,69 @@ func TestPastSums(t *testing.T) {
 		t.Fatalf("after storing an older period: load(3) = %+v, %v, want {1 2 3}, true", got, ok)
 	}
 }
+
+// unsettledSlots returns the number of slots of w not holding a plain
+// success: what w.unsettled must read when no call is being recorded.
+func unsettledSlots(w *countWindow) int64 {
+	var n int64
+	for i := range w.slots {
+		if w.slots[i].Load() != markCall {
+			n++
+		}
+	}
+	return n
+}
+
+func TestCountWindowSettled(t *testing.T) {
+	w := newCountWindow(3)
+	const f, s = markCall | markFailure, markCall | markSlow
+	tests := []struct {
+		m    uint32
+		want bool
+	}{
+		{markCall, false}, // two slots empty
+		{markCall, false},
+		{markCall, true}, // full of successes
+		{markCall, true},
+		{f, false},
+		{markCall, false},
+		{markCall, false},
+		{markCall, true}, // the failure is out
+		{s, false},
+		{f | markSlow, false},
+		{markCall, false},
+		{markCall, false},
+		{markCall, true},
+	}
+	for i, tt := range tests {
+		w.add(tt.m)
+		if got := w.settled(); got != tt.want {
+			t.Errorf("after add #%d (%b): settled() = %v, want %v", i, tt.m, got, tt.want)
+		}
+		if got, want := w.unsettled.Load(), unsettledSlots(w); got != want {
+			t.Errorf("after add #%d (%b): unsettled = %d, want %d", i, tt.m, got, want)
+		}
+	}
+}
+
+// TestCountWindowUnsettledConcurrent races many goroutines for few slots:
+// once they are done, unsettled must count the slots exactly.
+func TestCountWindowUnsettledConcurrent(t *testing.T) {
+	w := newCountWindow(5)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 2000 {
+				m := markCall
+				if (g+i)%7 == 0 {
+					m |= markFailure
+				}
+				w.add(m)
+			}
+		})
+	}
+	wg.Wait()
+	if got, want := w.unsettled.Load(), unsettledSlots(w); got != want {
+		t.Fatalf("unsettled = %d, want the slots not holding a success: %d", got, want)
+	}
+}
