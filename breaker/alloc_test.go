@@ -16,6 +16,13 @@ func TestNoAllocs(t *testing.T) {
 		if n := testing.AllocsPerRun(100, func() { _ = b.Do(ctx, ok) }); n != 0 {
 			t.Errorf("%s: Do (closed, success) allocates %v times, want 0", bc.name, n)
 		}
+		allow := func() {
+			done, _ := b.Allow()
+			done(nil)
+		}
+		if n := testing.AllocsPerRun(100, allow); n != 0 {
+			t.Errorf("%s: Allow (closed, success) allocates %v times, want 0", bc.name, n)
+		}
 	}
 	b := mustNew(t, WithFailureRate(1), WithCountWindow(10))
 	half := mustNew(t, WithConsecutiveFailures(1), WithOpenDuration(0))

@@ -36,6 +36,9 @@ type Breaker struct {
 	base  time.Time // times are kept as nanoseconds since base
 	clock bool      // a call's end is timed: time window or slow rule
 
+	// calls are the reusable calls of Allow under the slow rule.
+	calls sync.Pool
+
 	mu         sync.Mutex
 	level      int // trips since the last recovery: the backoff exponent
 	trips      uint64
@@ -85,6 +88,7 @@ func New(opts ...Option) (*Breaker, error) {
 		base:  time.Now(),
 		clock: cfg.timeWindow > 0 || cfg.slowThreshold > 0,
 	}
+	b.calls.New = b.newCall
 	b.cur.Store(b.newGen(StateClosed, 0, 0, nil))
 	return b, nil
 }
@@ -149,8 +153,11 @@ func Execute[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T
 // a done func and a nil error: call done exactly once with the call's
 // outcome. Otherwise it returns a nil done and an [*OpenError].
 //
-// Allow does not allocate in the closed state, unless [WithSlowCall] is set:
-// then done carries the call's start time in a small allocation.
+// Allow does not allocate in the closed state. With [WithSlowCall], done
+// carries the call's start time in a value that is reused once done has
+// run: a second call of done is ignored until Allow hands the same done
+// out again, and after that it would end that later call in its place. So
+// do not call done twice, nor keep it after calling it.
 func (b *Breaker) Allow() (done func(err error), err error) {
 	g, start, err := b.admit()
 	if err != nil {
@@ -159,7 +166,40 @@ func (b *Breaker) Allow() (done func(err error), err error) {
 	if b.cfg.slowThreshold == 0 {
 		return g.done, nil
 	}
-	return func(err error) { b.finish(g, start, err) }, nil
+	c := b.calls.Get().(*call)
+	c.g, c.start = g, start
+	c.live.Store(true)
+	return c.done, nil
+}
+
+// call is a call admitted by [Breaker.Allow] under the slow rule, which
+// must know when it started. Calls are pooled, each with its done func made
+// once, so that Allow does not allocate.
+type call struct {
+	b     *Breaker
+	g     *gen
+	start int64
+	live  atomic.Bool // admitted, and done not called yet
+	done  func(error) // c.end
+}
+
+func (b *Breaker) newCall() any {
+	c := &call{b: b}
+	c.done = c.end
+	return c
+}
+
+// end records the outcome of c and puts c back in the pool; a call of an
+// ended c does nothing. The fields are read only after live is taken, which
+// orders them after the Allow that set them.
+func (c *call) end(err error) {
+	if !c.live.CompareAndSwap(true, false) {
+		return
+	}
+	g, start := c.g, c.start
+	c.g = nil
+	c.b.calls.Put(c)
+	c.b.finish(g, start, err)
 }
 
 // Name returns the name given by [WithName].

@@ -809,3 +809,83 @@ func TestSettledWindowTrips(t *testing.T) {
 		}
 	}
 }
+
+// TestAllowDoneTwice checks that, under the slow rule (whose done values are
+// reused), a second call of done is ignored.
+func TestAllowDoneTwice(t *testing.T) {
+	b := mustNew(t, WithSlowCall(time.Hour, 1), WithCountWindow(10), WithFailureRate(1))
+	done, err := b.Allow()
+	if err != nil {
+		t.Fatalf("Allow() = %v", err)
+	}
+	done(errBoom)
+	done(errBoom)
+	done(nil)
+	if st := b.Stats(); st.Calls != 1 || st.Failures != 1 {
+		t.Fatalf("Stats() = %+v after done called 3 times, want 1 call, 1 failure", st)
+	}
+}
+
+// TestAllowOverlapping keeps many two-step calls in flight at once under the
+// slow rule, and ends them in another order: each done must time its own
+// call.
+func TestAllowOverlapping(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const n = 50
+		b := mustNew(t, WithSlowCall(time.Second, 1), WithCountWindow(n), WithMinimumCalls(n))
+		dones := make([]func(error), n)
+		for i := range dones {
+			var err error
+			if dones[i], err = b.Allow(); err != nil {
+				t.Fatalf("Allow() #%d = %v", i, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		// Call i started (n-i)*100ms ago: those up to n-10 are slower than
+		// 1s. End the newest first, so that reused done values are handed
+		// out while older calls are still in flight.
+		for i := n - 1; i >= 0; i-- {
+			dones[i](nil)
+			if i%2 == 0 {
+				d, err := b.Allow()
+				if err != nil {
+					t.Fatalf("Allow() = %v", err)
+				}
+				defer d(context.Canceled) // not recorded
+			}
+		}
+		if st := b.Stats(); st.Calls != n || st.SlowCalls != n-10 {
+			t.Fatalf("Stats() = %+v, want %d calls, %d slow", st, n, n-10)
+		}
+	})
+}
+
+// TestAllowConcurrent runs two-step calls from many goroutines under the
+// slow rule: the counts must add up.
+func TestAllowConcurrent(t *testing.T) {
+	const goroutines, perGoroutine = 8, 250
+	b := mustNew(t, WithSlowCall(time.Hour, 1), WithCountWindow(goroutines*perGoroutine),
+		WithFailureRate(1), WithMinimumCalls(goroutines*perGoroutine))
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range perGoroutine {
+				done, err := b.Allow()
+				if err != nil {
+					t.Errorf("Allow() = %v", err)
+					return
+				}
+				if (g+i)%2 == 0 {
+					done(errBoom)
+				} else {
+					done(nil)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	const calls = goroutines * perGoroutine
+	if st := b.Stats(); st.Calls != calls || st.Failures != calls/2 || st.SlowCalls != 0 {
+		t.Fatalf("Stats() = %+v, want %d calls, %d failures, 0 slow", st, calls, calls/2)
+	}
+}
