@@ -392,8 +392,9 @@ func (b *Breaker) recordClosed(g *gen, now int64, m uint32) {
 			trip = b.exceeds(g.cw.counts())
 		}
 	case g.tw != nil:
-		g.tw.add(now, m)
-		trip = trip || b.exceeds(g.tw.recent(now))
+		if g.tw.add(now, m) && !trip {
+			trip = b.exceeds(g.tw.recent(now))
+		}
 	}
 	if trip {
 		b.move(g, StateOpen)

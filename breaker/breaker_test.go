@@ -357,6 +357,24 @@ func TestTimeWindowRate(t *testing.T) {
 	})
 }
 
+// TestTimeWindowSuccessTrips checks that a success can trip a time window:
+// one that brings it to the minimum of calls, or one recorded after older
+// successes have rolled out, leaving the failures.
+func TestTimeWindowSuccessTrips(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// 3s in 3 buckets of 1s.
+		b := mustNew(t, WithFailureRate(0.5), WithTimeWindow(3*time.Second, 3), WithMinimumCalls(4))
+		run(t, b, 4, succeed)
+		time.Sleep(time.Second)
+		run(t, b, 2, fail) // 2 of 6
+		time.Sleep(2 * time.Second)
+		run(t, b, 1, succeed) // the 4 successes are out: 2 of 3, below the minimum
+		wantState(t, b, StateClosed)
+		run(t, b, 1, succeed) // 2 of 4
+		wantState(t, b, StateOpen)
+	})
+}
+
 // TestTimeWindowLongGap leaves the window idle for longer than it spans, so
 // that every bucket holds a period long gone.
 func TestTimeWindowLongGap(t *testing.T) {

@@ -123,8 +123,15 @@ type bucket struct {
 // the current one is kept in past, computed by the first call of a period.
 // A call of the previous period recorded after that is counted from the
 // next period on (or by [Breaker.Stats], which sums every bucket).
+//
+// A success can trip the breaker only when the window holds a failed or slow
+// call (it may bring the window to the minimum of calls, or come after
+// successes have rolled out). lastBad, the latest period given a failed or
+// slow call, tells when none can be in the window, so that a success need
+// not evaluate the rates.
 type timeWindow struct {
 	width   int64
+	lastBad atomic.Int64
 	buckets []bucket
 	past    pastSums
 }
@@ -140,25 +147,47 @@ type pastSums struct {
 }
 
 func newTimeWindow(width int64, n int) *timeWindow {
-	return &timeWindow{width: width, buckets: make([]bucket, n)}
+	w := &timeWindow{width: width, buckets: make([]bucket, n)}
+	w.lastBad.Store(-int64(n)) // none: out of the window of period 1 on
+	return w
 }
 
 // period returns the 1-based period of time now.
 func (w *timeWindow) period(now int64) int64 { return now/w.width + 1 }
 
-// add records m at time now (nanoseconds since the breaker was made).
-func (w *timeWindow) add(now int64, m uint32) {
+// add records m at time now (nanoseconds since the breaker was made). It
+// reports whether the window may hold a failed or slow call, so that its
+// rates must be evaluated.
+//
+// A failed or slow call raises lastBad before it is counted, and a success
+// reads lastBad after it is counted. So when a success and a failure are
+// recorded at the same time, either the success sees lastBad raised and
+// evaluates the rates, or the failure's own evaluation counts the success.
+func (w *timeWindow) add(now int64, m uint32) bool {
 	p := w.period(now)
+	if m != markCall {
+		w.raiseLastBad(p)
+	}
 	b := &w.buckets[p%int64(len(w.buckets))]
-	if !claim(b, p) {
-		return // the bucket already holds a later period: too late to count
+	if claim(b, p) { // else the bucket holds a later period: too late to count
+		b.calls.Add(1)
+		if m&markFailure != 0 {
+			b.failures.Add(1)
+		}
+		if m&markSlow != 0 {
+			b.slow.Add(1)
+		}
 	}
-	b.calls.Add(1)
-	if m&markFailure != 0 {
-		b.failures.Add(1)
-	}
-	if m&markSlow != 0 {
-		b.slow.Add(1)
+	return p-w.lastBad.Load() < int64(len(w.buckets))
+}
+
+// raiseLastBad makes lastBad at least p.
+func (w *timeWindow) raiseLastBad(p int64) {
+	for {
+		last := w.lastBad.Load()
+		if last >= p || w.lastBad.CompareAndSwap(last, p) {
+			return
+		}
 	}
 }
 

@@ -90,6 +90,34 @@ func TestTimeWindow(t *testing.T) {
 	}
 }
 
+// TestTimeWindowMayHoldBad checks what add reports: whether the window may
+// hold a failed or slow call.
+func TestTimeWindowMayHoldBad(t *testing.T) {
+	w := newTimeWindow(10, 3) // periods of 10ns; the window spans 3
+	tests := []struct {
+		now  int64
+		m    uint32
+		want bool
+	}{
+		{0, markCall, false},
+		{25, markCall, false},
+		{5, markCall | markFailure, true}, // period 1
+		{12, markCall, true},
+		{29, markCall, true},
+		{30, markCall, false},             // period 1 has rolled out
+		{31, markCall | markSlow, true},   // period 4
+		{3, markCall | markFailure, true}, // late: period 1
+		{40, markCall, true},              // the late failure did not lower lastBad
+		{61, markCall, false},
+		{1000, markCall | markFailure | markSlow, true},
+	}
+	for _, tt := range tests {
+		if got := w.add(tt.now, tt.m); got != tt.want {
+			t.Errorf("add(%d, %b) = %v, want %v", tt.now, tt.m, got, tt.want)
+		}
+	}
+}
+
 // TestTimeWindowConcurrent records from many goroutines across bucket
 // boundaries; every call inside the window must be counted.
 func TestTimeWindowConcurrent(t *testing.T) {
