@@ -54,8 +54,8 @@ type change struct{ from, to State }
 type gen struct {
 	state State
 	// fast: a call is admitted with nothing to do, and a success has
-	// nothing to record when the gen is settled (closed with no time
-	// window and no slow rule, or disabled).
+	// nothing to record when the gen is settled (closed with no slow rule,
+	// or disabled).
 	fast      bool
 	since     int64 // when the state began
 	openUntil int64 // StateOpen: when the next probe may go
@@ -316,11 +316,11 @@ func (b *Breaker) finishOther(g *gen, start int64, err error) {
 }
 
 // settled reports whether a success in g, closed or disabled, has nothing
-// to record: there is no run of failures to end, and there is no count
-// window or it holds only successes (see [countWindow]). It only reads
-// memory that successes do not write.
+// to record: there is no time window (every call counts there), no run of
+// failures to end, and no count window or one that holds only successes
+// (see [countWindow]). It only reads memory that successes do not write.
 func (g *gen) settled() bool {
-	return g.consecutive.Load() == 0 && (g.cw == nil || g.cw.settled())
+	return g.tw == nil && g.consecutive.Load() == 0 && (g.cw == nil || g.cw.settled())
 }
 
 // resetConsecutive ends a run of failures. It writes only when there is a
@@ -376,7 +376,7 @@ func (b *Breaker) record(g *gen, start int64, m uint32) {
 }
 
 func (b *Breaker) recordClosed(g *gen, now int64, m uint32) {
-	if m == 0 || (m == markCall && g.tw == nil && g.settled()) {
+	if m == 0 || (m == markCall && g.settled()) {
 		return
 	}
 	trip := false
@@ -467,7 +467,7 @@ func (b *Breaker) newGen(s State, now, openUntil int64, prev *gen) *gen {
 		} else if b.cfg.timeWindow > 0 {
 			g.tw = newTimeWindow(int64(b.cfg.timeWindow)/int64(b.cfg.buckets), b.cfg.buckets)
 		}
-		g.fast = g.tw == nil && b.cfg.slowThreshold == 0
+		g.fast = b.cfg.slowThreshold == 0
 		g.metrics = g
 	case StateHalfOpen, StateForcedOpen:
 		g.reject = &OpenError{Name: b.cfg.name, State: s}

@@ -99,18 +99,16 @@ func (w *countWindow) counts() counts {
 // bucketResetting marks a bucket of a timeWindow being cleared.
 const bucketResetting = -1
 
-// bucket holds the calls of one period of a timeWindow. The count of calls,
-// written by every call, has a cache line of its own, so that the fields
-// read by every call (period) stay shared among the cores.
+// bucket holds the failed and slow calls of one period of a timeWindow; its
+// calls are counted in the window's stripes. Its fields are written once a
+// period and by failed or slow calls, so that period, read by every call,
+// stays shared among the cores.
 type bucket struct {
 	// period is 1 + the number of the period (time / width) whose calls
 	// the bucket holds: 0 before first use, bucketResetting while cleared.
 	period atomic.Int64
 	failures,
 	slow atomic.Int64
-	_     [40]byte
-	calls atomic.Int64
-	_     [56]byte
 }
 
 // timeWindow is a sliding window over the calls of the last len(buckets)
@@ -118,6 +116,12 @@ type bucket struct {
 // it: period t/width, bucket period % len(buckets). A bucket still holding
 // an older period is cleared lazily by the first call that needs it, which
 // takes it with a compare-and-swap on its period.
+//
+// Every call adds to the count of calls of its bucket, so that count is
+// striped: each stripe has a counter per bucket, a call adds to the one of
+// its stripe, and the counts of a bucket are summed when they are read.
+// The stripe of a call is that of the processor (P) running it, so that a
+// counter's cache line stays with one core; see [stripes].
 //
 // So that a call does not sum every bucket, the sum of the buckets before
 // the current one is kept in past, computed by the first call of a period.
@@ -133,6 +137,8 @@ type timeWindow struct {
 	width   int64
 	lastBad atomic.Int64
 	buckets []bucket
+	calls   stripes
+	_       [64]byte // keep past, written once a period, off the fields above
 	past    pastSums
 }
 
@@ -146,8 +152,15 @@ type pastSums struct {
 	slow atomic.Int64
 }
 
+// newTimeWindow returns a window of n buckets of width nanoseconds, with a
+// stripe per processor (see [stripeCount]).
 func newTimeWindow(width int64, n int) *timeWindow {
+	return newStripedTimeWindow(width, n, stripeCount(n))
+}
+
+func newStripedTimeWindow(width int64, n, stripes int) *timeWindow {
 	w := &timeWindow{width: width, buckets: make([]bucket, n)}
+	w.calls.init(stripes, n)
 	w.lastBad.Store(-int64(n)) // none: out of the window of period 1 on
 	return w
 }
@@ -168,9 +181,10 @@ func (w *timeWindow) add(now int64, m uint32) bool {
 	if m != markCall {
 		w.raiseLastBad(p)
 	}
-	b := &w.buckets[p%int64(len(w.buckets))]
-	if claim(b, p) { // else the bucket holds a later period: too late to count
-		b.calls.Add(1)
+	i := int(p % int64(len(w.buckets)))
+	if w.claim(i, p) { // else the bucket holds a later period: too late to count
+		w.calls.add(i)
+		b := &w.buckets[i]
 		if m&markFailure != 0 {
 			b.failures.Add(1)
 		}
@@ -191,9 +205,10 @@ func (w *timeWindow) raiseLastBad(p int64) {
 	}
 }
 
-// claim makes b hold period, clearing it when it holds an earlier one. It
-// reports false when b holds a later period.
-func claim(b *bucket, period int64) bool {
+// claim makes bucket i hold period, clearing it when it holds an earlier
+// one. It reports false when the bucket holds a later period.
+func (w *timeWindow) claim(i int, period int64) bool {
+	b := &w.buckets[i]
 	for {
 		cur := b.period.Load()
 		switch {
@@ -202,9 +217,9 @@ func claim(b *bucket, period int64) bool {
 		case cur > period:
 			return false
 		case cur == bucketResetting:
-			runtime.Gosched() // another call is clearing it: three stores
+			runtime.Gosched() // another call is clearing it: a few stores
 		case b.period.CompareAndSwap(cur, bucketResetting):
-			b.calls.Store(0)
+			w.calls.clear(i)
 			b.failures.Store(0)
 			b.slow.Store(0)
 			b.period.Store(period)
@@ -229,9 +244,9 @@ func (w *timeWindow) recent(now int64) counts {
 		c = w.sum(p-int64(len(w.buckets)), p-1)
 		w.past.store(p, c)
 	}
-	b := &w.buckets[p%int64(len(w.buckets))]
-	if b.period.Load() == p {
-		c.calls += b.calls.Load()
+	i := int(p % int64(len(w.buckets)))
+	if b := &w.buckets[i]; b.period.Load() == p {
+		c.calls += w.calls.sum(i)
 		c.failures += b.failures.Load()
 		c.slow += b.slow.Load()
 	}
@@ -244,7 +259,7 @@ func (w *timeWindow) sum(after, upTo int64) counts {
 	for i := range w.buckets {
 		b := &w.buckets[i]
 		if p := b.period.Load(); p > after && p <= upTo {
-			c.calls += b.calls.Load()
+			c.calls += w.calls.sum(i)
 			c.failures += b.failures.Load()
 			c.slow += b.slow.Load()
 		}

@@ -219,3 +219,35 @@ func TestCountWindowUnsettledConcurrent(t *testing.T) {
 		t.Fatalf("unsettled = %d, want the slots not holding a success: %d", got, want)
 	}
 }
+
+// TestTimeWindowStriped records from many goroutines into a window whose
+// calls are striped: the counts, summed over the stripes, must be exact,
+// and a bucket reused for a later period must be cleared in every stripe.
+func TestTimeWindowStriped(t *testing.T) {
+	w := newStripedTimeWindow(200, 50, 4) // the window spans every time used here
+	w.calls.striped.Store(true)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 1000 {
+				w.add(int64(i*5+g), markCall|markFailure*uint32(i%2))
+			}
+		})
+	}
+	wg.Wait()
+	if got, want := w.counts(5002), (counts{8000, 4000, 0}); got != want {
+		t.Fatalf("counts(5002) = %+v, want %+v", got, want)
+	}
+	if got, want := w.recent(5002), (counts{8000, 4000, 0}); got != want {
+		t.Fatalf("recent(5002) = %+v, want %+v", got, want)
+	}
+	// Period 51 reuses the bucket of period 1, and rolls it out: out go the
+	// 317 calls with times below 200, 157 of them failed.
+	w.add(200*50, markCall)
+	if got, want := w.counts(200*50), (counts{8000 - 317 + 1, 4000 - 157, 0}); got != want {
+		t.Fatalf("counts(%d) = %+v, want %+v", 200*50, got, want)
+	}
+	if got := w.calls.sum(1); got != 1 {
+		t.Fatalf("calls of the reused bucket = %d, want 1", got)
+	}
+}
