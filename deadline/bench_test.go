@@ -3,6 +3,7 @@ package deadline
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -17,6 +18,14 @@ func (w nopWriter) WriteHeader(int)             {}
 
 func BenchmarkMiddleware(b *testing.B) {
 	var nop http.Handler = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	// waits stands for a handler that does I/O with its context: a select
+	// on Done, as net/http's client and database/sql do.
+	var waits http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		default:
+		}
+	})
 	mw, err := Middleware()
 	if err != nil {
 		b.Fatal(err)
@@ -28,16 +37,24 @@ func BenchmarkMiddleware(b *testing.B) {
 		defer cancel()
 		nop.ServeHTTP(w, r.WithContext(ctx))
 	})
+	millis := http.Header{HeaderTimeout: {"250"}}
 	tests := []struct {
 		name    string
 		handler http.Handler
 		header  http.Header
+		server  bool // a new cancellable parent per request, as net/http gives
 	}{
-		{"bare", nop, http.Header{HeaderTimeout: {"250"}}},
-		{"manual-deadline", manual, http.Header{HeaderTimeout: {"250"}}},
-		{"middleware/default", mw(nop), http.Header{}},
-		{"middleware/millis", mw(nop), http.Header{HeaderTimeout: {"250"}}},
-		{"middleware/grpc", mw(nop), http.Header{HeaderGRPCTimeout: {"250m"}}},
+		{"bare", nop, millis, false},
+		{"manual-deadline", manual, millis, false},
+		{"middleware/default", mw(nop), http.Header{}, false},
+		{"middleware/millis", mw(nop), millis, false},
+		{"middleware/grpc", mw(nop), http.Header{HeaderGRPCTimeout: {"250m"}}, false},
+		{"middleware/millis/handler-waits", mw(waits), millis, false},
+		// Under a server's request context: subtract server/bare, which
+		// counts the parent and its request copy.
+		{"server/bare", nop, millis, true},
+		{"server/middleware/millis", mw(nop), millis, true},
+		{"server/middleware/millis/handler-waits", mw(waits), millis, true},
 	}
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {
@@ -49,7 +66,13 @@ func BenchmarkMiddleware(b *testing.B) {
 			w := nopWriter{http.Header{}}
 			b.ReportAllocs()
 			for b.Loop() {
-				tt.handler.ServeHTTP(w, req)
+				if !tt.server {
+					tt.handler.ServeHTTP(w, req)
+					continue
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				tt.handler.ServeHTTP(w, req.WithContext(ctx))
+				cancel()
 			}
 		})
 	}
@@ -88,20 +111,13 @@ func BenchmarkTransport(b *testing.B) {
 	}
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {
-			req, err := http.NewRequestWithContext(tt.ctx, http.MethodGet, "http://b.test/", nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			req.Header.Set("Accept", "application/json")
-			req.Header.Set("User-Agent", "holdfast-bench")
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := tt.rt.RoundTrip(req); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchRoundTrip(b, tt.rt, tt.ctx, 2)
 		})
 	}
+	// Past six caller headers the copied map outgrows one group of eight.
+	b.Run("transport/deadline/8-headers", func(b *testing.B) {
+		benchRoundTrip(b, must(Transport(canned)), ctx, 8)
+	})
 	b.Run("transport/deadline/parallel", func(b *testing.B) {
 		rt := must(Transport(canned))
 		b.ReportAllocs()
@@ -115,6 +131,25 @@ func BenchmarkTransport(b *testing.B) {
 			}
 		})
 	})
+}
+
+// benchRoundTrip sends one request with ctx and n headers through rt, again
+// and again.
+func benchRoundTrip(b *testing.B, rt http.RoundTripper, ctx context.Context, n int) {
+	b.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://b.test/", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range n {
+		req.Header.Set("X-Bench-"+strconv.Itoa(i), "v")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := rt.RoundTrip(req); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func must(rt http.RoundTripper, err error) http.RoundTripper {

@@ -65,9 +65,12 @@
 // package charges (four allocations for a timer context), plus the cause of
 // a named layer. The middleware adds to a bare handler what any deadline
 // middleware needs, a timer context and a request copy, plus the cause when
-// the budget came from a header. The transport adds three allocations per
-// request: a request copy and the header map that the [http.RoundTripper]
-// contract (do not modify the caller's request) requires. See bench_test.go.
+// the budget came from a header: five or six allocations, and three more
+// under a server's request context, which the timer context registers with
+// (its done channel and children map). The transport adds three allocations
+// per request with up to six headers (five with more): a request copy and
+// the header map that the [http.RoundTripper] contract (do not modify the
+// caller's request) requires. See bench_test.go.
 //
 // # Example
 //

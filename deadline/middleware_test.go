@@ -3,6 +3,7 @@ package deadline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -211,4 +212,59 @@ func FuzzMiddlewareBudget(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestMiddlewareFirstEndWins checks that the request context reports
+// whichever came first of its deadline, its parent's cancellation (the
+// client going away) and the handler's return, also when the first look at
+// it comes after all of them, from a goroutine the handler left behind.
+func TestMiddlewareFirstEndWins(t *testing.T) {
+	errGone := errors.New("client gone")
+	timeout := &TimeoutError{Layer: DefaultLayer, Timeout: time.Second}
+	const never = time.Hour
+	tests := []struct {
+		name               string
+		cancelAt, returnAt time.Duration // the budget is 1s
+		wantErr            error
+		wantCause          error
+	}{
+		{"deadline, then client gone", 1500 * time.Millisecond, 3 * time.Second, context.DeadlineExceeded, timeout},
+		{"client gone, then deadline", 500 * time.Millisecond, 3 * time.Second, context.Canceled, errGone},
+		{"deadline only", never, 3 * time.Second, context.DeadlineExceeded, timeout},
+		{"return, then deadline", never, 500 * time.Millisecond, context.Canceled, context.Canceled},
+		{"return, then client gone", 700 * time.Millisecond, 500 * time.Millisecond, context.Canceled, context.Canceled},
+		{"deadline, then return", never, 1500 * time.Millisecond, context.DeadlineExceeded, timeout},
+		{"deadline, return, client gone", 1700 * time.Millisecond, 1500 * time.Millisecond, context.DeadlineExceeded, timeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				mw, err := Middleware()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var gotErr, gotCause error
+				looked := make(chan struct{})
+				h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					ctx := r.Context()
+					go func() {
+						defer close(looked)
+						time.Sleep(5 * time.Second) // after everything else
+						gotErr, gotCause = ctx.Err(), context.Cause(ctx)
+					}()
+					time.Sleep(tt.returnAt) // work that does not look at ctx
+				}))
+				parent, cancel := context.WithCancelCause(context.Background())
+				defer cancel(nil)
+				defer time.AfterFunc(tt.cancelAt, func() { cancel(errGone) }).Stop()
+				req := httptest.NewRequestWithContext(parent, http.MethodGet, "/", nil)
+				req.Header.Set(HeaderTimeout, "1000")
+				h.ServeHTTP(httptest.NewRecorder(), req)
+				<-looked
+				if gotErr != tt.wantErr || fmt.Sprint(gotCause) != tt.wantCause.Error() {
+					t.Errorf("Err, Cause = %v, %v, want %v, %v", gotErr, gotCause, tt.wantErr, tt.wantCause)
+				}
+			})
+		})
+	}
 }
