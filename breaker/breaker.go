@@ -66,6 +66,11 @@ type gen struct {
 	tw      *timeWindow
 	done    func(error) // returned by Allow, made once per gen
 	reject  error       // the rejection of StateHalfOpen and StateForcedOpen
+	// unsettled reads 0 when a success in a fast gen may have nothing to
+	// record (see settled): it is the count window's unsettled, or else
+	// never, which holds 1 with a time window and 0 without a window.
+	unsettled *atomic.Int64
+	never     atomic.Int64 // fixed by newGen
 
 	_           [64]byte // keep the counters off the fields above, read by every call
 	consecutive atomic.Int64
@@ -166,10 +171,16 @@ func (b *Breaker) Allow() (done func(err error), err error) {
 	if b.cfg.slowThreshold == 0 {
 		return g.done, nil
 	}
+	return b.timedDone(g, start), nil
+}
+
+// timedDone returns the done func of a call admitted by g at start under
+// the slow rule.
+func (b *Breaker) timedDone(g *gen, start int64) func(error) {
 	c := b.calls.Get().(*call)
 	c.g, c.start = g, start
 	c.live.Store(true)
-	return c.done, nil
+	return c.done
 }
 
 // call is a call admitted by [Breaker.Allow] under the slow rule, which
@@ -315,12 +326,12 @@ func (b *Breaker) finishOther(g *gen, start int64, err error) {
 	b.record(g, start, b.mark(err))
 }
 
-// settled reports whether a success in g, closed or disabled, has nothing
-// to record: there is no time window (every call counts there), no run of
-// failures to end, and no count window or one that holds only successes
-// (see [countWindow]). It only reads memory that successes do not write.
+// settled reports whether a success in fast gen g has nothing to record:
+// there is no run of failures to end, no time window (every call counts
+// there), and no count window or one that holds only successes (see
+// [countWindow]). It only reads memory that successes do not write.
 func (g *gen) settled() bool {
-	return g.tw == nil && g.consecutive.Load() == 0 && (g.cw == nil || g.cw.settled())
+	return g.unsettled.Load() == 0 && g.consecutive.Load() == 0
 }
 
 // resetConsecutive ends a run of failures. It writes only when there is a
@@ -469,6 +480,12 @@ func (b *Breaker) newGen(s State, now, openUntil int64, prev *gen) *gen {
 		}
 		g.fast = b.cfg.slowThreshold == 0
 		g.metrics = g
+		switch {
+		case g.cw != nil:
+			g.unsettled = &g.cw.unsettled
+		case g.tw != nil:
+			g.never.Store(1) // every call counts
+		}
 	case StateHalfOpen, StateForcedOpen:
 		g.reject = &OpenError{Name: b.cfg.name, State: s}
 	case StateDisabled:
@@ -476,6 +493,9 @@ func (b *Breaker) newGen(s State, now, openUntil int64, prev *gen) *gen {
 	}
 	if g.metrics == nil {
 		g.metrics = prev.metrics
+	}
+	if g.unsettled == nil {
+		g.unsettled = &g.never
 	}
 	g.done = func(err error) { b.finish(g, 0, err) }
 	return g
