@@ -76,22 +76,38 @@ func BenchmarkDoClosed(b *testing.B) {
 }
 
 // BenchmarkDoClosedFailures records one failure in 100 calls, below every
-// threshold, so the breaker stays closed.
+// threshold, so the breaker stays closed, and a window always holds a
+// failure.
 func BenchmarkDoClosedFailures(b *testing.B) {
 	ctx := context.Background()
-	for _, bc := range benchConfigs[:2] {
-		b.Run(bc.name, func(b *testing.B) {
+	failing := func(context.Context) error { return errBench }
+	call := func(br *Breaker, i int) {
+		if i%100 == 0 {
+			_ = br.Do(ctx, failing)
+		} else {
+			_ = br.Do(ctx, ok)
+		}
+	}
+	for _, bc := range benchConfigs[:3] {
+		b.Run(bc.name+"/serial", func(b *testing.B) {
 			br := newBench(b, bc.opts...)
 			b.ReportAllocs()
 			i := 0
 			for b.Loop() {
 				i++
-				if i%100 == 0 {
-					_ = br.Do(ctx, func(context.Context) error { return errBench })
-				} else {
-					_ = br.Do(ctx, ok)
-				}
+				call(br, i)
 			}
+		})
+		b.Run(bc.name+"/parallel", func(b *testing.B) {
+			br := newBench(b, bc.opts...)
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				i := 0
+				for pb.Next() {
+					i++
+					call(br, i)
+				}
+			})
 		})
 	}
 }

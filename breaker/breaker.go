@@ -13,15 +13,18 @@ import (
 // the goroutines that call the dependency it guards; it is safe for
 // concurrent use.
 //
-// Cost, in the closed state: [Breaker.Do] takes no lock, does not allocate,
-// and adds about 10ns to fn. Without a window (the default rule,
-// consecutive failures) a success only reads shared memory, so it scales
-// with the cores. A window adds one atomic increment of a shared counter per
-// call (a count window's sequence number, a time window's current bucket),
-// so its calls contend for one cache line; a time window also reads the
-// clock once per call, and [WithSlowCall] twice. A rejected call allocates
-// its [*OpenError] in the open state (not in the half-open or forced-open
-// states). Changes of state take a mutex and allocate.
+// Cost, in the closed state: [Breaker.Do], [Execute] and [Breaker.Allow]
+// take no lock and do not allocate. With consecutive failures alone (the
+// default rule), a success adds about 10ns to fn and only reads shared
+// memory, so it scales with the cores; so does a success into a count
+// window full of successes, which has nothing to change. Any other call
+// into a count window adds to one shared sequence number, a cache line its
+// calls contend for. A time window reads the clock once per call and
+// counts the call in a counter that is striped per processor once calls
+// contend for it. [WithSlowCall] reads the clock twice per call. A
+// rejected call allocates its [*OpenError] in the open state (not in the
+// half-open or forced-open states). Changes of state take a mutex and
+// allocate.
 type Breaker struct {
 	// cur is the current generation: every change of state installs a
 	// new one, so that the closed state's counters are never reset in
@@ -404,7 +407,7 @@ func (b *Breaker) recordClosed(g *gen, now int64, m uint32) {
 		}
 	case g.tw != nil:
 		if g.tw.add(now, m) && !trip {
-			trip = b.exceeds(g.tw.recent(now))
+			trip = b.exceedsNow(g.tw, now)
 		}
 	}
 	if trip {
@@ -419,6 +422,20 @@ func (b *Breaker) exceeds(c counts) bool {
 	}
 	return rateReached(c.failures, c.calls, b.cfg.failureRate) ||
 		rateReached(c.slow, c.calls, b.cfg.slowRate)
+}
+
+// exceedsNow reports whether the counts of time window w at now trip a
+// rate rule. When they do not, and the window holds the minimum of calls,
+// it marks the period quiet (see [timeWindow]).
+func (b *Breaker) exceedsNow(w *timeWindow, now int64) bool {
+	c := w.recent(now)
+	if b.exceeds(c) {
+		return true
+	}
+	if c.calls >= int64(b.cfg.minCalls) {
+		w.markQuiet(now)
+	}
+	return false
 }
 
 // rateReached reports whether n of calls reaches threshold, a rule that is

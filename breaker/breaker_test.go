@@ -375,6 +375,23 @@ func TestTimeWindowSuccessTrips(t *testing.T) {
 	})
 }
 
+// TestTimeWindowQuietPeriodTrips checks that failures still trip a time
+// window in a period where successes no longer evaluate the rates.
+func TestTimeWindowQuietPeriodTrips(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := mustNew(t, WithFailureRate(0.5), WithTimeWindow(10*time.Second, 5), WithMinimumCalls(4))
+		run(t, b, 4, succeed)
+		run(t, b, 1, fail) // 1 of 5: the period is quiet
+		run(t, b, 2, succeed)
+		run(t, b, 2, fail) // 3 of 9
+		wantState(t, b, StateClosed)
+		run(t, b, 2, fail) // 5 of 11
+		wantState(t, b, StateClosed)
+		run(t, b, 1, fail) // 6 of 12
+		wantState(t, b, StateOpen)
+	})
+}
+
 // TestTimeWindowLongGap leaves the window idle for longer than it spans, so
 // that every bucket holds a period long gone.
 func TestTimeWindowLongGap(t *testing.T) {

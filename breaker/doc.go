@@ -86,13 +86,30 @@
 //
 // # Cost
 //
-// In the closed state, a successful [Breaker.Do] takes no lock and does not
-// allocate: with the default rule it adds about 10ns to the call and only
-// reads shared memory, so it scales with the cores. A sliding window adds an
-// atomic increment of one shared counter per call (10 to 20ns, contended
-// across cores); a time window or the slow-call rule reads the clock (once,
-// or twice for slow calls). Changes of state take a mutex and allocate a
-// little; a call rejected in the open state allocates its error.
+// In the closed state, [Breaker.Do], [Execute] and [Breaker.Allow] take no
+// lock and do not allocate. A successful call costs, on top of the call
+// itself (figures from a 2-core VM; ns/op serial, then under
+// b.RunParallel):
+//
+//   - consecutive failures alone: about 9ns, 4ns in parallel. A success
+//     only reads shared memory, so it scales with the cores.
+//   - a count window: the same while the window holds only successes (a
+//     success would replace a success, so it records nothing). Otherwise
+//     every call adds to one shared sequence number (about 17ns serial),
+//     and calls on different cores contend for its cache line.
+//   - a time window: about 45ns, 25ns in parallel, of which reading the
+//     clock takes about 25ns on that VM. Calls are counted in counters that
+//     are striped per processor (P) once calls contend for them, and
+//     summed when a rate is evaluated: by every failed or slow call, but
+//     by a success only when the window may hold a failed or slow call and
+//     no evaluation in the same bucket has yet found the minimum of calls
+//     reached and the rates below their thresholds.
+//   - [WithSlowCall]: reads the clock twice per call, about 60ns, 30ns in
+//     parallel, with a count window as above.
+//
+// Changes of state take a mutex and allocate a little; a call rejected in
+// the open state allocates its error, which carries its own time until the
+// next probe.
 //
 // # Example
 //

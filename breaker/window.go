@@ -129,13 +129,20 @@ type bucket struct {
 // next period on (or by [Breaker.Stats], which sums every bucket).
 //
 // A success can trip the breaker only when the window holds a failed or slow
-// call (it may bring the window to the minimum of calls, or come after
-// successes have rolled out). lastBad, the latest period given a failed or
-// slow call, tells when none can be in the window, so that a success need
-// not evaluate the rates.
+// call, and only when it brings the window to the minimum of calls or comes
+// after calls have rolled out: else it only lowers the rates. So a success
+// evaluates the rates only when the window may hold a failed or slow call
+// (lastBad, the latest period given one, is recent) and the period is not
+// quiet. A period is quiet once an evaluation in it found the minimum of
+// calls reached and the rates below their thresholds: no call rolls out
+// within a period, so the window holds the minimum for the rest of it, and
+// only a failed or slow call, which evaluates the rates itself, can raise
+// them. Thus in a steady state a success reads no counter, and the stripes
+// of the other processors stay in their caches.
 type timeWindow struct {
 	width   int64
 	lastBad atomic.Int64
+	quiet   atomic.Int64 // the latest quiet period (0: none)
 	buckets []bucket
 	calls   stripes
 	_       [64]byte // keep past, written once a period, off the fields above
@@ -169,8 +176,8 @@ func newStripedTimeWindow(width int64, n, stripes int) *timeWindow {
 func (w *timeWindow) period(now int64) int64 { return now/w.width + 1 }
 
 // add records m at time now (nanoseconds since the breaker was made). It
-// reports whether the window may hold a failed or slow call, so that its
-// rates must be evaluated.
+// reports whether the rates must be evaluated: m is a failed or slow call,
+// or the window may hold one and the period is not quiet.
 //
 // A failed or slow call raises lastBad before it is counted, and a success
 // reads lastBad after it is counted. So when a success and a failure are
@@ -192,7 +199,19 @@ func (w *timeWindow) add(now int64, m uint32) bool {
 			b.slow.Add(1)
 		}
 	}
-	return p-w.lastBad.Load() < int64(len(w.buckets))
+	return m != markCall || (p-w.lastBad.Load() < int64(len(w.buckets)) && w.quiet.Load() != p)
+}
+
+// markQuiet marks the period of now quiet: an evaluation in it found the
+// minimum of calls and the rates below their thresholds.
+func (w *timeWindow) markQuiet(now int64) {
+	p := w.period(now)
+	for {
+		q := w.quiet.Load()
+		if q >= p || w.quiet.CompareAndSwap(q, p) {
+			return
+		}
+	}
 }
 
 // raiseLastBad makes lastBad at least p.

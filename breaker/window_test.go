@@ -118,6 +118,37 @@ func TestTimeWindowMayHoldBad(t *testing.T) {
 	}
 }
 
+// TestTimeWindowQuiet checks that a success in a quiet period does not ask
+// for an evaluation, and a failure always does.
+func TestTimeWindowQuiet(t *testing.T) {
+	w := newTimeWindow(10, 3) // periods of 10ns; the window spans 3
+	tests := []struct {
+		now   int64
+		m     uint32
+		quiet bool // mark the period quiet after the add
+		want  bool
+	}{
+		{0, markCall | markFailure, false, true},
+		{1, markCall, true, true}, // the evaluation finds the period quiet
+		{2, markCall, false, false},
+		{3, markCall | markFailure, false, true},
+		{4, markCall | markSlow, false, true},
+		{5, markCall, false, false},
+		{10, markCall, false, true}, // period 2 is not quiet
+		{11, markCall, true, true},
+		{5, markCall, false, true}, // late, in period 1: quiet no more
+		{19, markCall, false, false},
+	}
+	for _, tt := range tests {
+		if got := w.add(tt.now, tt.m); got != tt.want {
+			t.Errorf("add(%d, %b) = %v, want %v", tt.now, tt.m, got, tt.want)
+		}
+		if tt.quiet {
+			w.markQuiet(tt.now)
+		}
+	}
+}
+
 // TestTimeWindowConcurrent records from many goroutines across bucket
 // boundaries; every call inside the window must be counted.
 func TestTimeWindowConcurrent(t *testing.T) {
