@@ -165,6 +165,16 @@ func BenchmarkDoOpen(b *testing.B) {
 			_ = br.Do(ctx, ok)
 		}
 	})
+	b.Run("forced-parallel", func(b *testing.B) {
+		br := newBench(b)
+		br.ForceOpen()
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				_ = br.Do(ctx, ok)
+			}
+		})
+	})
 }
 
 // BenchmarkDoHalfOpen measures a half-open breaker whose probe places are
