@@ -153,6 +153,15 @@ func TestTimeWindowQuiet(t *testing.T) {
 // boundaries; every call inside the window must be counted.
 func TestTimeWindowConcurrent(t *testing.T) {
 	w := newTimeWindow(200, 50) // the window spans every time used here
+	addConcurrently(w)
+	if got, want := w.counts(5002), (counts{8000, 4000, 0}); got != want {
+		t.Fatalf("counts() = %+v, want %+v", got, want)
+	}
+}
+
+// addConcurrently records 8000 calls into w from 8 goroutines, at times
+// 0 to 5002, every other one failed.
+func addConcurrently(w *timeWindow) {
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -162,9 +171,6 @@ func TestTimeWindowConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if got, want := w.counts(5002), (counts{8000, 4000, 0}); got != want {
-		t.Fatalf("counts() = %+v, want %+v", got, want)
-	}
 }
 
 func TestPastSums(t *testing.T) {
@@ -257,15 +263,7 @@ func TestCountWindowUnsettledConcurrent(t *testing.T) {
 func TestTimeWindowStriped(t *testing.T) {
 	w := newStripedTimeWindow(200, 50, 4) // the window spans every time used here
 	w.calls.striped.Store(true)
-	var wg sync.WaitGroup
-	for g := range 8 {
-		wg.Go(func() {
-			for i := range 1000 {
-				w.add(int64(i*5+g), markCall|markFailure*uint32(i%2))
-			}
-		})
-	}
-	wg.Wait()
+	addConcurrently(w)
 	if got, want := w.counts(5002), (counts{8000, 4000, 0}); got != want {
 		t.Fatalf("counts(5002) = %+v, want %+v", got, want)
 	}
