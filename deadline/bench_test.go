@@ -111,12 +111,12 @@ func BenchmarkTransport(b *testing.B) {
 	}
 	for _, tt := range tests {
 		b.Run(tt.name, func(b *testing.B) {
-			benchRoundTrip(b, tt.rt, tt.ctx, 2)
+			benchRoundTrip(tt.ctx, b, tt.rt, 2)
 		})
 	}
 	// Past six caller headers the copied map outgrows one group of eight.
 	b.Run("transport/deadline/8-headers", func(b *testing.B) {
-		benchRoundTrip(b, must(Transport(canned)), ctx, 8)
+		benchRoundTrip(ctx, b, must(Transport(canned)), 8)
 	})
 	b.Run("transport/deadline/parallel", func(b *testing.B) {
 		rt := must(Transport(canned))
@@ -135,7 +135,7 @@ func BenchmarkTransport(b *testing.B) {
 
 // benchRoundTrip sends one request with ctx and n headers through rt, again
 // and again.
-func benchRoundTrip(b *testing.B, rt http.RoundTripper, ctx context.Context, n int) {
+func benchRoundTrip(ctx context.Context, b *testing.B, rt http.RoundTripper, n int) {
 	b.Helper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://b.test/", nil)
 	if err != nil {
