@@ -69,11 +69,6 @@ type gen struct {
 	tw      *timeWindow
 	done    func(error) // returned by Allow, made once per gen
 	reject  error       // the rejection of StateHalfOpen and StateForcedOpen
-	// unsettled reads 0 when a success in a fast gen may have nothing to
-	// record (see settled): it is the count window's unsettled, or else
-	// never, which holds 1 with a time window and 0 without a window.
-	unsettled *atomic.Int64
-	never     atomic.Int64 // fixed by newGen
 
 	_           [64]byte // keep the counters off the fields above, read by every call
 	consecutive atomic.Int64
@@ -334,7 +329,7 @@ func (b *Breaker) finishOther(g *gen, start int64, err error) {
 // there), and no count window or one that holds only successes (see
 // [countWindow]). It only reads memory that successes do not write.
 func (g *gen) settled() bool {
-	return g.unsettled.Load() == 0 && g.consecutive.Load() == 0
+	return g.tw == nil && (g.cw == nil || g.cw.settled()) && g.consecutive.Load() == 0
 }
 
 // resetConsecutive ends a run of failures. It writes only when there is a
@@ -497,12 +492,6 @@ func (b *Breaker) newGen(s State, now, openUntil int64, prev *gen) *gen {
 		}
 		g.fast = b.cfg.slowThreshold == 0
 		g.metrics = g
-		switch {
-		case g.cw != nil:
-			g.unsettled = &g.cw.unsettled
-		case g.tw != nil:
-			g.never.Store(1) // every call counts
-		}
 	case StateHalfOpen, StateForcedOpen:
 		g.reject = &OpenError{Name: b.cfg.name, State: s}
 	case StateDisabled:
@@ -510,9 +499,6 @@ func (b *Breaker) newGen(s State, now, openUntil int64, prev *gen) *gen {
 	}
 	if g.metrics == nil {
 		g.metrics = prev.metrics
-	}
-	if g.unsettled == nil {
-		g.unsettled = &g.never
 	}
 	g.done = func(err error) { b.finish(g, 0, err) }
 	return g
