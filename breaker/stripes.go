@@ -65,14 +65,14 @@ func (s *stripes) counter(j, i int) *atomic.Int64 {
 // add adds 1 to counter i: in stripe 0 while no contention is seen, else
 // in the stripe of the calling processor.
 func (s *stripes) add(i int) {
-	if s.k == 1 || !s.striped.Load() {
+	if s.k == 1 {
+		s.counter(0, i).Add(1)
+		return
+	}
+	if !s.striped.Load() {
 		c := s.counter(0, i)
 		v := c.Load()
 		if c.CompareAndSwap(v, v+1) {
-			return
-		}
-		if s.k == 1 {
-			c.Add(1)
 			return
 		}
 		s.striped.Store(true)
