@@ -82,7 +82,7 @@ func benchProdCons(b *testing.B, p, c int, put func(int), get func()) {
 // one computed from two separate benchmarks.
 func BenchmarkQueueVsChan(b *testing.B) {
 	ctx := context.Background()
-	for _, capacity := range []int{16, 256} {
+	for _, capacity := range []int{16, 64, 256, 1024} {
 		for _, n := range []int{1, 4, 16} {
 			b.Run(fmt.Sprintf("cap=%d/%dx%d", capacity, n, n), func(b *testing.B) {
 				ch := make(chan int, capacity)
