@@ -98,7 +98,8 @@
 //     every call adds to one shared sequence number (about 17ns serial),
 //     and calls on different cores contend for its cache line.
 //   - a time window: about 45ns, 25ns in parallel, of which reading the
-//     clock takes about 25ns on that VM. Calls are counted in counters that
+//     clock takes about 25ns on that VM (BenchmarkBaseline/clock measures
+//     it on yours). Calls are counted in counters that
 //     are striped per processor (P) once calls contend for them, and
 //     summed when a rate is evaluated: by every failed or slow call, but
 //     by a success only when the window may hold a failed or slow call and
