@@ -664,8 +664,13 @@ func (c *Cache[V]) fill(key string, gen uint64, f fetched[V]) *entry[V] {
 		e.refreshAt = saturatingAdd(now, fresh-c.cfg.early)
 		e.expiresAt = saturatingAdd(now, fresh+c.cfg.grace)
 	}
-	if c.local != nil && e.expiresAt > now && c.gen(key) == gen {
+	if g := c.genOf(key); c.local != nil && e.expiresAt > now && g.Load() == gen {
 		_ = c.local.Set(key, e) // a value too costly for the local tier is only not kept
+		// An invalidation that ran between the check and the Set did its
+		// Delete before e was stored, so drop e here instead.
+		if g.Load() != gen {
+			c.local.Delete(key)
+		}
 	}
 	return e
 }

@@ -662,6 +662,46 @@ func TestInvalidationDuringLoadSkipsTheFill(t *testing.T) {
 	})
 }
 
+// TestInvalidationDuringFillSkipsTheFill checks that a Delete that runs
+// between a fill's generation check and its store into the local tier still
+// leaves no local copy behind. The weigher, which the local tier calls in
+// the middle of its Set, runs the Delete at that moment.
+func TestInvalidationDuringFillSkipsTheFill(t *testing.T) {
+	tests := []struct {
+		name string
+		fill func(c *Cache[string]) error // a call that fills the local tier with "old"
+	}{
+		{"Get", func(c *Cache[string]) error { _, err := c.Get(context.Background(), "k"); return err }},
+		{"Set", func(c *Cache[string]) error { return c.Set(context.Background(), "k", "old") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			store := newMemoryStore(t, 10)
+			old := envelope{payload: []byte(`"old"`), freshUntil: time.Now().Add(time.Hour).UnixNano()}.encode()
+			_ = store.Set(ctx, "k", old, 0)
+			var c *Cache[string]
+			var armed atomic.Bool
+			c = newCache(t, WithStore(store), WithLocalCost(100, func(k string, _ string) int64 {
+				if armed.CompareAndSwap(true, false) {
+					_ = c.Delete(ctx, k)
+				}
+				return 1
+			}))
+			armed.Store(true)
+			if err := tt.fill(c); err != nil {
+				t.Fatalf("%s(k) = %v, want nil", tt.name, err)
+			}
+			if armed.Load() {
+				t.Fatal("the weigher did not run the Delete")
+			}
+			if v, err := c.Get(ctx, "k"); !errors.Is(err, ErrNotFound) {
+				t.Errorf("Get(k) after a Delete during the fill = %q, %v, want ErrNotFound", v, err)
+			}
+		})
+	}
+}
+
 func TestWithoutLocal(t *testing.T) {
 	ctx := context.Background()
 	store := &countingStore{Store: newMemoryStore(t, 10)}
