@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/holdfast-go/holdfast/breaker"
+	"github.com/holdfast-go/holdfast/internal/exampletest"
 	"github.com/holdfast-go/holdfast/internal/redistest"
 )
 
@@ -68,15 +69,8 @@ func TestDemoInvariants(t *testing.T) {
 }
 
 func TestRunPrintsReport(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), quick, &out); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	for _, want := range []string{"phase 2/4 failing", "Report", "p99", "local tier", "retries", "breaker      inventory", "(phase failing)", "handed back at shutdown"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("report lacks %q:\n%s", want, out.String())
-		}
-	}
+	exampletest.PrintsWith(t, run, quick, "phase 2/4 failing", "Report", "p99", "local tier", "retries",
+		"breaker      inventory", "(phase failing)", "handed back at shutdown")
 }
 
 func TestDemoWithRedis(t *testing.T) {
@@ -106,19 +100,13 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"extra"}, `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
-		err := run(context.Background(), tt.args, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("run(%q) = %v, want an error containing %q", tt.args, err, tt.want)
-		}
+		exampletest.Fails(t, run, tt.args, tt.want)
 	}
 }
 
 func TestRunRedisFromEnv(t *testing.T) {
 	t.Setenv("REDIS_ADDR", "127.0.0.1:1")
-	err := run(context.Background(), quick, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "does not answer") {
-		t.Errorf("run with REDIS_ADDR=127.0.0.1:1 = %v, want a Redis error", err)
-	}
+	exampletest.Fails(t, run, quick, "redis at 127.0.0.1:1 does not answer")
 }
 
 // notifyWriter collects output and sends the gateway's URL once it is printed.

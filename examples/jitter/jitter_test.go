@@ -1,30 +1,23 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/holdfast-go/holdfast/internal/exampletest"
 )
 
 var fast = []string{"-clients", "5,20,40", "-seeds", "3"}
 
 func TestRunTableAndChart(t *testing.T) {
 	svg := filepath.Join(t.TempDir(), "chart.svg")
-	var out bytes.Buffer
-	if err := run(context.Background(), append(fast, "-svg", svg), &out); err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	for _, want := range []string{"Total calls", "Completion time", "FullJitter(10ms, 1s)", "Decorrelated(10ms, 1s)", "chart written to"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
-	}
+	exampletest.PrintsWith(t, run, append(fast, "-svg", svg),
+		"Total calls", "Completion time", "FullJitter(10ms, 1s)", "Decorrelated(10ms, 1s)", "chart written to "+svg)
 	if n := countElements(t, svg, "polyline"); n != 2*4 {
 		t.Errorf("chart has %d polylines, want 8 (2 panels x 4 strategies)", n)
 	}
@@ -98,18 +91,12 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"extra"}, `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
-		err := run(context.Background(), tt.args, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("run(%q) = %v, want an error containing %q", tt.args, err, tt.want)
-		}
+		exampletest.Fails(t, run, tt.args, tt.want)
 	}
 }
 
 func TestRunHelp(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"-h"}, &out); err != nil || !strings.Contains(out.String(), "-svg") {
-		t.Errorf("run(-h) = %v with output %q, want nil and the flags", err, out.String())
-	}
+	exampletest.PrintsWith(t, run, []string{"-h"}, "-svg", "-clients", "-seeds")
 }
 
 func TestNiceCeil(t *testing.T) {

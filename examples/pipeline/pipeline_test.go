@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/holdfast-go/holdfast/internal/exampletest"
 )
 
 // fast are flags that keep a run short.
@@ -54,13 +56,7 @@ func TestRunCountsAddUp(t *testing.T) {
 }
 
 func TestRunReport(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), fast, &out); err != nil {
-		t.Fatalf("run: %v\n%s", err, out.String())
-	}
-	if !strings.Contains(out.String(), "nothing lost") {
-		t.Errorf("run output lacks the final check:\n%s", out.String())
-	}
+	exampletest.PrintsWith(t, run, fast, "stopped because the duration elapsed", "nothing lost")
 }
 
 // firstWrite calls f on the first write to it.
@@ -107,19 +103,10 @@ func TestRunBadInput(t *testing.T) {
 		{[]string{"extra"}, `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
-		err := run(context.Background(), tt.args, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("run(%q) = %v, want an error containing %q", tt.args, err, tt.want)
-		}
+		exampletest.Fails(t, run, tt.args, tt.want)
 	}
 }
 
 func TestRunHelp(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"-h"}, &out); err != nil {
-		t.Fatalf("run(-h) = %v, want nil", err)
-	}
-	if !strings.Contains(out.String(), "-duration") {
-		t.Errorf("run(-h) printed %q, want the flags", out.String())
-	}
+	exampletest.PrintsWith(t, run, []string{"-h"}, "-duration", "-grace")
 }
