@@ -199,7 +199,8 @@ func TestDoCancelDuringDelay(t *testing.T) {
 
 // TestDoContextCause checks the Reason of a call stopped by its context:
 // the context error, and a cause given to the context, both visible to
-// errors.Is, whether the context ended during an attempt or a delay.
+// errors.Is, and the message. Each context ends during the attempt;
+// TestDoCancelDuringDelay covers a cause given during a delay.
 func TestDoContextCause(t *testing.T) {
 	errShutdown := errors.New("shutting down")
 	errLayer := fmt.Errorf("request layer: %w", context.DeadlineExceeded)
