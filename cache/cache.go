@@ -350,17 +350,13 @@ func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(contex
 	return c.load(ctx, key, loader)
 }
 
-// hitRefresh serves e, a local hit due for a refresh, and starts it.
+// hitRefresh serves e, a local hit due for a refresh, and starts it. e is
+// never negative: a negative entry expires when it is due (see fill).
 func (c *Cache[V]) hitRefresh(ctx context.Context, key string, e *entry[V], loader func(context.Context) (V, error), now int64) (V, error) {
 	if now >= e.staleAt {
 		c.stats.staleServed.Add(1)
 	}
 	c.startRefresh(ctx, key, e, loader)
-	if e.negative {
-		c.stats.negativeHits.Add(1)
-		var zero V
-		return zero, ErrNotFound
-	}
 	return e.val, nil
 }
 

@@ -413,6 +413,42 @@ func TestNegativeCaching(t *testing.T) {
 	})
 }
 
+// TestNegativeNotRefreshed checks that a remembered ErrNotFound is neither
+// refreshed early nor served past its ttl: the next caller waits for the
+// loader.
+func TestNegativeNotRefreshed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		c := newCache(t, WithNegativeTTL(5*time.Second), WithStaleGrace(time.Minute),
+			WithEarlyRefresh(2*time.Second), WithJitter(0))
+		var loads atomic.Int64
+		load := func(context.Context) (string, error) {
+			if loads.Add(1) == 1 {
+				return "", ErrNotFound
+			}
+			return "v", nil
+		}
+		if _, err := c.GetOrLoad(ctx, "k", load); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("first GetOrLoad = %v, want ErrNotFound", err)
+		}
+		time.Sleep(4 * time.Second) // in the early-refresh window
+		if _, err := c.GetOrLoad(ctx, "k", load); !errors.Is(err, ErrNotFound) {
+			t.Errorf("GetOrLoad within the negative ttl = %v, want ErrNotFound", err)
+		}
+		synctest.Wait()
+		if n := loads.Load(); n != 1 {
+			t.Errorf("loads within the negative ttl = %d, want 1 (no early refresh)", n)
+		}
+		time.Sleep(time.Second) // past the negative ttl, within the grace period
+		if v, err := c.GetOrLoad(ctx, "k", load); v != "v" || err != nil || loads.Load() != 2 {
+			t.Errorf("GetOrLoad past the negative ttl = %q, %v after %d loads, want v, nil after 2", v, err, loads.Load())
+		}
+		if st := c.Stats(); st.StaleServed != 0 || st.Refreshes != 0 {
+			t.Errorf("stats = %+v, want nothing stale served, no refresh", st)
+		}
+	})
+}
+
 func TestNoNegativeCachingByDefault(t *testing.T) {
 	c := newCache(t)
 	load, n := loadCounter("", ErrNotFound)
