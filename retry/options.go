@@ -135,9 +135,10 @@ func WithStrategy(s Strategy) Option {
 // concurrent calls: each call that needs to retry calls newBackOff once, at
 // its first failure (a call that succeeds at once does not), then Reset,
 // then NextBackOff before each retry; [backoff.Stop] ends the call with
-// [ErrBackOffStop]. newBackOff may return the same BackOff every time only if
-// the Policy is never used by two calls at once (as with a one-shot [Do]).
-// The attempt cap of [WithMaxAttempts] still applies.
+// [ErrBackOffStop], and so does a nil BackOff from newBackOff. newBackOff
+// may return the same BackOff every time only if the Policy is never used
+// by two calls at once (as with a one-shot [Do]). The attempt cap of
+// [WithMaxAttempts] still applies.
 func WithBackOff(newBackOff func() backoff.BackOff) Option {
 	return optionFunc(func(c *config) error {
 		if newBackOff == nil {
