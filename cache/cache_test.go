@@ -1196,3 +1196,19 @@ func TestLifetime(t *testing.T) {
 	}
 	l.end() // a second end does nothing
 }
+
+func TestCacheLocalHitDoesNotAllocate(t *testing.T) {
+	ctx := context.Background()
+	c := newCache(t, WithStaleGrace(time.Minute))
+	_ = c.Set(ctx, "key", "v")
+	load := func(context.Context) (string, error) { return "loaded", nil }
+	if n := testing.AllocsPerRun(100, func() { _, _ = c.Get(ctx, "key") }); n != 0 {
+		t.Errorf("Get local hit allocations = %v, want 0", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _ = c.GetOrLoad(ctx, "key", load) }); n != 0 {
+		t.Errorf("GetOrLoad local hit allocations = %v, want 0", n)
+	}
+	if st := c.Stats(); st.LocalHits != 202 || st.RemoteHits+st.Misses != 0 {
+		t.Errorf("stats = %+v, want 202 local hits (AllocsPerRun's warm-up included), nothing else", st)
+	}
+}
