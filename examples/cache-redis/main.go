@@ -14,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"sync"
@@ -90,17 +91,36 @@ func replica(addr, name string) (*cache.Cache[Product], func(), error) {
 }
 
 func main() {
-	addr := flag.String("addr", "localhost:6379", "Redis address")
-	flag.Parse()
-	if err := run(*addr); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "cache-redis:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+// run parses args and runs the demo, within 30s, against the Redis at -addr.
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("cache-redis", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.String("addr", "localhost:6379", "Redis `address`")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(out)
+			fs.PrintDefaults()
+			return nil
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	return demo(ctx, *addr, out)
+}
+
+// demo runs two replicas on the Redis at addr through the four steps below,
+// printing what each shows to out.
+func demo(ctx context.Context, addr string, out io.Writer) error {
 	ping := redis.NewClient(&redis.Options{Addr: addr})
 	err := ping.Ping(ctx).Err()
 	_ = ping.Close()
@@ -132,7 +152,7 @@ func run(addr string) error {
 		})
 	}
 	wg.Wait()
-	fmt.Printf("500 concurrent GetOrLoad calls on a cold key: %d database query\n", db.queries.Load())
+	fmt.Fprintf(out, "500 concurrent GetOrLoad calls on a cold key: %d database query\n", db.queries.Load())
 
 	// 2. Replica B finds it in Redis, then in its own local tier.
 	start := time.Now()
@@ -140,7 +160,7 @@ func run(addr string) error {
 	remote := time.Since(start)
 	start = time.Now()
 	_, _ = b.GetOrLoad(ctx, id, load)
-	fmt.Printf("replica B: %s from Redis in %v, then from its local tier in %v\n", p.Name, remote, time.Since(start))
+	fmt.Fprintf(out, "replica B: %s from Redis in %v, then from its local tier in %v\n", p.Name, remote, time.Since(start))
 
 	// 3. A writes a new price: B's local copy is dropped through pub/sub.
 	p.Price = 1499
@@ -154,7 +174,7 @@ func run(addr string) error {
 		time.Sleep(time.Millisecond)
 	}
 	p, _ = b.Get(ctx, id)
-	fmt.Printf("after replica A's Set, replica B reads price %d\n", p.Price)
+	fmt.Fprintf(out, "after replica A's Set, replica B reads price %d\n", p.Price)
 
 	// 4. A product that does not exist is remembered as missing.
 	for range 3 {
@@ -163,7 +183,7 @@ func run(addr string) error {
 			return fmt.Errorf("GetOrLoad(missing) = %v", err)
 		}
 	}
-	fmt.Printf("database queries so far: %d (three lookups of a missing product made one)\n", db.queries.Load())
+	fmt.Fprintf(out, "database queries so far: %d (three lookups of a missing product made one)\n", db.queries.Load())
 	_ = a.Delete(ctx, id, "missing")
 
 	for _, r := range []struct {
@@ -171,7 +191,7 @@ func run(addr string) error {
 		c    *cache.Cache[Product]
 	}{{"A", a}, {"B", b}} {
 		st := r.c.Stats()
-		fmt.Printf("replica %s: local hits %d, remote hits %d, misses %d, loads %d, remote errors %d, invalidations %d\n",
+		fmt.Fprintf(out, "replica %s: local hits %d, remote hits %d, misses %d, loads %d, remote errors %d, invalidations %d\n",
 			r.name, st.LocalHits, st.RemoteHits, st.Misses, st.Loads, st.RemoteErrors, st.Invalidations)
 	}
 	return nil
