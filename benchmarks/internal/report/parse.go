@@ -100,7 +100,6 @@ type pkgResults struct {
 	impls     []string // in order of first appearance
 	units     []string // in order of first appearance
 	median    map[key]float64
-	runs      map[key]int
 }
 
 type key struct{ workload, impl, unit string }
@@ -116,7 +115,7 @@ func group(samples []sample) []*pkgResults {
 	for _, s := range samples {
 		p := byName[s.pkg]
 		if p == nil {
-			p = &pkgResults{name: s.pkg, median: map[key]float64{}, runs: map[key]int{}}
+			p = &pkgResults{name: s.pkg, median: map[key]float64{}}
 			byName[s.pkg] = p
 			pkgs = append(pkgs, p)
 			values[p] = map[key][]float64{}
@@ -132,7 +131,6 @@ func group(samples []sample) []*pkgResults {
 	for p, vs := range values {
 		for k, v := range vs {
 			p.median[k] = median(v)
-			p.runs[k] = len(v)
 		}
 	}
 	return pkgs
