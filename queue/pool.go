@@ -497,7 +497,11 @@ func (p *Pool[T]) Stats() Stats {
 		st.Failed += failed
 		st.Returned += returned
 	}
-	st.Accepted = p.q.submits.Load() - p.refused.Load()
+	// refused is read before submits, as in pending: every refused attempt
+	// was counted in submits first, so the difference cannot wrap around
+	// (attempts made between the two reads count as in progress).
+	refused := p.refused.Load()
+	st.Accepted = p.q.submits.Load() - refused
 	return st
 }
 

@@ -648,6 +648,47 @@ func TestPoolShutdownStopsWorkers(t *testing.T) {
 	}
 }
 
+// TestPoolStatsDuringRejections reads Stats while submits are refused as
+// fast as they come: Accepted, which counts the attempts in progress too,
+// must never exceed the attempts made (a refusal counted between the reads
+// of its two counts must not make the difference wrap around).
+func TestPoolStatsDuringRejections(t *testing.T) {
+	started, release := make(chan struct{}), make(chan struct{})
+	p := newPool(t, func(ctx context.Context, v int) error {
+		if v == 0 {
+			close(started)
+			<-release
+		}
+		return nil
+	}, WithWorkers(1), WithCapacity(1), WithOverflow(Reject))
+	for i := range 2 {
+		if err := p.Submit(context.Background(), i); err != nil {
+			t.Fatal(err)
+		}
+		<-started // the worker holds item 0, so item 1 fills the queue
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for range 50_000 {
+				_ = p.TrySubmit(9)
+			}
+		})
+	}
+	const attempts = 2 + 2*50_000
+	for done := false; !done; {
+		st := p.Stats()
+		if st.Accepted > attempts {
+			t.Errorf("Stats().Accepted = %d during rejections, want <= %d attempts", st.Accepted, attempts)
+			break
+		}
+		done = st.Rejected == attempts-2
+	}
+	wg.Wait()
+	close(release)
+	shutdown(t, p)
+}
+
 func TestStatsString(t *testing.T) {
 	st := Stats{Workers: 2, Capacity: 8, Queued: 1, InFlight: 2, Accepted: 22, Handled: 3, Failed: 4, Dropped: 5, Rejected: 6, Returned: 7}
 	want := "queued=1 inflight=2 accepted=22 handled=3 failed=4 dropped=5 rejected=6 returned=7"
