@@ -13,7 +13,7 @@ func TestNoAllocs(t *testing.T) {
 	ctx := context.Background()
 	for _, bc := range benchConfigs {
 		b := mustNew(t, bc.opts...)
-		if n := testing.AllocsPerRun(100, func() { _ = b.Do(ctx, ok) }); n != 0 {
+		if n := testing.AllocsPerRun(100, func() { _ = b.Do(ctx, succeed) }); n != 0 {
 			t.Errorf("%s: Do (closed, success) allocates %v times, want 0", bc.name, n)
 		}
 		allow := func() {
@@ -38,7 +38,7 @@ func TestNoAllocs(t *testing.T) {
 	}{
 		{"Do (closed, failure then success)", func() {
 			_ = b.Do(ctx, fail) // 1 failure in 2 calls: below the rate
-			_ = b.Do(ctx, ok)
+			_ = b.Do(ctx, succeed)
 		}},
 		{"Do (closed, ignored)", func() { _ = b.Do(ctx, func(context.Context) error { return context.Canceled }) }},
 		{"Execute", func() { _, _ = Execute(ctx, b, func(context.Context) (int, error) { return 1, nil }) }},
@@ -46,8 +46,8 @@ func TestNoAllocs(t *testing.T) {
 			done, _ := b.Allow()
 			done(nil)
 		}},
-		{"half-open rejection", func() { _ = half.Do(ctx, ok) }},
-		{"forced-open rejection", func() { _ = forced.Do(ctx, ok) }},
+		{"half-open rejection", func() { _ = half.Do(ctx, succeed) }},
+		{"forced-open rejection", func() { _ = forced.Do(ctx, succeed) }},
 	}
 	for _, tt := range tests {
 		if n := testing.AllocsPerRun(100, tt.f); n != 0 {

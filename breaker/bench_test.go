@@ -2,14 +2,9 @@ package breaker
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 )
-
-var errBench = errors.New("bench: failure")
-
-func ok(context.Context) error { return nil }
 
 // benchConfigs are the closed-state configurations measured: the default
 // rule alone, each window, and the slow-call rule (which times calls).
@@ -32,13 +27,35 @@ func newBench(b *testing.B, opts ...Option) *Breaker {
 	return br
 }
 
+// benchDo measures br.Do with a succeeding fn on a breaker made by newBr, as
+// the sub-benchmarks name/serial and name/parallel.
+func benchDo(b *testing.B, name string, newBr func(*testing.B) *Breaker) {
+	ctx := context.Background()
+	b.Run(name+"/serial", func(b *testing.B) {
+		br := newBr(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = br.Do(ctx, succeed)
+		}
+	})
+	b.Run(name+"/parallel", func(b *testing.B) {
+		br := newBr(b)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				_ = br.Do(ctx, succeed)
+			}
+		})
+	})
+}
+
 // BenchmarkBaseline calls fn directly: the figure to subtract from the
 // closed-state benchmarks. Its clock case is one reading of the clock, as a
 // time window takes per call (and the slow-call rule twice): the part of
 // their cost that depends on the machine.
 func BenchmarkBaseline(b *testing.B) {
 	ctx := context.Background()
-	fn := ok
+	fn := succeed
 	b.Run("clock", func(b *testing.B) {
 		base := time.Now()
 		var sum time.Duration
@@ -67,24 +84,8 @@ func BenchmarkBaseline(b *testing.B) {
 }
 
 func BenchmarkDoClosed(b *testing.B) {
-	ctx := context.Background()
 	for _, bc := range benchConfigs {
-		b.Run(bc.name+"/serial", func(b *testing.B) {
-			br := newBench(b, bc.opts...)
-			b.ReportAllocs()
-			for b.Loop() {
-				_ = br.Do(ctx, ok)
-			}
-		})
-		b.Run(bc.name+"/parallel", func(b *testing.B) {
-			br := newBench(b, bc.opts...)
-			b.ReportAllocs()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					_ = br.Do(ctx, ok)
-				}
-			})
-		})
+		benchDo(b, bc.name, func(b *testing.B) *Breaker { return newBench(b, bc.opts...) })
 	}
 }
 
@@ -93,12 +94,11 @@ func BenchmarkDoClosed(b *testing.B) {
 // failure.
 func BenchmarkDoClosedFailures(b *testing.B) {
 	ctx := context.Background()
-	failing := func(context.Context) error { return errBench }
 	call := func(br *Breaker, i int) {
 		if i%100 == 0 {
-			_ = br.Do(ctx, failing)
+			_ = br.Do(ctx, fail)
 		} else {
-			_ = br.Do(ctx, ok)
+			_ = br.Do(ctx, succeed)
 		}
 	}
 	for _, bc := range benchConfigs[:3] {
@@ -150,43 +150,18 @@ func BenchmarkAllowClosed(b *testing.B) {
 	}
 }
 
+// BenchmarkDoOpen measures the rejections of a breaker tripped (open for an
+// hour) and of one forced open.
 func BenchmarkDoOpen(b *testing.B) {
-	ctx := context.Background()
-	b.Run("serial", func(b *testing.B) {
+	benchDo(b, "tripped", func(b *testing.B) *Breaker {
 		br := newBench(b, WithConsecutiveFailures(1), WithOpenDuration(time.Hour))
-		_ = br.Do(ctx, func(context.Context) error { return errBench })
-		b.ReportAllocs()
-		for b.Loop() {
-			_ = br.Do(ctx, ok)
-		}
+		_ = br.Do(context.Background(), fail)
+		return br
 	})
-	b.Run("parallel", func(b *testing.B) {
-		br := newBench(b, WithConsecutiveFailures(1), WithOpenDuration(time.Hour))
-		_ = br.Do(ctx, func(context.Context) error { return errBench })
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				_ = br.Do(ctx, ok)
-			}
-		})
-	})
-	b.Run("forced", func(b *testing.B) {
+	benchDo(b, "forced", func(b *testing.B) *Breaker {
 		br := newBench(b)
 		br.ForceOpen()
-		b.ReportAllocs()
-		for b.Loop() {
-			_ = br.Do(ctx, ok)
-		}
-	})
-	b.Run("forced-parallel", func(b *testing.B) {
-		br := newBench(b)
-		br.ForceOpen()
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				_ = br.Do(ctx, ok)
-			}
-		})
+		return br
 	})
 }
 
@@ -195,13 +170,13 @@ func BenchmarkDoOpen(b *testing.B) {
 func BenchmarkDoHalfOpen(b *testing.B) {
 	ctx := context.Background()
 	br := newBench(b, WithConsecutiveFailures(1), WithOpenDuration(0))
-	_ = br.Do(ctx, func(context.Context) error { return errBench })
+	_ = br.Do(ctx, fail)
 	if _, err := br.Allow(); err != nil { // the probe, never finished
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = br.Do(ctx, ok)
+		_ = br.Do(ctx, succeed)
 	}
 }
 
@@ -209,11 +184,10 @@ func BenchmarkDoHalfOpen(b *testing.B) {
 func BenchmarkCycle(b *testing.B) {
 	ctx := context.Background()
 	br := newBench(b, WithConsecutiveFailures(1), WithOpenDuration(0))
-	fail := func(context.Context) error { return errBench }
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = br.Do(ctx, fail)
-		_ = br.Do(ctx, ok)
+		_ = br.Do(ctx, succeed)
 	}
 	b.ReportMetric(float64(br.Stats().Trips)/float64(b.N), "trips/op")
 }
