@@ -125,12 +125,21 @@ func WithTTLJitter(f float64) LocalOption {
 // the bound is reduced so that each shard can hold an entry.
 func WithShards(n int) LocalOption {
 	return localOptionFunc(func(c *localConfig) error {
-		if n < 1 || n > maxLocalShards || n&(n-1) != 0 {
-			return fmt.Errorf("cache: WithShards: shards must be a power of two in [1, %d], got %d", maxLocalShards, n)
+		if err := checkShards("WithShards", n); err != nil {
+			return err
 		}
 		c.shards = n
 		return nil
 	})
+}
+
+// checkShards returns an error naming option unless n is a power of two in
+// [1, maxLocalShards].
+func checkShards(option string, n int) error {
+	if n < 1 || n > maxLocalShards || n&(n-1) != 0 {
+		return fmt.Errorf("cache: %s: shards must be a power of two in [1, %d], got %d", option, maxLocalShards, n)
+	}
+	return nil
 }
 
 // WithOnEvict sets a function called once for every entry that leaves a

@@ -136,11 +136,10 @@ func WithLocalCost[V any](maxCost int64, weigher func(key string, v V) int64) Op
 // two (see [WithShards]).
 func WithLocalShards(n int) Option {
 	return optionFunc(func(c *config) error {
-		o := WithShards(n)
-		if err := o.applyLocal(&localConfig{}); err != nil {
-			return fmt.Errorf("cache: WithLocalShards: shards must be a power of two in [1, %d], got %d", maxLocalShards, n)
+		if err := checkShards("WithLocalShards", n); err != nil {
+			return err
 		}
-		c.localOpts = append(c.localOpts, o)
+		c.localOpts = append(c.localOpts, WithShards(n))
 		return nil
 	})
 }
