@@ -46,6 +46,8 @@ func TestNewOptionErrors(t *testing.T) {
 		{"nil weigher", []Option{WithLocalCost[string](1, nil)}, "WithLocalCost"},
 		{"weigher of another type", []Option{WithLocalCost(10, func(string, int) int64 { return 1 })}, "WithLocalCost"},
 		{"shards not a power of two", []Option{WithLocalShards(3)}, "WithLocalShards"},
+		{"entries and cost", []Option{WithLocalEntries(5), WithLocalCost(10, func(string, string) int64 { return 1 })}, "WithLocalCost: cannot be combined with WithLocalEntries"},
+		{"cost and entries", []Option{WithLocalCost(10, func(string, string) int64 { return 1 }), WithLocalEntries(5)}, "WithLocalEntries: cannot be combined with WithLocalCost"},
 		{"zero local ttl", []Option{WithLocalTTL(0)}, "WithLocalTTL"},
 		{"negative remote ttl", []Option{WithRemoteTTL(-time.Second)}, "WithRemoteTTL"},
 		{"local ttl longer than remote", []Option{WithLocalTTL(time.Hour), WithRemoteTTL(time.Minute)}, "WithLocalTTL"},

@@ -36,7 +36,8 @@ type Option interface {
 type config struct {
 	store         Store
 	localOpts     []LocalOption
-	weigher       any // func(string, V) int64, checked by New
+	localBound    string // the option that bounded the local tier, if any
+	weigher       any    // func(string, V) int64, checked by New
 	noLocal       bool
 	localTTL      time.Duration // 0: not set
 	remoteTTL     time.Duration
@@ -103,14 +104,13 @@ func WithStore(s Store) Option {
 }
 
 // WithLocalEntries bounds the local tier to n entries (n >= 1). The default
-// is [DefaultLocalMaxEntries].
+// is [DefaultLocalMaxEntries]. It cannot be combined with [WithLocalCost].
 func WithLocalEntries(n int) Option {
 	return optionFunc(func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("cache: WithLocalEntries: entries must be >= 1, got %d", n)
 		}
-		c.localOpts = append(c.localOpts, WithMaxEntries(n))
-		return nil
+		return c.boundLocal("WithLocalEntries", WithMaxEntries(n))
 	})
 }
 
@@ -118,6 +118,7 @@ func WithLocalEntries(n int) Option {
 // (maxCost >= 1), each costing what weigher says (its size in bytes, say).
 // A value costing more than maxCost is not kept in the local tier. V must
 // be the value type of the Cache it configures, or [New] returns an error.
+// It cannot be combined with [WithLocalEntries].
 func WithLocalCost[V any](maxCost int64, weigher func(key string, v V) int64) Option {
 	return optionFunc(func(c *config) error {
 		if maxCost < 1 {
@@ -126,10 +127,20 @@ func WithLocalCost[V any](maxCost int64, weigher func(key string, v V) int64) Op
 		if weigher == nil {
 			return errors.New("cache: WithLocalCost: weigher must not be nil")
 		}
-		c.localOpts = append(c.localOpts, WithMaxCost(maxCost))
 		c.weigher = weigher
-		return nil
+		return c.boundLocal("WithLocalCost", WithMaxCost(maxCost))
 	})
+}
+
+// boundLocal adds bound, the local tier's bound set by option, which cannot
+// be combined with the other option that sets one.
+func (c *config) boundLocal(option string, bound LocalOption) error {
+	if c.localBound != "" && c.localBound != option {
+		return fmt.Errorf("cache: %s: cannot be combined with %s", option, c.localBound)
+	}
+	c.localBound = option
+	c.localOpts = append(c.localOpts, bound)
+	return nil
 }
 
 // WithLocalShards sets the number of shards of the local tier, a power of
