@@ -118,7 +118,7 @@ func (r result) print(w io.Writer) {
 	c := r.cache
 	reads := c.LocalHits + c.RemoteHits + c.Misses
 	fmt.Fprintf(w, "\n  cache        %d reads: local tier %.1f%%, shared tier %.1f%%, misses %.1f%% (%d loads, %d failed; %d shared-tier errors)\n",
-		reads, pct64(c.LocalHits, reads), pct64(c.RemoteHits, reads), pct64(c.Misses, reads), c.Loads, c.LoadErrors, c.RemoteErrors)
+		reads, percent(c.LocalHits, reads), percent(c.RemoteHits, reads), percent(c.Misses, reads), c.Loads, c.LoadErrors, c.RemoteErrors)
 	fmt.Fprintf(w, "  retries      %d made, %d refused by the retry budget\n", r.budget.Withdrawals, r.budget.Rejected)
 	r.printBreakers(w)
 	a := r.audit
@@ -138,8 +138,8 @@ func (r result) printBreakers(w io.Writer) {
 	}
 }
 
-func pct(a, b int) float64     { return percent(int64(a), int64(b)) }
-func pct64(a, b int64) float64 { return percent(a, b) }
+// pct is percent for the tallies' int counts.
+func pct(a, b int) float64 { return percent(int64(a), int64(b)) }
 
 // round keeps three significant figures of a latency.
 func round(d time.Duration) time.Duration {
