@@ -556,8 +556,8 @@ func TestAllow(t *testing.T) {
 			opts []Option
 		}{
 			{"consecutive", nil},
-			{"count-window", []Option{WithConsecutiveFailures(2), WithFailureRate(1), WithCountWindow(10)}},
-			{"slow-call", []Option{WithConsecutiveFailures(2), WithSlowCall(time.Second, 1)}},
+			{"count-window", []Option{WithFailureRate(1), WithCountWindow(10)}},
+			{"slow-call", []Option{WithSlowCall(time.Second, 1)}},
 		}
 		for _, tt := range tests {
 			b := mustNew(t, append(tt.opts, WithConsecutiveFailures(2))...)
