@@ -100,6 +100,24 @@ func gated(release <-chan struct{}) (func(context.Context, int) error, *list[int
 	}, &handled
 }
 
+// busy returns a one-worker pool whose worker is busy with item 0 until
+// release is closed and whose queue, of the given capacity, is full with
+// items 1 to capacity; handled lists the items handled. It must run in a
+// synctest bubble.
+func busy(t *testing.T, capacity int, opts ...Option) (p *Pool[int], release chan struct{}, handled *list[int]) {
+	t.Helper()
+	release = make(chan struct{})
+	handler, handled := gated(release)
+	p = newPool(t, handler, append([]Option{WithWorkers(1), WithCapacity(capacity)}, opts...)...)
+	for i := range capacity + 1 {
+		if err := p.Submit(context.Background(), i); err != nil {
+			t.Fatalf("Submit(%d) = %v", i, err)
+		}
+		synctest.Wait() // let the worker take item 0
+	}
+	return p, release, handled
+}
+
 func TestPoolOverflow(t *testing.T) {
 	tests := []struct {
 		overflow    Overflow
@@ -117,17 +135,8 @@ func TestPoolOverflow(t *testing.T) {
 		t.Run(tt.overflow.String(), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				ctx := context.Background()
-				release := make(chan struct{})
-				handler, handled := gated(release)
 				var dropped list[int]
-				p := newPool(t, handler, WithWorkers(1), WithCapacity(2),
-					WithOverflow(tt.overflow), WithOnDrop(dropped.add))
-				for i := range 3 {
-					if err := p.Submit(ctx, i); err != nil {
-						t.Fatalf("Submit(%d) = %v", i, err)
-					}
-					synctest.Wait() // let the worker take item 0
-				}
+				p, release, handled := busy(t, 2, WithOverflow(tt.overflow), WithOnDrop(dropped.add))
 				if st := p.Stats(); st.InFlight != 1 || st.Queued != 2 {
 					t.Errorf("Stats() = %+v, want InFlight 1, Queued 2", st)
 				}
@@ -166,16 +175,8 @@ func TestPoolOverflow(t *testing.T) {
 
 func TestPoolDropHookPanic(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		release := make(chan struct{})
-		handler, handled := gated(release)
-		p := newPool(t, handler, WithWorkers(1), WithCapacity(1), WithOverflow(DropOldest),
+		p, release, handled := busy(t, 1, WithOverflow(DropOldest),
 			WithOnDrop(func(v int) { panic(fmt.Sprint("drop ", v)) }))
-		for i := range 2 {
-			if err := p.Submit(context.Background(), i); err != nil {
-				t.Fatal(err)
-			}
-			synctest.Wait()
-		}
 		if r := catch(func() { _ = p.TrySubmit(2) }); r != "drop 1" {
 			t.Errorf("TrySubmit(2) panicked with %v, want the drop hook's panic", r)
 		}
@@ -201,15 +202,7 @@ func catch(f func()) (r any) {
 
 func TestPoolSubmitContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		release := make(chan struct{})
-		handler, handled := gated(release)
-		p := newPool(t, handler, WithWorkers(1), WithCapacity(1))
-		for i := range 2 {
-			if err := p.Submit(context.Background(), i); err != nil {
-				t.Fatal(err)
-			}
-			synctest.Wait()
-		}
+		p, release, handled := busy(t, 1)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		if err := p.Submit(ctx, 2); err != context.DeadlineExceeded {
@@ -586,15 +579,7 @@ func TestPoolShutdownDoneContext(t *testing.T) {
 // at once, and that Shutdown wakes a Submit blocked on a full queue.
 func TestPoolShutdownConcurrent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		release := make(chan struct{})
-		handler, handled := gated(release)
-		p := newPool(t, handler, WithWorkers(1), WithCapacity(1))
-		for i := range 2 {
-			if err := p.Submit(context.Background(), i); err != nil {
-				t.Fatal(err)
-			}
-			synctest.Wait()
-		}
+		p, release, handled := busy(t, 1)
 		submit := blocked(t, func() error { return p.Submit(context.Background(), 2) })
 		first := blocked(t, func() error {
 			_, err := p.Shutdown(context.Background())
