@@ -250,7 +250,10 @@ func BenchmarkGetHitParallel(b *testing.B) {
 			b.RunParallel(func(pb *testing.PB) {
 				i := int(seed.Add(1)) * 97
 				for pb.Next() {
-					c.Get(ks[i&(hotKeys-1)])
+					if _, ok := c.Get(ks[i&(hotKeys-1)]); !ok {
+						b.Error("miss")
+						return
+					}
 					i++
 				}
 			})
