@@ -168,11 +168,11 @@ func WithOnError[T any](fn func(item T, err error)) Option {
 
 // WithOnDrop sets the hook that receives every item removed from the queue
 // by the [DropOldest] policy. It is called on the goroutine of the Submit
-// or TrySubmit that made room, before that call returns; if it panics, the
-// panic goes on to that caller, and the item it submitted is not accepted. Without it a
-// dropped item is only counted in [Stats].Dropped. As with [WithOnError],
-// the item type is inferred from fn and checked by NewPool; fn must not be
-// nil.
+// or TrySubmit that made room, before that call returns; if it panics (or
+// calls runtime.Goexit), that goes on through the caller, and the item it
+// submitted is not accepted. Without it a dropped item is only counted in
+// [Stats].Dropped. As with [WithOnError], the item type is inferred from
+// fn and checked by NewPool; fn must not be nil.
 func WithOnDrop[T any](fn func(item T)) Option {
 	return optionFunc(func(c *config) error {
 		if fn == nil {

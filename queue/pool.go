@@ -205,29 +205,41 @@ func (p *Pool[T]) tryPut(v T) error {
 	}
 }
 
-// drop reports an item removed from the queue to the drop hook. A panic
-// in the hook goes on to the caller of Submit, whose own item is then not
-// accepted.
+// drop reports an item removed from the queue to the drop hook. If the
+// hook panics or calls runtime.Goexit, that goes on through the caller of
+// Submit, whose own item is then not accepted.
 func (p *Pool[T]) drop(v T) {
+	hooked := false
 	defer func() {
 		p.dropped.Add(1)
 		p.settled()
-		if r := recover(); r != nil {
+		if !hooked {
 			p.refuse(nil)
-			panic(r)
 		}
 	}()
 	if p.onDrop != nil {
 		p.onDrop(v)
 	}
+	hooked = true
 }
 
 // work is a worker goroutine: it handles items until the queue is closed
 // and empty, or until Shutdown stops the pool.
+//
+// If user code on it (the handler or the error hook) calls runtime.Goexit
+// (t.FailNow does), the goroutine cannot be saved: once serve and fail have
+// settled the item, it starts its replacement as it exits.
 func (p *Pool[T]) work(ctx context.Context, s *workerStats) {
+	exited := true
+	defer func() {
+		if exited {
+			go p.work(ctx, s)
+		}
+	}()
 	for !p.serve(ctx, s) {
 		// A handler panicked and serve settled its item: carry on.
 	}
+	exited = false
 	p.exit()
 }
 
@@ -245,9 +257,8 @@ var errGoexit = errors.New("queue: handler called runtime.Goexit")
 // handler panics, it settles the item as failed and returns false.
 //
 // The recover is here, once per worker, rather than around each handler
-// call, so that an item costs no defer. If a handler calls runtime.Goexit
-// (t.FailNow does), the item fails too, and the worker goroutine, which
-// cannot be saved, starts its replacement.
+// call, so that an item costs no defer. If a handler calls runtime.Goexit,
+// the item fails too (and work replaces the goroutine).
 func (p *Pool[T]) serve(ctx context.Context, s *workerStats) (stopped bool) {
 	var (
 		item T
@@ -257,13 +268,11 @@ func (p *Pool[T]) serve(ctx context.Context, s *workerStats) (stopped bool) {
 		if !busy {
 			return
 		}
-		r := recover()
-		if r == nil { // runtime.Goexit, not a panic
-			p.fail(s, item, errGoexit)
-			go p.work(ctx, s)
-			return
+		err := errGoexit // recover returns nil for runtime.Goexit
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack()}
 		}
-		p.fail(s, item, &PanicError{Value: r, Stack: debug.Stack()})
+		p.fail(s, item, err)
 	}()
 	for !p.stopped.Load() {
 		// A plain receive: the queue is closed before the pool stops, so
@@ -322,19 +331,10 @@ func interrupted(ctx context.Context, err error) bool {
 	return ctx.Err() != nil && errors.Is(err, context.Canceled)
 }
 
-// fail settles a failed item: it goes to the error hook, then is counted.
+// fail settles a failed item: it goes to the error hook, then is counted,
+// even if the hook panics or calls runtime.Goexit. A panic in the hook is
+// kept for Shutdown to return, since there is no caller to give it to.
 func (p *Pool[T]) fail(s *workerStats, v T, err error) {
-	p.reportError(v, err)
-	s.failed.Add(1)
-	p.settled()
-}
-
-// reportError passes a failed item to the error hook. A panic in the hook
-// is kept for Shutdown to return, since there is no caller to give it to.
-func (p *Pool[T]) reportError(v T, err error) {
-	if p.onError == nil {
-		return
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			p.mu.Lock()
@@ -343,8 +343,12 @@ func (p *Pool[T]) reportError(v T, err error) {
 			}
 			p.mu.Unlock()
 		}
+		s.failed.Add(1)
+		p.settled()
 	}()
-	p.onError(v, err)
+	if p.onError != nil {
+		p.onError(v, err)
+	}
 }
 
 // giveBack keeps an item that was not handled for Shutdown to return, and

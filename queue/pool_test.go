@@ -173,31 +173,58 @@ func TestPoolOverflow(t *testing.T) {
 	}
 }
 
-func TestPoolDropHookPanic(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		p, release, handled := busy(t, 1, WithOverflow(DropOldest),
-			WithOnDrop(func(v int) { panic(fmt.Sprint("drop ", v)) }))
-		if r := catch(func() { _ = p.TrySubmit(2) }); r != "drop 1" {
-			t.Errorf("TrySubmit(2) panicked with %v, want the drop hook's panic", r)
-		}
-		close(release)
-		p.Wait() // returns: item 2 was not accepted, item 1 was dropped
-		want := Stats{Workers: 1, Capacity: 1, Accepted: 2, Handled: 1, Dropped: 1}
-		if st := p.Stats(); st != want {
-			t.Errorf("Stats() = %+v, want %+v", st, want)
-		}
-		if got := handled.get(); !slices.Equal(got, []int{0}) {
-			t.Errorf("handled %v, want [0]", got)
-		}
-		shutdown(t, p)
-	})
+// TestPoolDropHookExit checks that a drop hook that panics or calls
+// runtime.Goexit (t.FailNow in a test's hook does) ends the submitter's
+// call that way, and that its item is then not accepted.
+func TestPoolDropHookExit(t *testing.T) {
+	tests := []struct {
+		name string
+		hook func(int)
+		want any // how TrySubmit ends
+	}{
+		{"panic", func(v int) { panic(fmt.Sprint("drop ", v)) }, "drop 1"},
+		{"Goexit", func(int) { runtime.Goexit() }, errGoexit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p, release, handled := busy(t, 1, WithOverflow(DropOldest), WithOnDrop(tt.hook))
+				if r := exit(func() { _ = p.TrySubmit(2) }); r != tt.want {
+					t.Errorf("TrySubmit(2) ended with %v, want %v", r, tt.want)
+				}
+				close(release)
+				p.Wait() // returns: item 2 was not accepted, item 1 was dropped
+				want := Stats{Workers: 1, Capacity: 1, Accepted: 2, Handled: 1, Dropped: 1}
+				if st := p.Stats(); st != want {
+					t.Errorf("Stats() = %+v, want %+v", st, want)
+				}
+				if got := handled.get(); !slices.Equal(got, []int{0}) {
+					t.Errorf("handled %v, want [0]", got)
+				}
+				shutdown(t, p)
+			})
+		})
+	}
 }
 
-// catch calls f and returns what it panicked with.
-func catch(f func()) (r any) {
-	defer func() { r = recover() }()
-	f()
-	return nil
+// exit runs f on a goroutine of its own and returns how f ended: nil if it
+// returned, the value it panicked with, or errGoexit if it called
+// runtime.Goexit.
+func exit(f func()) any {
+	res := make(chan any, 1)
+	go func() {
+		returned := false
+		defer func() {
+			r := recover()
+			if r == nil && !returned {
+				r = errGoexit
+			}
+			res <- r
+		}()
+		f()
+		returned = true
+	}()
+	return <-res
 }
 
 func TestPoolSubmitContext(t *testing.T) {
@@ -403,6 +430,38 @@ func TestPoolGoexit(t *testing.T) {
 		}
 		if got := handled.get(); !slices.Equal(got, []int{0, 2}) {
 			t.Errorf("handled %v, want [0 2]: a new worker replaces the one that exited", got)
+		}
+		shutdown(t, p)
+	})
+}
+
+// TestPoolHookGoexit checks that an error hook that calls runtime.Goexit
+// (t.FailNow in a test's hook does) loses neither the item nor the worker:
+// every item is counted as failed, and Wait and Shutdown return.
+func TestPoolHookGoexit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int32
+		p := newPool(t, func(ctx context.Context, v int) error {
+			if v == 1 {
+				panic("boom")
+			}
+			return errBoom
+		}, WithWorkers(1), WithCapacity(4), WithOnError(func(int, error) {
+			calls.Add(1)
+			runtime.Goexit()
+		}))
+		for i := range 3 {
+			if err := p.Submit(context.Background(), i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.Wait()
+		if n := calls.Load(); n != 3 {
+			t.Errorf("error hook called %d times, want 3: a new worker replaces the one that exited", n)
+		}
+		want := Stats{Workers: 1, Capacity: 4, Accepted: 3, Failed: 3}
+		if st := p.Stats(); st != want {
+			t.Errorf("Stats() = %+v, want %+v", st, want)
 		}
 		shutdown(t, p)
 	})
