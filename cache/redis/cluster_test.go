@@ -3,9 +3,6 @@ package redis
 import (
 	"context"
 	"errors"
-	"net"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,35 +18,11 @@ import (
 // are in different slots (CROSSSLOT).
 func startCluster(t *testing.T) string {
 	t.Helper()
-	bin, ok := redistest.Lookup(t)
-	if !ok {
-		return ""
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
-	dir := t.TempDir()
-	cmd := exec.Command(bin,
-		"--bind", "127.0.0.1", "--port", strconv.Itoa(port),
-		"--dir", dir, "--save", "", "--appendonly", "no",
-		"--cluster-enabled", "yes", "--cluster-config-file", dir+"/nodes.conf",
-	)
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start redis-server: %v", err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	addr := redistest.StartWith(t, "--cluster-enabled", "yes").Addr()
 	c := redis.NewClient(&redis.Options{Addr: addr})
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	poll(ctx, t, "answer PING", func() error { return c.Ping(ctx).Err() })
 	if err := c.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", 0, clusterSlots-1).Err(); err != nil {
 		t.Fatalf("CLUSTER ADDSLOTSRANGE: %v", err)
 	}

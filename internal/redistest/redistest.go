@@ -39,6 +39,7 @@ type Server struct {
 	bin  string
 	dir  string
 	addr string
+	args []string // extra redis-server arguments
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -50,11 +51,18 @@ type Server struct {
 // package comment) and fails t when the server does not come up.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	return StartWith(t)
+}
+
+// StartWith is [Start] with extra redis-server arguments, such as
+// "--cluster-enabled", "yes". [Server.Restart] passes them again.
+func StartWith(t testing.TB, args ...string) *Server {
+	t.Helper()
 	bin, ok := Lookup(t)
 	if !ok {
 		return nil
 	}
-	s := &Server{bin: bin, dir: t.TempDir()}
+	s := &Server{bin: bin, dir: t.TempDir(), args: args}
 	var err error
 	for range 3 { // a free port can be taken between probing and binding
 		if s.addr, err = freeAddr(); err != nil {
@@ -119,12 +127,13 @@ func (s *Server) Restart() error {
 // start runs redis-server on s.addr and waits until it answers PING.
 func (s *Server) start() error {
 	host, port, _ := net.SplitHostPort(s.addr)
-	cmd := exec.Command(s.bin,
+	args := []string{
 		"--bind", host, "--port", port,
 		"--dir", s.dir,
 		"--save", "", "--appendonly", "no",
 		"--protected-mode", "no",
-	)
+	}
+	cmd := exec.Command(s.bin, append(args, s.args...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -177,20 +186,7 @@ func waitReady(r io.Reader) error {
 
 // Ping sends PING to the Redis server at addr and checks for PONG.
 func Ping(addr string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	deadline, _ := ctx.Deadline()
-	_ = conn.SetDeadline(deadline)
-	if _, err := io.WriteString(conn, "PING\r\n"); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(conn).ReadString('\n')
+	line, err := command(addr, "PING")
 	if err != nil {
 		return err
 	}
@@ -198,6 +194,25 @@ func Ping(addr string) error {
 		return fmt.Errorf("PING answered %q", line)
 	}
 	return nil
+}
+
+// command sends cmd, an inline command whose reply is one line, to the
+// Redis server at addr and returns that line.
+func command(addr, cmd string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	deadline, _ := ctx.Deadline()
+	_ = conn.SetDeadline(deadline)
+	if _, err := io.WriteString(conn, cmd+"\r\n"); err != nil {
+		return "", err
+	}
+	return bufio.NewReader(conn).ReadString('\n')
 }
 
 // freeAddr returns a loopback address with a port that was free a moment ago.

@@ -39,6 +39,22 @@ func TestRestartWhileRunning(t *testing.T) {
 	}
 }
 
+func TestStartWithArgs(t *testing.T) {
+	s := StartWith(t, "--databases", "1")
+	for _, step := range []string{"Start", "Restart"} {
+		// With one database, only database 0 can be selected.
+		if line, err := command(s.Addr(), "SELECT 1"); err != nil || !strings.HasPrefix(line, "-ERR") {
+			t.Errorf("SELECT 1 after %s with --databases 1 = %q, %v, want an error reply", step, line, err)
+		}
+		if err := s.Restart(); err != nil {
+			t.Fatalf("Restart() = %v, want nil", err)
+		}
+	}
+	if line, err := command(Start(t).Addr(), "SELECT 1"); line != "+OK\r\n" || err != nil {
+		t.Errorf("SELECT 1 on a server started without arguments = %q, %v, want +OK", line, err)
+	}
+}
+
 // recorder is a testing.TB that records Skip and Fatal instead of stopping
 // the goroutine, so the lookup logic can be tested without a real skip.
 type recorder struct {
