@@ -469,6 +469,10 @@ func (c *Cache[V]) Set(ctx context.Context, key string, v V) error {
 	if err != nil {
 		return fmt.Errorf("cache: Set %q: encode %T: %w", key, v, err)
 	}
+	// Invalidate before the write, so that a load already running does not
+	// write its older value to the Store while this write is in flight, and
+	// after it, so that a read of the old value during the write is not
+	// kept in the local tier.
 	c.invalidate(key)
 	fresh := c.jittered(c.cfg.remoteTTL)
 	err = c.put(ctx, key, envelope{payload: payload, freshUntil: time.Now().Add(fresh).UnixNano()}, fresh)
