@@ -42,7 +42,7 @@ func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), dela
 	if ctx.Err() != nil {
 		return zero, context.Cause(ctx)
 	}
-	h := &hedger[R]{fn: fn, timeout: cfg.timeout, results: make(chan attempt[R], cfg.maxAttempts)}
+	h := &hedger[R]{fn: fn, timeout: cfg.timeout, results: make(chan attempt[R])}
 	h.ctx, h.cancel = context.WithCancelCause(ctx)
 	defer h.stop()
 	return h.race(cfg.maxAttempts, delay)
@@ -55,8 +55,8 @@ type attempt[R any] struct {
 	panicked bool
 }
 
-// hedger is one call of Hedge. results has room for every attempt, so an
-// attempt never blocks sending its outcome.
+// hedger is one call of Hedge. Only the attempts started take memory, so
+// that a maximum far above the attempts made costs nothing.
 type hedger[R any] struct {
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
@@ -64,13 +64,12 @@ type hedger[R any] struct {
 	timeout time.Duration
 	results chan attempt[R]
 	wg      sync.WaitGroup
-	started int
+	errs    []error // one per attempt started, in order: its error once it failed
 }
 
 // race starts attempts on schedule and returns the first success.
 func (h *hedger[R]) race(attempts int, delay time.Duration) (R, error) {
 	var zero R
-	errs := make([]error, attempts)
 	h.start()
 	timer := time.NewTimer(delay)
 	defer timer.Stop()
@@ -84,16 +83,16 @@ func (h *hedger[R]) race(attempts int, delay time.Duration) (R, error) {
 			case a.panicked:
 				return zero, a.err
 			}
-			errs[a.n] = a.err
-			if h.started < attempts {
+			h.errs[a.n] = a.err
+			if len(h.errs) < attempts {
 				h.start()
 				running++
 				timer.Reset(delay)
 			} else if running == 0 {
-				return zero, errors.Join(errs...)
+				return zero, errors.Join(h.errs...)
 			}
 		case <-timer.C:
-			if h.started < attempts {
+			if len(h.errs) < attempts {
 				h.start()
 				running++
 				timer.Reset(delay)
@@ -106,8 +105,8 @@ func (h *hedger[R]) race(attempts int, delay time.Duration) (R, error) {
 
 // start runs the next attempt on a goroutine of its own.
 func (h *hedger[R]) start() {
-	n := h.started
-	h.started++
+	n := len(h.errs)
+	h.errs = append(h.errs, nil)
 	h.wg.Add(1)
 	go h.attempt(n)
 }
@@ -119,7 +118,7 @@ func (h *hedger[R]) attempt(n int) {
 		if !ok {
 			pe := newPanicError(recover())
 			h.cancel(pe)
-			h.results <- attempt[R]{n: n, err: pe, panicked: true}
+			h.send(attempt[R]{n: n, err: pe, panicked: true})
 		}
 	}()
 	a := attempt[R]{n: n}
@@ -129,7 +128,16 @@ func (h *hedger[R]) attempt(n int) {
 		a.v, a.err = h.fn(h.ctx)
 	}
 	ok = true
-	h.results <- a
+	h.send(a)
+}
+
+// send hands a to race, unless h.ctx is done: race then returns without
+// reading more (with the panic as the context's cause, if there was one).
+func (h *hedger[R]) send(a attempt[R]) {
+	select {
+	case h.results <- a:
+	case <-h.ctx.Done():
+	}
 }
 
 func (h *hedger[R]) callTimeout() (R, error) {

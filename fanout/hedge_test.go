@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -115,6 +116,11 @@ func TestHedge(t *testing.T) {
 			name: "delay 0 starts every attempt at once", delay: 0, opts: []fanout.Option{fanout.WithMaxAttempts(3)},
 			plan: []step{hang, {after: 5 * time.Millisecond}, hang},
 			want: "attempt 1", wantStarts: []time.Duration{0, 0, 0}, wantCancels: []int{0, 2}, took: 5 * time.Millisecond,
+		},
+		{
+			name: "a maximum far above the attempts made", delay: d, opts: []fanout.Option{fanout.WithMaxAttempts(math.MaxInt)},
+			plan: []step{hang, hang, {after: 10 * time.Millisecond}},
+			want: "attempt 2", wantStarts: []time.Duration{0, d, 2 * d}, wantCancels: []int{0, 1}, took: 2*d + 10*time.Millisecond,
 		},
 		{
 			name: "one attempt: no hedging", delay: d, opts: []fanout.Option{fanout.WithMaxAttempts(1)},
