@@ -26,6 +26,12 @@ const (
 // [Stream] rejects it, since its input may be endless.
 const Unlimited = -1
 
+// MaxStreamWindow is the largest window a [Stream] accepts: its limit plus
+// its buffer (see [WithBuffer]), the most items pulled from the input and
+// not yet yielded. A stream makes room for its whole window when it starts,
+// so a larger one is an error rather than a huge allocation.
+const MaxStreamWindow = 1 << 20
+
 // An Option configures a call ([Map], [ForEach], [MapAll], [Stream],
 // [Hedge]) or a [Group]. A bad value makes the call or [New] return an error
 // naming the option; a nil Option is an error too. Each option says which
@@ -70,12 +76,17 @@ func (c *config) workers(n int) int {
 }
 
 // window is how many of Stream's items may be pulled from its input and not
-// yet handed to the consumer.
-func (c *config) window() int {
-	if c.buffer < 0 {
-		return 2 * c.limit
+// yet handed to the consumer: the limit plus the buffer. It is an error above
+// [MaxStreamWindow].
+func (c *config) window() (int, error) {
+	buffer := c.buffer
+	if buffer < 0 {
+		buffer = c.limit
 	}
-	return c.limit + c.buffer
+	if c.limit > MaxStreamWindow-buffer {
+		return 0, fmt.Errorf("fanout: Stream: limit %d + buffer %d is more than MaxStreamWindow (%d)", c.limit, buffer, MaxStreamWindow)
+	}
+	return c.limit + buffer, nil
 }
 
 // WithLimit sets how many calls of fn (or tasks of a [Group]) may run at
@@ -136,8 +147,8 @@ func WithOrdered(ordered bool) Option {
 // WithBuffer sets how many results [Stream] may hold beyond the limit
 // (default: as many as the limit). limit + n bounds the items pulled from the
 // input and not yet yielded, and so the memory a stream holds when its
-// consumer is slow or an early item is slow in ordered mode. n must be >= 0.
-// Read by [Stream].
+// consumer is slow or an early item is slow in ordered mode. n must be >= 0,
+// and limit + n at most [MaxStreamWindow]. Read by [Stream].
 func WithBuffer(n int) Option {
 	return optionFunc(func(c *config) error {
 		if n < 0 {

@@ -31,20 +31,24 @@ import (
 // not recovered: it unwinds through the range loop once the calls in flight
 // are cancelled and joined.
 //
-// A nil seq is treated as empty. A nil fn, a bad option, or
-// WithLimit(Unlimited) makes the iterator yield a single (zero, err) pair.
+// A nil seq is treated as empty. A nil fn, a bad option, WithLimit(Unlimited)
+// or a window above [MaxStreamWindow] makes the iterator yield a single
+// (zero, err) pair.
 // Options: [WithLimit], [WithBuffer], [WithOrdered], [WithTaskTimeout].
 //
 // Each item costs two channel hand-offs between goroutines and no
 // allocation (see the package benchmarks).
 func Stream[T, R any](ctx context.Context, seq iter.Seq[T], fn func(context.Context, T) (R, error), opts ...Option) iter.Seq2[R, error] {
 	cfg, err := newConfig(opts)
+	window := 0
 	switch {
 	case err != nil:
 	case fn == nil:
 		err = errNilFunc("Stream", "fn")
 	case cfg.limit == Unlimited:
 		err = errors.New("fanout: Stream: WithLimit(Unlimited) is not allowed: the input may be endless")
+	default:
+		window, err = cfg.window()
 	}
 	if err != nil {
 		return func(yield func(R, error) bool) {
@@ -56,7 +60,7 @@ func Stream[T, R any](ctx context.Context, seq iter.Seq[T], fn func(context.Cont
 		if seq == nil {
 			return
 		}
-		s := newStreamer(ctx, fn, &cfg)
+		s := newStreamer(ctx, fn, &cfg, window)
 		defer s.stop()
 		if err := s.run(seq, yield); err != nil {
 			s.stop()
@@ -104,8 +108,7 @@ type streamer[T, R any] struct {
 	stopped        bool
 }
 
-func newStreamer[T, R any](ctx context.Context, fn func(context.Context, T) (R, error), cfg *config) *streamer[T, R] {
-	w := cfg.window()
+func newStreamer[T, R any](ctx context.Context, fn func(context.Context, T) (R, error), cfg *config, w int) *streamer[T, R] {
 	s := &streamer[T, R]{
 		fn:      fn,
 		timeout: cfg.timeout,

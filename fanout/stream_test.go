@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"runtime"
 	"slices"
 	"sync/atomic"
@@ -338,6 +339,12 @@ func TestStreamBadInput(t *testing.T) {
 		{"unlimited", fanout.Stream(ctx, seq, square, fanout.WithLimit(fanout.Unlimited)),
 			"fanout: Stream: WithLimit(Unlimited) is not allowed: the input may be endless"},
 		{"bad buffer", fanout.Stream(ctx, seq, square, fanout.WithBuffer(-1)), "fanout: WithBuffer: buffer must be >= 0, got -1"},
+		{"huge buffer", fanout.Stream(ctx, seq, square, fanout.WithLimit(4), fanout.WithBuffer(math.MaxInt)),
+			"fanout: Stream: limit 4 + buffer 9223372036854775807 is more than MaxStreamWindow (1048576)"},
+		{"huge limit", fanout.Stream(ctx, seq, square, fanout.WithLimit(fanout.MaxStreamWindow/2+1)),
+			"fanout: Stream: limit 524289 + buffer 524289 is more than MaxStreamWindow (1048576)"},
+		{"window one over", fanout.Stream(ctx, seq, square, fanout.WithLimit(1), fanout.WithBuffer(fanout.MaxStreamWindow)),
+			"fanout: Stream: limit 1 + buffer 1048576 is more than MaxStreamWindow (1048576)"},
 	}
 	for _, tt := range tests {
 		vs, errs := collect(tt.it)
