@@ -104,6 +104,9 @@ func (c *config) complete() error {
 	if c.backoffMax > 0 && c.backoffMax < c.openDuration {
 		return fmt.Errorf("breaker: WithOpenBackoff: max %v is below the open duration %v", c.backoffMax, c.openDuration)
 	}
+	if c.backoffMax > 0 && c.openDuration == 0 {
+		return errors.New("breaker: WithOpenBackoff: an open duration of 0 (WithOpenDuration(0)) cannot grow")
+	}
 	return c.completeProbes()
 }
 
@@ -282,8 +285,8 @@ func WithOpenDuration(d time.Duration) Option {
 // min(openDuration * multiplier^k, max), shortened by up to a fraction
 // jitter of itself at random so that many breakers do not probe in step.
 // A successful recovery (half-open to closed) or [Breaker.Reset] starts the
-// sequence again. multiplier must be >= 1, jitter in [0, 1], and max at
-// least the open duration.
+// sequence again. multiplier must be >= 1, jitter in [0, 1], max at least
+// the open duration, and the open duration above 0.
 func WithOpenBackoff(max time.Duration, multiplier, jitter float64) Option {
 	return optionFunc(func(c *config) error {
 		if max <= 0 {

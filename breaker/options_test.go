@@ -34,6 +34,7 @@ func TestOptionErrors(t *testing.T) {
 		{"backoff jitter", []Option{WithOpenBackoff(time.Minute, 2, 1.1)}, "breaker: WithOpenBackoff: jitter must be in [0, 1], got 1.1"},
 		{"backoff below open", []Option{WithOpenDuration(time.Minute), WithOpenBackoff(time.Second, 2, 0)}, "breaker: WithOpenBackoff: max 1s is below the open duration 1m0s"},
 		{"backoff below default open", []Option{WithOpenBackoff(time.Second, 2, 0)}, "breaker: WithOpenBackoff: max 1s is below the open duration 10s"},
+		{"backoff of no open duration", []Option{WithOpenDuration(0), WithOpenBackoff(time.Second, 2, 0)}, "breaker: WithOpenBackoff: an open duration of 0 (WithOpenDuration(0)) cannot grow"},
 		{"probes 0", []Option{WithHalfOpenProbes(0)}, "breaker: WithHalfOpenProbes: n must be >= 1, got 0"},
 		{"successes 0", []Option{WithHalfOpenSuccesses(0)}, "breaker: WithHalfOpenSuccesses: n must be >= 1, got 0"},
 		{"successes above probes", []Option{WithHalfOpenProbes(2), WithHalfOpenSuccesses(3)}, "breaker: WithHalfOpenSuccesses: 3 successes need as many probes, but WithHalfOpenProbes is 2"},
