@@ -12,9 +12,9 @@ import (
 // a time, and share the group's context, which the first failure cancels
 // (unless [WithCollectAll] is given). [Group.Wait] waits for them all and
 // returns the error that caused the cancellation, never a sibling's
-// context.Canceled. It is errgroup with a
-// default limit, panics recovered as [*PanicError], an optional per-task
-// timeout and an optional collect-all mode ([WithCollectAll]).
+// context.Canceled. It is errgroup with a default limit, panics recovered
+// as [*PanicError], an optional per-task timeout and an optional
+// collect-all mode ([WithCollectAll]).
 //
 // Use a Group when tasks are discovered as you go or differ from one
 // another; for one function over a slice, [Map] and [ForEach] are several
