@@ -36,7 +36,8 @@ type system struct {
 func start(ctx context.Context, cfg config, onChange func(name string, from, to breaker.State)) (*system, error) {
 	s := &system{log: &auditLog{}}
 	if err := s.startAll(ctx, cfg, onChange); err != nil {
-		s.shutdown(context.Background()) //nolint:errcheck // the first error matters
+		// Clean up even when ctx is what failed; the first error matters.
+		_, _ = s.shutdown(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	return s, nil
