@@ -78,7 +78,7 @@ func (c *config) finish() error {
 	if c.early >= c.localTTL {
 		return fmt.Errorf("cache: WithEarlyRefresh: %v must be shorter than the local ttl %v", c.early, c.localTTL)
 	}
-	if c.noLocal && (len(c.localOpts) > 0 || c.weigher != nil) {
+	if c.noLocal && len(c.localOpts) > 0 { // WithLocalCost adds one too
 		return errors.New("cache: WithoutLocal: cannot be combined with options that size the local tier")
 	}
 	return nil
