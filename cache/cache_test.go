@@ -65,6 +65,7 @@ func TestNewOptionErrors(t *testing.T) {
 		{"nil error hook", []Option{WithOnRemoteError(nil)}, "WithOnRemoteError"},
 		{"nil invalidation hook", []Option{WithOnInvalidate(nil)}, "WithOnInvalidate"},
 		{"without local, sized", []Option{WithoutLocal(), WithLocalEntries(5)}, "WithoutLocal"},
+		{"without local, weighed", []Option{WithoutLocal(), WithLocalCost(10, func(string, string) int64 { return 1 })}, "WithoutLocal"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
