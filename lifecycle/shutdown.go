@@ -27,6 +27,8 @@ import (
 type Shutdown struct {
 	cfg shutdownConfig
 
+	listening func() // tests: called once NotifyContext catches the signals
+
 	mu     sync.Mutex
 	stages []stage
 	begun  chan struct{} // closed when the first Run starts

@@ -43,6 +43,9 @@ func (s *Shutdown) NotifyContext(parent context.Context) (ctx context.Context, s
 	ctx, cancel := context.WithCancelCause(parent)
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, s.cfg.signals...)
+	if s.listening != nil {
+		s.listening()
+	}
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
