@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 // recorder records when each run started, as offsets from its creation,
@@ -339,5 +342,27 @@ func TestTaskStopsWithStartCtx(t *testing.T) {
 			t.Errorf("runs at %v, want %v: none after ctx was cancelled", got, want)
 		}
 		shutdown(t, task)
+	})
+}
+
+func TestTaskGoexitKeepsSchedule(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r := newRecorder()
+		errs := make(chan error, 2)
+		task := startTask(t, 10*time.Second, r.run(func(_ context.Context, n int) error {
+			if n == 1 {
+				runtime.Goexit()
+			}
+			return nil
+		}), WithOnError(func(err error) { errs <- err }))
+		time.Sleep(25 * time.Second)
+		shutdown(t, task)
+		if got, want := r.got(), seconds(10, 20); !slices.Equal(got, want) {
+			t.Errorf("runs at %v, want %v", got, want)
+		}
+		var pe *PanicError
+		if err := <-errs; !errors.As(err, &pe) || pe.Value != panics.Goexit {
+			t.Errorf("reported %v, want a *PanicError naming runtime.Goexit", err)
+		}
 	})
 }
