@@ -103,3 +103,25 @@ func TestTaskWithLease(t *testing.T) {
 		}
 	})
 }
+
+// brokenLease is a Lease whose store cannot be reached.
+type brokenLease struct{}
+
+func (brokenLease) Run(context.Context, func(context.Context) error) error { return errFailed }
+
+func TestTaskLeaseFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		errs := make(chan error, 10)
+		r := newRecorder()
+		task := startTask(t, 10*time.Second, r.run(nil), WithLease(brokenLease{}),
+			WithOnError(func(err error) { errs <- err }))
+		time.Sleep(25 * time.Second)
+		shutdown(t, task)
+		if st := task.Stats(); st.LeaseFailed != 2 || st.Runs != 0 {
+			t.Errorf("Stats() = %+v, want LeaseFailed 2, no runs", st)
+		}
+		if len(errs) != 2 || <-errs != errFailed {
+			t.Errorf("WithOnError got %d errors, want the lease's 2", len(errs))
+		}
+	})
+}

@@ -31,7 +31,7 @@ type Task struct {
 	shutDone chan struct{} // closed when the first Shutdown returns
 	shutErr  error
 
-	runs, failed, skipped, delayed, notHeld, lost atomic.Uint64
+	runs, failed, skipped, delayed, notHeld, lost, leaseFailed atomic.Uint64
 }
 
 // TaskStats counts what a [Task] did; see [Task.Stats].
@@ -42,6 +42,9 @@ type TaskStats struct {
 	Delayed uint64 // runs started late by the Delay policy
 	NotHeld uint64 // ticks at which another replica held the lease
 	Lost    uint64 // times the lease was lost while held
+	// LeaseFailed counts the ticks at which the lease itself failed (its
+	// store unreachable, say); each such error also goes to WithOnError.
+	LeaseFailed uint64
 }
 
 // NewTask returns a Task that calls fn every interval once started. The
@@ -152,7 +155,7 @@ func (t *Task) Stats() TaskStats {
 	return TaskStats{
 		Runs: t.runs.Load(), Failed: t.failed.Load(),
 		Skipped: t.skipped.Load(), Delayed: t.delayed.Load(),
-		NotHeld: t.notHeld.Load(), Lost: t.lost.Load(),
+		NotHeld: t.notHeld.Load(), Lost: t.lost.Load(), LeaseFailed: t.leaseFailed.Load(),
 	}
 }
 
@@ -182,16 +185,19 @@ func (t *Task) leased(ctx context.Context, first time.Time) {
 			t.loop(ctx, time.Now())
 			return nil
 		})
-		if ctx.Err() != nil {
-			return
-		}
 		switch {
 		case errors.Is(err, ErrLeaseHeld):
 			t.notHeld.Add(1)
 		case errors.Is(err, ErrLeaseLost):
 			t.lost.Add(1)
-		case err != nil && t.cfg.onError != nil:
-			t.cfg.onError(err) // the lease's own failure, such as Redis down
+		case err != nil && ctx.Err() == nil:
+			t.leaseFailed.Add(1) // the lease's own failure, such as Redis down
+			if t.cfg.onError != nil {
+				t.cfg.onError(err)
+			}
+		}
+		if ctx.Err() != nil {
+			return
 		}
 		due = time.Now().Add(t.period())
 	}
