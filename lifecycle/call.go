@@ -8,8 +8,8 @@ import (
 // call runs fn(ctx) on a goroutine of its own, waits for it, and returns
 // its error, or a *PanicError if it panicked or called runtime.Goexit. The
 // goroutine lets a Goexit end only the call, not the loop that made it;
-// it costs about a microsecond, nothing beside a periodic run, a restart
-// or a shutdown stage.
+// it costs about 1.3µs and three allocations (BenchmarkCall), nothing
+// beside a periodic run, a restart or a shutdown stage.
 func call(ctx context.Context, fn func(context.Context) error) error {
 	done := make(chan error, 1)
 	go func() {

@@ -67,9 +67,9 @@
 // # Cost
 //
 // A Task, a Supervisor and a Shutdown each run every call of user code on a
-// goroutine of their own (about a microsecond and one small allocation per
-// run, restart or stage; see BenchmarkCall) so that a panic or a
-// runtime.Goexit in it ends only that call. A Task holds one goroutine and
+// goroutine of their own (1.3µs and three allocations, 176 bytes, per run,
+// restart or stage, on a shared 2-core machine; see BenchmarkCall) so that
+// a panic or a runtime.Goexit in it ends only that call. A Task holds one goroutine and
 // one timer while it waits; a supervised function, one goroutine. Nothing
 // here is on a request's path.
 //

@@ -16,11 +16,11 @@ import (
 // instead of hanging; it is not a timing assertion.
 const guard = 15 * time.Second
 
-// newClient returns a client of the server at addr, closed when t ends.
-func newClient(t *testing.T, addr string) *redis.Client {
-	t.Helper()
+// newClient returns a client of the server at addr, closed when tb ends.
+func newClient(tb testing.TB, addr string) *redis.Client {
+	tb.Helper()
 	c := redis.NewClient(&redis.Options{Addr: addr, ContextTimeoutEnabled: true})
-	t.Cleanup(func() { _ = c.Close() })
+	tb.Cleanup(func() { _ = c.Close() })
 	return c
 }
 
