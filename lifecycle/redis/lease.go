@@ -124,12 +124,12 @@ func (l *Lease) Run(ctx context.Context, fn func(ctx context.Context) error) (er
 	}
 	// From here on, the deferred function settles err.
 	runCtx, cancel := context.WithCancelCause(context.WithValue(ctx, fenceKey{}, fence))
-	defer cancel(nil)
 	h := &holder{lease: l, token: token, fence: strconv.FormatInt(fence, 10), cancel: cancel, stop: make(chan struct{})}
 	h.expiry = time.AfterFunc(time.Until(sent.Add(l.cfg.valid())), h.lose)
 	var wg sync.WaitGroup
 	wg.Go(func() { h.keep(runCtx, sent) })
 	defer func() {
+		cancel(nil) // ends a renewal in flight; a loss recorded before stays the cause
 		close(h.stop)
 		wg.Wait()
 		h.expiry.Stop()
