@@ -1,7 +1,6 @@
 package lifecycle
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -254,26 +253,6 @@ func TestShutdownBadInput(t *testing.T) {
 	// The refused stages were not added, and a nil-ctx Run did not start it.
 	if r, err := s.Run(context.Background()); err != nil || len(r.Stages) != 0 {
 		t.Errorf("Run = %+v, %v, want no stage and nil", r, err)
-	}
-}
-
-func TestReportPrint(t *testing.T) {
-	r := Report{Elapsed: 2500 * time.Millisecond, Stages: []StageReport{
-		{Name: "http", Budget: 10 * time.Second, Duration: 2 * time.Second},
-		{Name: "workers", Budget: 8 * time.Second, Duration: 500 * time.Millisecond, Err: errFailed},
-		{Name: "redis", CutShort: true},
-	}}
-	var b bytes.Buffer
-	if err := r.Print(&b); err != nil {
-		t.Fatal(err)
-	}
-	want := `shutdown http               2s of 10s      ok
-shutdown workers         500ms of 8s       error: failed
-shutdown redis              0s of 0s       ok, past its budget
-shutdown took 2.5s
-`
-	if b.String() != want {
-		t.Errorf("Print wrote\n%s\nwant\n%s", b.String(), want)
 	}
 }
 
