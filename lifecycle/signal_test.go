@@ -139,3 +139,30 @@ func TestWaitNilContext(t *testing.T) {
 		t.Errorf("Wait(nil) = %v, want a nil Context error", err)
 	}
 }
+
+// A second signal while Wait's shutdown hangs ends the process.
+func TestWaitSecondSignalExits(t *testing.T) {
+	exits := make(exitRecorder, 1)
+	s := newShutdown(t, WithExit(exits.exit))
+	listening := make(chan struct{})
+	s.listening = func() { close(listening) }
+	running := make(chan struct{})
+	add(t, s, "hangs", func(ctx context.Context) error {
+		close(running)
+		<-exits // stands for the process ending
+		return nil
+	})
+	done := startWait(t, context.Background(), s)
+	<-listening
+	kill(t, syscall.SIGTERM)
+	<-running
+	kill(t, syscall.SIGTERM)
+	select {
+	case res := <-done:
+		if res.err != nil {
+			t.Errorf("Wait = %v, want nil once the stage returned", res.err)
+		}
+	case <-time.After(guard):
+		t.Fatal("the second signal did not call exit")
+	}
+}

@@ -366,3 +366,24 @@ func TestTaskGoexitKeepsSchedule(t *testing.T) {
 		}
 	})
 }
+
+func TestTaskRunCtxValues(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		type key struct{}
+		got := make(chan any, 1)
+		task, err := NewTask(time.Second, func(ctx context.Context) error {
+			got <- ctx.Value(key{})
+			return nil
+		}, WithRunAtStart())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := task.Start(context.WithValue(context.Background(), key{}, "request-id")); err != nil {
+			t.Fatal(err)
+		}
+		if v := <-got; v != "request-id" {
+			t.Errorf("run's ctx value = %v, want the Start ctx's", v)
+		}
+		shutdown(t, task)
+	})
+}
