@@ -14,6 +14,7 @@ import (
 	"github.com/holdfast-go/holdfast/cache"
 	cacheredis "github.com/holdfast-go/holdfast/cache/redis"
 	"github.com/holdfast-go/holdfast/deadline"
+	"github.com/holdfast-go/holdfast/lifecycle"
 	"github.com/holdfast-go/holdfast/queue"
 	"github.com/holdfast-go/holdfast/retry"
 )
@@ -140,28 +141,45 @@ type auditSummary struct {
 	Refused  int64
 }
 
-// shutdown stops the gateway gracefully (requests in flight finish, then
-// queued audit events are written), then the upstreams and the cache. It
-// returns where the audit events ended.
+// shutdown stops everything in one ordered sequence (lifecycle.Shutdown),
+// within shutdownGrace or ctx's deadline if sooner: the gateway's HTTP
+// server first (requests in flight finish), then the audit pool (queued
+// events are written, what cannot be is handed back), then the cache and
+// the gateway's client, then the upstreams, then the Redis client. Every
+// stage runs, even past the deadline. It returns where the audit events
+// ended.
 func (s *system) shutdown(ctx context.Context) (auditSummary, error) {
-	var errs []error
-	if s.srv != nil {
-		errs = append(errs, s.srv.Shutdown(ctx))
+	sd, err := lifecycle.NewShutdown(lifecycle.WithTimeout(shutdownGrace))
+	if err != nil {
+		return auditSummary{}, err
 	}
 	var sum auditSummary
+	var errs []error
+	add := func(name string, stage func(context.Context) error) {
+		errs = append(errs, sd.Add(name, stage))
+	}
+	if s.srv != nil {
+		add("http", lifecycle.HTTPServer(s.srv))
+	}
 	if g := s.gw; g != nil {
-		returned, err := g.audit.Shutdown(ctx)
-		st := g.audit.Stats()
-		sum = auditSummary{Served: g.served.Load(), Accepted: st.Accepted, Handled: st.Handled,
-			Failed: st.Failed, Returned: uint64(len(returned)), Refused: g.refused.Load()}
-		g.client.CloseIdleConnections()
-		errs = append(errs, err, g.cache.Close())
+		add("audit", func(ctx context.Context) error {
+			returned, err := g.audit.Shutdown(ctx)
+			st := g.audit.Stats()
+			sum = auditSummary{Served: g.served.Load(), Accepted: st.Accepted, Handled: st.Handled,
+				Failed: st.Failed, Returned: uint64(len(returned)), Refused: g.refused.Load()}
+			return err
+		})
+		add("cache", func(context.Context) error {
+			g.client.CloseIdleConnections()
+			return g.cache.Close()
+		})
 	}
 	for _, u := range s.ups {
-		errs = append(errs, u.close(ctx))
+		add("upstream "+u.name, u.close)
 	}
 	if s.redis != nil {
-		errs = append(errs, s.redis.Close())
+		add("redis", lifecycle.Closer(s.redis))
 	}
-	return sum, errors.Join(errs...)
+	_, err = sd.Run(ctx)
+	return sum, errors.Join(append(errs, err)...)
 }
