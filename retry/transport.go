@@ -170,8 +170,10 @@ type transport struct {
 // statusSet is a set of status codes, [100, 599], as bits.
 type statusSet [10]uint64
 
-func (s *statusSet) set(code int)      { s[code/64] |= 1 << (code % 64) }
-func (s *statusSet) has(code int) bool { return code >= 0 && code < 640 && s[code/64]&(1<<(code%64)) != 0 }
+func (s *statusSet) set(code int) { s[code/64] |= 1 << (code % 64) }
+func (s *statusSet) has(code int) bool {
+	return code >= 0 && code < 640 && s[code/64]&(1<<(code%64)) != 0
+}
 
 // RoundTrip implements [http.RoundTripper].
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
