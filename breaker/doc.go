@@ -77,7 +77,8 @@
 // Each attempt passes through the breaker and carries its own remaining
 // budget. A rejection's [OpenError.RetryAfter] is the time until the next
 // probe, which the retry waits for, or gives up at once when the probe
-// would come after the request's deadline.
+// would come after the request's deadline or beyond the retry's cap on
+// Retry-After.
 //
 // # Choosing thresholds
 //

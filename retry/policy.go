@@ -228,6 +228,9 @@ func (s *state) delay(c *config, err error) (time.Duration, error) {
 	}
 	if hintCap := c.hintCap(); hintCap > 0 {
 		if h, ok := retryAfter(err); ok {
+			if h > hintCap && c.hintStops {
+				return 0, ErrOutOfTime
+			}
 			d = min(h, hintCap)
 		}
 	}

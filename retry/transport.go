@@ -40,11 +40,15 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 //     Retry-After, whatever [WithRetryStatus] says.
 //
 // How it waits: a Retry-After header, in seconds or as an HTTP date, sets
-// the delay in place of the backoff, capped by [WithMaxRetryAfter]; so
-// does an error of base that implements [RetryAfterer] (a circuit
-// breaker's rejection that says when its next probe goes). It never waits
-// past the request context's deadline: when the next attempt could not
-// start before it, it stops at once. Each retry takes one from p's
+// the delay in place of the backoff; so does an error of base that
+// implements [RetryAfterer] (a circuit breaker's rejection that says when
+// its next probe goes). A hint longer than [WithMaxRetryAfter] (30s by
+// default) ends the retries at once, with [ErrOutOfTime]: retrying before
+// the server (or the breaker) is ready would be refused again, and waiting
+// longer than the cap is what the cap forbids. (A [Policy] used through
+// [Policy.Do] waits the cap instead.) It never waits past the request
+// context's deadline either: when the next attempt could not start before
+// it, it stops at once. Each retry takes one from p's
 // [Budget], if it has one; each request deposits into it.
 //
 // What it returns: the first response that is not retried, as is. When it
@@ -80,7 +84,8 @@ func Transport(base http.RoundTripper, p *Policy, opts ...TransportOption) (http
 	if p == nil {
 		return nil, errors.New("retry: Transport: nil Policy")
 	}
-	t := &transport{base: base, c: &p.c, drain: DefaultDrainLimit}
+	t := &transport{base: base, c: p.c, drain: DefaultDrainLimit}
+	t.c.hintStops = true
 	for _, code := range defaultRetryStatus {
 		t.status.set(code)
 	}
@@ -161,7 +166,7 @@ func WithDrainLimit(n int64) TransportOption {
 
 type transport struct {
 	base       http.RoundTripper
-	c          *config
+	c          config // p's, with hintStops
 	status     statusSet
 	allMethods bool
 	drain      int64
@@ -180,7 +185,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !t.retryable(req) {
 		return t.base.RoundTrip(req)
 	}
-	ctx, c := req.Context(), t.c
+	ctx, c := req.Context(), &t.c
 	var s state
 	if c.budget != nil || c.maxElapsed > 0 {
 		s.begin(c)

@@ -151,7 +151,7 @@ func TestTransportRetryAfter(t *testing.T) {
 		{"503 in seconds", 503, "3", nil, 3 * time.Second},
 		{"429 as a date", 429, date, nil, 5 * time.Second},
 		{"date in the past", 503, "Fri, 31 Dec 1999 23:59:59 GMT", nil, 0},
-		{"capped", 429, "3600", []Option{WithMaxRetryAfter(10 * time.Second)}, 10 * time.Second},
+		{"at the cap", 429, "10", []Option{WithMaxRetryAfter(10 * time.Second)}, 10 * time.Second},
 		{"ignored", 429, "3600", []Option{WithMaxRetryAfter(0)}, time.Second},
 		{"invalid", 503, "soon", nil, time.Second},
 		{"negative", 503, "-3", nil, time.Second},
@@ -173,6 +173,35 @@ func TestTransportRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+// A Retry-After above the cap ends the retries at once: the caller gets
+// the response, or the error, that carried it.
+func TestTransportRetryAfterAboveCap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		limited := faultinject.Fault{Status: 429, Header: http.Header{"Retry-After": {"3600"}}, Body: "come back in an hour"}
+		ft := newFaults(t, limited, ok)
+		rt := newRetryTransport(t, ft, newPolicy(t, WithMaxRetryAfter(10*time.Second)))
+		start := time.Now()
+		resp, err := send(t, t.Context(), rt, http.MethodGet, "")
+		wantResponse(t, resp, err, 429, "come back in an hour")
+		if got := time.Since(start); got != 0 || len(ft.Calls()) != 1 {
+			t.Errorf("RoundTrip took %v and %d attempts, want 0s and 1", got, len(ft.Calls()))
+		}
+
+		hinted := &faultErr{d: time.Minute}
+		ft = newFaults(t, faultinject.Fault{Err: hinted}, ok)
+		rt = newRetryTransport(t, ft, newPolicy(t, WithMaxRetryAfter(10*time.Second)))
+		_, err = send(t, t.Context(), rt, http.MethodGet, "")
+		checkError(t, err, 1, hinted, ErrOutOfTime)
+	})
+}
+
+// faultErr is a transport error with a Retry-After hint, as a breaker's
+// rejection is.
+type faultErr struct{ d time.Duration }
+
+func (e *faultErr) Error() string             { return "rejected" }
+func (e *faultErr) RetryAfter() time.Duration { return e.d }
 
 func TestTransportIdempotency(t *testing.T) {
 	tests := []struct {
