@@ -111,26 +111,39 @@ func TestComposeWaitsForProbe(t *testing.T) {
 	})
 }
 
-// When the next probe comes after the deadline, the retry stops at once
-// with the breaker's rejection.
-func TestComposeStopsBeforeDeadline(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		b := mustBreaker(t, breaker.WithConsecutiveFailures(2), breaker.WithOpenDuration(3*time.Second))
-		p := mustPolicy(t, retry.WithMaxAttempts(5), retry.WithStrategy(retry.Constant(10*time.Millisecond)))
-		ft := script(t, unavailable, unavailable, fine)
-		rt := stack(t, ft, b, p)
-		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
-		defer cancel()
-		start := time.Now()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://svc.test/", nil)
-		_, err := rt.RoundTrip(req)
-		if !errors.Is(err, breaker.ErrOpen) || !errors.Is(err, retry.ErrOutOfTime) {
-			t.Fatalf("RoundTrip error = %v, want ErrOpen and ErrOutOfTime", err)
-		}
-		if got := time.Since(start); got != 20*time.Millisecond || len(ft.Calls()) != 2 {
-			t.Errorf("RoundTrip took %v and %d calls, want 20ms and 2", got, len(ft.Calls()))
-		}
-	})
+// When the next probe comes after the deadline, or later than the
+// policy's cap on Retry-After, the retry stops at once with the breaker's
+// rejection.
+func TestComposeStopsWhenProbeTooLate(t *testing.T) {
+	tests := []struct {
+		name    string
+		timeout time.Duration
+		opts    []retry.Option
+	}{
+		{"past the deadline", time.Second, nil},
+		{"beyond WithMaxRetryAfter", time.Hour, []retry.Option{retry.WithMaxRetryAfter(time.Second)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				b := mustBreaker(t, breaker.WithConsecutiveFailures(2), breaker.WithOpenDuration(3*time.Second))
+				opts := append([]retry.Option{retry.WithMaxAttempts(5), retry.WithStrategy(retry.Constant(10 * time.Millisecond))}, tt.opts...)
+				ft := script(t, unavailable, unavailable, fine)
+				rt := stack(t, ft, b, mustPolicy(t, opts...))
+				ctx, cancel := context.WithTimeout(t.Context(), tt.timeout)
+				defer cancel()
+				start := time.Now()
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://svc.test/", nil)
+				_, err := rt.RoundTrip(req)
+				if !errors.Is(err, breaker.ErrOpen) || !errors.Is(err, retry.ErrOutOfTime) {
+					t.Fatalf("RoundTrip error = %v, want ErrOpen and ErrOutOfTime", err)
+				}
+				if got := time.Since(start); got != 20*time.Millisecond || len(ft.Calls()) != 2 {
+					t.Errorf("RoundTrip took %v and %d calls, want 20ms and 2", got, len(ft.Calls()))
+				}
+			})
+		})
+	}
 }
 
 // The whole stack over a real server: a POST with an Idempotency-Key is
