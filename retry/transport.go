@@ -314,6 +314,9 @@ func closeBody(r *http.Request) {
 
 // discard reads up to the drain limit of resp's body and closes it.
 func (t *transport) discard(resp *http.Response) {
+	if resp.Body == nil { // a base breaking the RoundTripper contract
+		return
+	}
 	if t.drain > 0 {
 		io.CopyN(io.Discard, resp.Body, t.drain) //nolint:errcheck // the response is discarded
 	}
