@@ -111,9 +111,8 @@
 // breaker's rejection carries the time until its next probe as a
 // Retry-After hint ([RetryAfterer]): the retry waits for the probe, or
 // stops at once when the probe would come after the deadline or beyond
-// [WithMaxRetryAfter], instead of being rejected again and again (set
-// [WithMaxRetryAfter] below the breaker's open duration to fail fast on
-// an open breaker). Retry outside the breaker, not inside
+// [WithMaxRetryAfter], instead of being rejected again and again (to fail
+// fast on an open breaker instead, reject its error with [WithRetryIf]). Retry outside the breaker, not inside
 // it: a retry loop inside one breaker call hides the attempts' failures
 // from the breaker and keeps calling a dependency the breaker knows is
 // down.
