@@ -29,17 +29,19 @@ const (
 
 var errUnavailable = errors.New("upstream unavailable")
 
-// backend is the gateway's view of one upstream: its URL and its breaker.
+// backend is the gateway's view of one upstream: its URL, its breaker, and
+// the client that calls it through the transports (see upstreamClient).
 type backend struct {
 	name    string
 	url     string
 	breaker *breaker.Breaker
+	client  *http.Client
 }
 
 // gateway serves GET /item?id=ID by reading the item from every backend.
 type gateway struct {
 	backends []*backend
-	client   *http.Client // propagates the budget downstream
+	conns    *http.Transport // the connections of every backend's client
 	retries  *retry.Policy
 	budget   *retry.Budget
 	cache    *cache.Cache[string]
@@ -100,24 +102,17 @@ func statusFor(failed, n int) int {
 	return http.StatusPartialContent
 }
 
-// fetch reads one item from b: jittered retries from the shared budget,
-// each attempt through b's breaker, which rejects it while b is failing.
+// fetch reads one item from b through b's client, whose transports retry
+// (from the shared budget), pass each attempt through b's breaker, and
+// send each attempt's remaining budget. A 5xx answer, the last one when
+// the retries ran out, is errUnavailable; anything else but 200 is an error
+// too.
 func (g *gateway) fetch(ctx context.Context, b *backend, id string) (string, error) {
-	return retry.DoValueWith(ctx, g.retries, func(ctx context.Context) (string, error) {
-		return breaker.Execute(ctx, b.breaker, func(ctx context.Context) (string, error) {
-			return g.get(ctx, b.url+"/item?id="+id)
-		})
-	})
-}
-
-// get makes one call to an upstream. A 5xx answer is errUnavailable;
-// anything else but 200 is permanent.
-func (g *gateway) get(ctx context.Context, url string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.url+"/item?id="+id, nil)
 	if err != nil {
-		return "", retry.Permanent(err)
+		return "", err
 	}
-	resp, err := g.client.Do(req)
+	resp, err := b.client.Do(req)
 	if err != nil {
 		return "", err
 	}
@@ -129,11 +124,31 @@ func (g *gateway) get(ctx context.Context, url string) (string, error) {
 	case resp.StatusCode >= 500:
 		return "", fmt.Errorf("%w: %s", errUnavailable, resp.Status)
 	case resp.StatusCode != http.StatusOK:
-		return "", retry.Permanent(fmt.Errorf("upstream answered %s", resp.Status))
+		return "", fmt.Errorf("upstream answered %s", resp.Status)
 	}
 	return string(body), nil
 }
 
-// retryable is the retry policy's classification: an open breaker will not
-// be closed by trying again at once.
+// upstreamClient returns the client of one upstream: retry.Transport
+// outermost, then the upstream's breaker.Transport, then
+// deadline.Transport next to the connections, so that every attempt passes
+// the breaker and carries its own remaining budget.
+func upstreamClient(conns http.RoundTripper, b *breaker.Breaker, p *retry.Policy) (*http.Client, error) {
+	rt, err := deadline.Transport(conns)
+	if err != nil {
+		return nil, err
+	}
+	if rt, err = breaker.Transport(rt, b); err != nil {
+		return nil, err
+	}
+	if rt, err = retry.Transport(rt, p); err != nil {
+		return nil, err
+	}
+	return &http.Client{Transport: rt}, nil
+}
+
+// retryable is the retry policy's classification. The transports would
+// wait for an open breaker's next probe when it comes before the deadline;
+// the gateway would rather answer at once with the parts it has, so a
+// rejection is not retried.
 func retryable(err error) bool { return !errors.Is(err, breaker.ErrOpen) }

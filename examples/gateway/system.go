@@ -13,7 +13,6 @@ import (
 	"github.com/holdfast-go/holdfast/breaker"
 	"github.com/holdfast-go/holdfast/cache"
 	cacheredis "github.com/holdfast-go/holdfast/cache/redis"
-	"github.com/holdfast-go/holdfast/deadline"
 	"github.com/holdfast-go/holdfast/lifecycle"
 	"github.com/holdfast-go/holdfast/queue"
 	"github.com/holdfast-go/holdfast/retry"
@@ -80,20 +79,8 @@ func (s *system) store(ctx context.Context, addr string) (cache.Store, error) {
 
 // newGateway builds the gateway over ups.
 func newGateway(cfg config, ups []*upstream, store cache.Store, log *auditLog, onChange func(string, breaker.State, breaker.State)) (*gateway, error) {
-	g := &gateway{}
-	for _, u := range ups {
-		b, err := breaker.New(breaker.WithName(u.name), breaker.WithConsecutiveFailures(5),
-			breaker.WithOpenDuration(cfg.openDuration()), breaker.WithOnStateChange(onChange))
-		if err != nil {
-			return nil, err
-		}
-		g.backends = append(g.backends, &backend{name: u.name, url: u.url, breaker: b})
-	}
-	tr, err := deadline.Transport(&http.Transport{MaxIdleConnsPerHost: 64})
-	if err != nil {
-		return nil, err
-	}
-	g.client = &http.Client{Transport: tr}
+	g := &gateway{conns: &http.Transport{MaxIdleConnsPerHost: 64}}
+	var err error
 	if g.budget, err = retry.NewBudget(); err != nil {
 		return nil, err
 	}
@@ -102,6 +89,18 @@ func newGateway(cfg config, ups []*upstream, store cache.Store, log *auditLog, o
 		retry.WithAttemptTimeout(attemptTimeout), retry.WithRetryIf(retryable))
 	if err != nil {
 		return nil, err
+	}
+	for _, u := range ups {
+		b, err := breaker.New(breaker.WithName(u.name), breaker.WithConsecutiveFailures(5),
+			breaker.WithOpenDuration(cfg.openDuration()), breaker.WithOnStateChange(onChange))
+		if err != nil {
+			return nil, err
+		}
+		client, err := upstreamClient(g.conns, b, g.retries)
+		if err != nil {
+			return nil, err
+		}
+		g.backends = append(g.backends, &backend{name: u.name, url: u.url, breaker: b, client: client})
 	}
 	g.cache, err = cache.New[string](cache.WithStore(store), cache.WithCodec(cache.RawCodec{}),
 		cache.WithLocalTTL(localTTL), cache.WithRemoteTTL(remoteTTL), cache.WithLoadTimeout(loadTimeout))
@@ -170,7 +169,7 @@ func (s *system) shutdown(ctx context.Context) (auditSummary, error) {
 			return err
 		})
 		add("cache", func(context.Context) error {
-			g.client.CloseIdleConnections()
+			g.conns.CloseIdleConnections()
 			return g.cache.Close()
 		})
 	}
