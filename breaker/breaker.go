@@ -465,7 +465,7 @@ func (b *Breaker) move(from *gen, to State) *gen {
 	var openUntil int64
 	switch to {
 	case StateOpen:
-		openUntil = now + int64(openDuration(&b.cfg, b.level, rand.Float64()))
+		openUntil = addSat(now, openDuration(&b.cfg, b.level, rand.Float64()))
 		b.level++
 		b.trips++
 	case StateClosed:
@@ -506,16 +506,41 @@ func (b *Breaker) newGen(s State, now, openUntil int64, prev *gen) *gen {
 
 // openDuration returns how long the breaker stays open on the trip that
 // follows level trips without a recovery, given r, a random number in
-// [0, 1) that draws the jitter.
+// [0, 1) that draws the jitter. It saturates: the result is in [0,
+// backoffMax] whatever the level, even where openDuration * multiplier^level
+// is beyond a Duration or +Inf.
 func openDuration(c *config, level int, r float64) time.Duration {
 	if c.backoffMax == 0 {
 		return c.openDuration
 	}
 	d := float64(c.openDuration) * math.Pow(c.backoffMult, float64(level))
-	if d >= float64(c.backoffMax) {
+	if !(d < float64(c.backoffMax)) { // also +Inf and NaN
 		d = float64(c.backoffMax)
 	}
-	return time.Duration(d - d*c.backoffJitter*r)
+	return min(fromFloat(d-d*c.backoffJitter*r), c.backoffMax)
+}
+
+// fromFloat converts d, in nanoseconds, to a Duration, saturating at 0 and
+// at the largest Duration; a conversion of a float64 out of range is not
+// defined in Go (on amd64 it gives the smallest int64).
+func fromFloat(d float64) time.Duration {
+	switch {
+	case d > 0 && d < math.MaxInt64: // float64(math.MaxInt64) is 2^63
+		return time.Duration(d)
+	case d > 0 || math.IsNaN(d): // NaN: too large rather than too small
+		return math.MaxInt64
+	}
+	return 0
+}
+
+// addSat returns now + d, saturating at the largest int64: an open
+// duration too long for the clock's range means open for as long as it can
+// tell. now and d are >= 0.
+func addSat(now int64, d time.Duration) int64 {
+	if int64(d) > math.MaxInt64-now {
+		return math.MaxInt64
+	}
+	return now + int64(d)
 }
 
 // deliver runs the hooks of the pending changes in order, outside the
