@@ -115,6 +115,9 @@ func NewPool[T any](handler func(context.Context, T) error, opts ...Option) (*Po
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCapacity[T]("WithCapacity", cfg.capacity); err != nil {
+		return nil, err
+	}
 	q, err := New[T](cfg.capacity)
 	if err != nil {
 		return nil, err

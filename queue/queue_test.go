@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -13,6 +14,41 @@ import (
 	"testing/synctest"
 	"time"
 )
+
+// TestNewBounds checks that a capacity from configuration cannot take the
+// process down: above the limits New is an error, not a panic in makechan
+// nor an allocation of gigabytes.
+func TestNewBounds(t *testing.T) {
+	tests := []struct {
+		capacity int
+		wantErr  string
+	}{
+		{math.MaxInt, "queue: New: capacity must be at most MaxCapacity (1048576), got 9223372036854775807"},
+		{1 << 33, "queue: New: capacity must be at most MaxCapacity (1048576), got 8589934592"},
+		{MaxCapacity + 1, "queue: New: capacity must be at most MaxCapacity (1048576), got 1048577"},
+	}
+	for _, tt := range tests {
+		if _, err := New[int](tt.capacity); err == nil || err.Error() != tt.wantErr {
+			t.Errorf("New(%d) error = %v, want %q", tt.capacity, err, tt.wantErr)
+		}
+	}
+	q, err := New[int](MaxCapacity)
+	if err != nil || q.Cap() != MaxCapacity {
+		t.Fatalf("New(MaxCapacity) = %v, %v, want a queue of capacity %d", q, err, MaxCapacity)
+	}
+	// 1 KiB items: the buffer would take 1 GiB.
+	_, err = New[[1024]byte](MaxCapacity)
+	want := "queue: New: capacity 1048576 of 1024-byte items is more than MaxBufferBytes (268435456)"
+	if err == nil || err.Error() != want {
+		t.Errorf("New[[1024]byte](MaxCapacity) error = %v, want %q", err, want)
+	}
+	if _, err := New[[1024]byte](MaxBufferBytes / 1024); err != nil {
+		t.Errorf("New[[1024]byte](MaxBufferBytes/1024) error = %v, want nil", err)
+	}
+	if _, err := New[struct{}](MaxCapacity); err != nil {
+		t.Errorf("New[struct{}](MaxCapacity) error = %v, want nil", err)
+	}
+}
 
 func TestNew(t *testing.T) {
 	tests := []struct {
