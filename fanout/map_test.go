@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/holdfast-go/holdfast/fanout"
+	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 func seqInts(n int) []int {
@@ -402,7 +403,7 @@ func TestMapGoexit(t *testing.T) {
 			t.Errorf("ForEach(limit 1) returned %v after runtime.Goexit on the calling goroutine", err)
 		case returned:
 			var pe *fanout.PanicError
-			if !errors.As(err, &pe) || !strings.Contains(fmt.Sprint(pe.Value), "Goexit") {
+			if !errors.As(err, &pe) || pe.Value != panics.Goexit {
 				t.Errorf("ForEach(limit %d) error = %v, want a *PanicError for runtime.Goexit", limit, err)
 			}
 		}
