@@ -162,9 +162,8 @@ func WithItemTimeout(d time.Duration) Option {
 
 // WithOnError sets the dead-letter hook: it is called with every item whose
 // handler returned an error, panicked or called runtime.Goexit (then err is
-// a *[PanicError]),
-// after the handler returns, on the worker goroutine. Without it a failed
-// item is only counted in [Stats].Failed.
+// a *[PanicError]), after the handler returns, on the worker goroutine.
+// Without it a failed item is only counted in [Stats].Failed.
 //
 // The item type is inferred from fn, so an option list reads
 // WithOnError(func(j Job, err error) {...}) with no type arguments; NewPool
