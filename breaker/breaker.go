@@ -104,7 +104,8 @@ func New(opts ...Option) (*Breaker, error) {
 // When the breaker rejects the call, Do returns an [*OpenError] matching
 // [ErrOpen] without calling fn. When ctx is already done, it returns
 // ctx.Err() without calling fn or recording anything, so that an expired
-// deadline is not charged to the dependency.
+// deadline is not charged to the dependency. A nil ctx or fn is an error,
+// and nothing is recorded.
 //
 // A panic in fn is recorded as a failure and goes on to Do's caller as it
 // was, with its value and stack.
@@ -113,7 +114,7 @@ func (b *Breaker) Do(ctx context.Context, fn func(context.Context) error) error 
 	// than in a helper: the compiler cannot inline one (it has a call to
 	// fall back on), and the extra calls cost a third of Do's overhead.
 	g, start := b.cur.Load(), int64(0)
-	if fn == nil || !g.fast || ctx.Err() != nil {
+	if ctx == nil || fn == nil || !g.fast || ctx.Err() != nil {
 		var err error
 		if g, start, err = b.enter(ctx, fn == nil); err != nil {
 			return err
@@ -133,7 +134,7 @@ func (b *Breaker) Do(ctx context.Context, fn func(context.Context) error) error 
 // error. When the call is rejected it returns the zero T and the error.
 func Execute[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error)) (T, error) {
 	g, start := b.cur.Load(), int64(0)
-	if fn == nil || !g.fast || ctx.Err() != nil {
+	if ctx == nil || fn == nil || !g.fast || ctx.Err() != nil {
 		var err error
 		if g, start, err = b.enter(ctx, fn == nil); err != nil {
 			var zero T
@@ -240,6 +241,9 @@ func (b *Breaker) Reset() { b.move(nil, StateClosed) }
 // enter is the slow path of Do and Execute: it checks what they are given,
 // then admits the call.
 func (b *Breaker) enter(ctx context.Context, nilFunc bool) (*gen, int64, error) {
+	if ctx == nil {
+		return nil, 0, errNilContext
+	}
 	if nilFunc {
 		return nil, 0, errNilFunc
 	}

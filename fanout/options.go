@@ -172,6 +172,9 @@ func WithMaxAttempts(n int) Option {
 	})
 }
 
+// errNilContext is returned for a nil ctx (see CONTRIBUTING.md).
+var errNilContext = errors.New("fanout: nil Context")
+
 // errNilFunc reports a nil function given to the named call.
 func errNilFunc(call, param string) error {
 	return fmt.Errorf("fanout: %s: %s is nil", call, param)

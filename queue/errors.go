@@ -23,6 +23,9 @@ var (
 	ErrClosed = errors.New("queue: closed")
 )
 
+// errNilContext is returned for a nil ctx (see CONTRIBUTING.md).
+var errNilContext = errors.New("queue: nil Context")
+
 // PanicError is the error a [Pool] reports when user code (the handler or
 // the error hook) panics, or calls [runtime.Goexit], on one of its worker
 // goroutines. It carries the value passed to panic and the stack of the

@@ -154,8 +154,12 @@ func NewPool[T any](handler func(context.Context, T) error, opts ...Option) (*Po
 // It returns nil if v was accepted (v will then be handled, failed,
 // dropped or returned by Shutdown: see [Pool]), [ErrClosed] once Shutdown
 // has been called (whatever the state of ctx), and otherwise ctx.Err() if
-// ctx is done first or was done when Submit was called.
+// ctx is done first or was done when Submit was called. A nil ctx is an
+// error, and v is not accepted.
 func (p *Pool[T]) Submit(ctx context.Context, v T) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if p.overflow != Block {
 		if err := ctx.Err(); err != nil {
 			if p.shut.Load() {
@@ -437,8 +441,12 @@ func (p *Pool[T]) Wait() {
 //
 // If the error hook panicked (or called runtime.Goexit), Shutdown's error
 // also carries the first such *[PanicError]. Only the first call does the shutdown: a later or
-// concurrent call returns nil, [ErrClosed] at once.
+// concurrent call returns nil, [ErrClosed] at once. A nil ctx is an error,
+// and the pool is not shut down.
 func (p *Pool[T]) Shutdown(ctx context.Context) ([]T, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !p.shut.CompareAndSwap(false, true) {
 		return nil, ErrClosed
 	}

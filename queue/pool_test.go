@@ -232,6 +232,31 @@ func exit(f func()) any {
 	return <-res
 }
 
+// TestPoolNilContext checks the nil-context policy of CONTRIBUTING.md:
+// Submit and Shutdown return an error for a nil ctx, under every overflow
+// policy, and change nothing: the item is not accepted, the pool still
+// runs.
+func TestPoolNilContext(t *testing.T) {
+	var nilCtx context.Context
+	for _, o := range []Overflow{Block, Reject, DropOldest} {
+		p := newPool(t, nop, WithOverflow(o))
+		if err := p.Submit(nilCtx, 1); err == nil || err.Error() != "queue: nil Context" {
+			t.Errorf("%v: Submit(nil ctx) = %v, want %q", o, err, "queue: nil Context")
+		}
+		if items, err := p.Shutdown(nilCtx); items != nil || err == nil || err.Error() != "queue: nil Context" {
+			t.Errorf("%v: Shutdown(nil ctx) = %v, %v, want nil, %q", o, items, err, "queue: nil Context")
+		}
+		if err := p.Submit(context.Background(), 2); err != nil {
+			t.Errorf("%v: Submit after Shutdown(nil ctx) = %v, want nil: the pool still runs", o, err)
+		}
+		p.Wait()
+		if st := p.Stats(); st.Accepted != 1 || st.Handled != 1 {
+			t.Errorf("%v: Stats() = %+v, want Accepted 1, Handled 1", o, st)
+		}
+		shutdown(t, p)
+	}
+}
+
 func TestPoolSubmitContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p, release, handled := busy(t, 1)

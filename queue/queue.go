@@ -97,8 +97,11 @@ func checkCapacity[T any](name string, capacity int) error {
 // error v was not added. If ctx is already done, Put fails even when there
 // is room (with ErrClosed if the queue is closed). A Put that overlaps
 // [Queue.Close] may succeed or fail; one that starts after Close has
-// returned always fails.
+// returned always fails. A nil ctx is an error.
 func (q *Queue[T]) Put(ctx context.Context, v T) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	q.mu.RLock()
 	defer q.mu.RUnlock()
 	if q.closed {
@@ -147,8 +150,13 @@ func (q *Queue[T]) TryPut(v T) error {
 //
 // Once the queue is closed, Get keeps returning the items left in it and
 // then returns [ErrClosed]. It returns ctx.Err() if ctx is done first
-// (even when an item is available, if ctx was done before the call).
+// (even when an item is available, if ctx was done before the call). A nil
+// ctx is an error.
 func (q *Queue[T]) Get(ctx context.Context) (T, error) {
+	if ctx == nil {
+		var zero T
+		return zero, errNilContext
+	}
 	done := ctx.Done()
 	if done == nil {
 		// ctx can never be cancelled: a plain receive is the cheapest wait.

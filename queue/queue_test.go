@@ -344,6 +344,25 @@ func TestQueueDoneContext(t *testing.T) {
 // random moment, with real concurrency, and checks that the consumers got
 // every accepted item exactly once, in each producer's order, and that no
 // put that started after Close returned succeeded.
+// TestQueueNilContext checks the nil-context policy of CONTRIBUTING.md: Put
+// and Get return an error for a nil ctx and leave the queue as it was.
+func TestQueueNilContext(t *testing.T) {
+	var nilCtx context.Context
+	q, _ := New[int](2)
+	if err := q.TryPut(7); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Put(nilCtx, 1); err == nil || err.Error() != "queue: nil Context" {
+		t.Errorf("Put(nil ctx) = %v, want %q", err, "queue: nil Context")
+	}
+	if v, err := q.Get(nilCtx); err == nil || err.Error() != "queue: nil Context" || v != 0 {
+		t.Errorf("Get(nil ctx) = %v, %v, want 0, %q", v, err, "queue: nil Context")
+	}
+	if q.Len() != 1 {
+		t.Errorf("Len() = %d after the nil-ctx calls, want 1", q.Len())
+	}
+}
+
 func TestQueueLossless(t *testing.T) {
 	for seed := range uint64(20) {
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {

@@ -39,6 +39,9 @@ func New(opts ...Option) (*Policy, error) {
 // [*Error]) without calling fn. Do builds the options on every call: on a
 // hot path build a [Policy] once.
 func Do(ctx context.Context, fn func(context.Context) error, opts ...Option) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	p, err := New(opts...)
 	if err != nil {
 		return err
@@ -49,6 +52,10 @@ func Do(ctx context.Context, fn func(context.Context) error, opts ...Option) err
 // DoValue is [Do] for a fn that returns a value: it returns the value of
 // the first attempt that succeeds, or the zero value and the error.
 func DoValue[T any](ctx context.Context, fn func(context.Context) (T, error), opts ...Option) (T, error) {
+	if ctx == nil {
+		var zero T
+		return zero, errNilContext
+	}
 	p, err := New(opts...)
 	if err != nil {
 		var zero T
@@ -99,14 +106,17 @@ func doValue[T any](ctx context.Context, p *Policy, fn func(context.Context) (T,
 	return run(ctx, &p.c, fn)
 }
 
-// badCall reports which of p, ctx and fn (the last, if the first two are
+// errNilContext is returned for a nil ctx (see CONTRIBUTING.md).
+var errNilContext = errors.New("retry: nil Context")
+
+// badCall reports which of ctx, p and fn (the last, if the first two are
 // set) was nil.
 func badCall(ctx context.Context, p *Policy, name string) error {
 	switch {
+	case ctx == nil:
+		return errNilContext
 	case p == nil:
 		return fmt.Errorf("retry: %s: nil Policy", name)
-	case ctx == nil:
-		return fmt.Errorf("retry: %s: nil Context", name)
 	}
 	return fmt.Errorf("retry: %s: fn must not be nil", name)
 }

@@ -701,11 +701,15 @@ func TestNilArguments(t *testing.T) {
 		want string
 	}{
 		{Do(ctx, nil), "retry: Do: fn must not be nil"},
-		{Do(nilCtx, ok), "retry: Do: nil Context"},
+		{Do(nilCtx, ok), "retry: nil Context"},
+		{p.Do(nilCtx, ok), "retry: nil Context"},
+		{Do(nilCtx, ok, WithMaxAttempts(0)), "retry: nil Context"},
+		{nilPolicy.Do(nilCtx, ok), "retry: nil Context"},
 		{p.Do(ctx, nil), "retry: Policy.Do: fn must not be nil"},
 		{nilPolicy.Do(ctx, ok), "retry: Policy.Do: nil Policy"},
 		{second(DoValue[int](ctx, nil)), "retry: DoValue: fn must not be nil"},
-		{second(DoValue(nilCtx, okValue)), "retry: DoValue: nil Context"},
+		{second(DoValue(nilCtx, okValue)), "retry: nil Context"},
+		{second(DoValueWith(nilCtx, p, okValue)), "retry: nil Context"},
 		{second(DoValueWith[int](ctx, p, nil)), "retry: DoValueWith: fn must not be nil"},
 		{second(DoValueWith(ctx, nil, okValue)), "retry: DoValueWith: nil Policy"},
 	}
