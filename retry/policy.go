@@ -10,7 +10,7 @@ import (
 )
 
 // Policy is a reusable retry configuration: build it once with [New] and
-// call [Policy.Do] or [DoValueWith] on hot paths, where it does not rebuild
+// call [Policy.Do] or [Execute] on hot paths, where it does not rebuild
 // options. A Policy is safe for concurrent use; each call keeps its own state
 // on its own stack.
 //
@@ -82,10 +82,12 @@ func (p *Policy) Do(ctx context.Context, fn func(context.Context) error) error {
 	return do(ctx, p, fn, "Policy.Do")
 }
 
-// DoValueWith is [Policy.Do] for a fn that returns a value (a method cannot
-// take a type parameter, hence a function).
-func DoValueWith[T any](ctx context.Context, p *Policy, fn func(context.Context) (T, error)) (T, error) {
-	return doValue(ctx, p, fn, "DoValueWith")
+// Execute is [Policy.Do] for a fn that returns a value: it returns the
+// value of the first attempt that succeeds, or the zero value and the
+// error. It is a function, not a method, because a method cannot take a
+// type parameter; it reads as breaker.Execute does, the policy after ctx.
+func Execute[T any](ctx context.Context, p *Policy, fn func(context.Context) (T, error)) (T, error) {
+	return doValue(ctx, p, fn, "Execute")
 }
 
 func do(ctx context.Context, p *Policy, fn func(context.Context) error, name string) error {
