@@ -52,7 +52,7 @@ func New(ctx context.Context, opts ...Option) (*Group, context.Context, error) {
 	if ctx == nil {
 		return nil, nil, errNilContext
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, Option.apply)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -74,7 +74,7 @@ func (g *Group) init(ctx context.Context, cfg *config) {
 // lazyInit makes the zero Group ready.
 func (g *Group) lazyInit() {
 	g.once.Do(func() {
-		cfg, _ := newConfig(nil)
+		cfg, _ := newConfig(nil, Option.apply)
 		g.init(context.Background(), &cfg)
 	})
 }

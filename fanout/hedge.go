@@ -27,7 +27,7 @@ import (
 // as a [*PanicError]. A nil ctx, a negative delay, a nil fn, or a bad
 // option is an error. Options: [WithMaxAttempts], [WithTaskTimeout] (a deadline for each
 // call).
-func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), delay time.Duration, opts ...Option) (R, error) {
+func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), delay time.Duration, opts ...HedgeOption) (R, error) {
 	var zero R
 	if ctx == nil {
 		return zero, errNilContext
@@ -38,7 +38,7 @@ func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), dela
 	if delay < 0 {
 		return zero, fmt.Errorf("fanout: Hedge: delay must be >= 0, got %v", delay)
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, HedgeOption.applyHedge)
 	if err != nil {
 		return zero, err
 	}

@@ -31,7 +31,7 @@ func Map[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (
 	if fn == nil {
 		return nil, errNilFunc("Map", "fn")
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, Option.apply)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +60,7 @@ func ForEach[T any](ctx context.Context, items []T, fn func(context.Context, T) 
 	if fn == nil {
 		return errNilFunc("ForEach", "fn")
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, Option.apply)
 	if err != nil {
 		return err
 	}
@@ -90,14 +90,14 @@ type Result[R any] struct {
 //
 // A nil items is treated as empty. A nil ctx, a nil fn or a bad option is an
 // error and a nil slice.
-func MapAll[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (R, error), opts ...Option) ([]Result[R], error) {
+func MapAll[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (R, error), opts ...MapAllOption) ([]Result[R], error) {
 	if ctx == nil {
 		return nil, errNilContext
 	}
 	if fn == nil {
 		return nil, errNilFunc("MapAll", "fn")
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, MapAllOption.applyMapAll)
 	if err != nil {
 		return nil, err
 	}

@@ -38,8 +38,8 @@ import (
 //
 // Each item costs two channel hand-offs between goroutines and no
 // allocation (see the package benchmarks).
-func Stream[T, R any](ctx context.Context, seq iter.Seq[T], fn func(context.Context, T) (R, error), opts ...Option) iter.Seq2[R, error] {
-	cfg, err := newConfig(opts)
+func Stream[T, R any](ctx context.Context, seq iter.Seq[T], fn func(context.Context, T) (R, error), opts ...StreamOption) iter.Seq2[R, error] {
+	cfg, err := newConfig(opts, StreamOption.applyStream)
 	window := 0
 	switch {
 	case ctx == nil:
