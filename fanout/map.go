@@ -12,18 +12,23 @@ import "context"
 // value at each failed item, with the [errors.Join] of the failures.
 //
 // If ctx is done, Map starts no new call, waits for the calls running, and
-// returns context.Cause(ctx). A panic in fn is returned as a [*PanicError]
-// once the other calls are cancelled and have returned. Every goroutine
-// Map starts has returned when Map returns.
+// returns context.Cause(ctx). A call that returns an error once ctx is done
+// stops the others at once; a cancellation that no call reports is seen
+// through [context.AfterFunc], whose goroutine runs a moment later, so a few
+// quick calls may still start in between, with the done ctx. A panic in fn
+// is returned as a [*PanicError] once the other calls are cancelled and
+// have returned. Every goroutine Map starts has returned when Map returns.
 //
 // A nil items is treated as empty: Map returns an empty slice and no error.
 // A nil ctx, a nil fn or a bad option is an error.
 //
 // Map runs min(limit, len(items)) workers, the calling goroutine being one
-// of them, that claim items with an atomic counter; it makes no allocation
-// and no context per item unless [WithTaskTimeout] asks for one. Its cost
-// per item is a few tens of nanoseconds on top of fn's, several times less
-// than a goroutine per item (see the package benchmarks).
+// of them, that claim items with an atomic counter and read an atomic flag
+// before each one; it makes no allocation and no context per item unless
+// [WithTaskTimeout] asks for one. Its cost per item is a few nanoseconds on
+// top of fn's, several times less than a goroutine per item (see the
+// package benchmarks). A ctx that can be cancelled costs three allocations
+// per call, for the AfterFunc.
 func Map[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (R, error), opts ...Option) ([]R, error) {
 	if ctx == nil {
 		return nil, errNilContext

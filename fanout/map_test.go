@@ -306,19 +306,23 @@ func TestMapParentCancel(t *testing.T) {
 	}
 }
 
+// TestMapAllParentCancelMarksSkipped: a call that cancels the parent and
+// returns an error stops the workers at once (fail sees ctx done), so every
+// later item is marked skipped with the parent's cause, reported once.
 func TestMapAllParentCancelMarksSkipped(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	res, err := fanout.MapAll(ctx, seqInts(100), func(ctx context.Context, x int) (int, error) {
 		if x == 0 {
 			cancel()
+			return 0, errBoom
 		}
 		return x, nil
 	}, fanout.WithLimit(1))
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("MapAll error = %v, want context.Canceled", err)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, errBoom) {
+		t.Fatalf("MapAll error = %v, want errBoom and context.Canceled", err)
 	}
-	if res[0].Value != 0 || res[0].Err != nil {
-		t.Errorf("MapAll[0] = %+v, want the item that ran", res[0])
+	if res[0].Err != errBoom {
+		t.Errorf("MapAll[0] = %+v, want the item that ran, with its error", res[0])
 	}
 	for i, r := range res[1:] {
 		if r.Err != context.Canceled {
@@ -327,6 +331,42 @@ func TestMapAllParentCancelMarksSkipped(t *testing.T) {
 	}
 	if strings.Count(err.Error(), "context canceled") != 1 {
 		t.Errorf("MapAll error = %q, want the cause once", err)
+	}
+}
+
+// TestMapParentCancelAfterFunc: a parent cancelled while a call runs stops
+// the workers through context.AfterFunc even when the call ignores ctx and
+// succeeds: no item starts once the AfterFunc has run.
+func TestMapParentCancelAfterFunc(t *testing.T) {
+	for _, ml := range mapLikes {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			release := make(chan struct{})
+			var started atomic.Int64
+			var err error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				err = ml.run(ctx, seqInts(100), func(ctx context.Context, x int) error {
+					started.Add(1)
+					if x == 0 {
+						<-release
+					}
+					return nil // ignores ctx
+				}, fanout.WithLimit(1))
+			}()
+			synctest.Wait() // item 0 is running
+			cancel()
+			synctest.Wait() // the AfterFunc has run
+			close(release)
+			<-done
+			if n := started.Load(); n != 1 {
+				t.Errorf("%s: %d calls started, want 1", ml.name, n)
+			}
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s error = %v, want context.Canceled", ml.name, err)
+			}
+		})
 	}
 }
 
