@@ -65,9 +65,10 @@
 //
 // # Cost
 //
-// [Map], [ForEach] and [MapAll] run a fixed set of min(limit, len(items))
-// workers, the calling goroutine being one, that claim items with an atomic
-// counter: no goroutine, context or allocation per item (unless
+// [Map], [ForEach] and [MapAll] run at most min(limit, len(items)) workers,
+// the calling goroutine being one, that claim items with an atomic counter
+// and start one another while items are left: no goroutine, context or
+// allocation per item (unless
 // [WithTaskTimeout] asks for a context per call), several times cheaper than
 // a goroutine per item. A [Group] task costs what an errgroup task costs: a
 // goroutine and a closure. A [Stream] item costs two channel hand-offs. The

@@ -22,13 +22,15 @@ import "context"
 // A nil items is treated as empty: Map returns an empty slice and no error.
 // A nil ctx, a nil fn or a bad option is an error.
 //
-// Map runs min(limit, len(items)) workers, the calling goroutine being one
-// of them, that claim items with an atomic counter and read an atomic flag
-// before each one; it makes no allocation and no context per item unless
-// [WithTaskTimeout] asks for one. Its cost per item is a few nanoseconds on
-// top of fn's, several times less than a goroutine per item (see the
-// package benchmarks). A ctx that can be cancelled costs three allocations
-// per call, for the AfterFunc.
+// Map runs at most min(limit, len(items)) workers, the calling goroutine
+// being one of them, that claim items with an atomic counter and read an
+// atomic flag before each one. The workers start one another, two each, as
+// long as items are left to claim: all of them run within log2(limit)
+// goroutine starts, and ten quick items may need only one or two. Map makes
+// no allocation and no context per item unless [WithTaskTimeout] asks for
+// one. Its cost per item is a few nanoseconds on top of fn's, several times
+// less than a goroutine per item (see the package benchmarks). A ctx that
+// can be cancelled costs three allocations per call, for the AfterFunc.
 func Map[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (R, error), opts ...Option) ([]R, error) {
 	if ctx == nil {
 		return nil, errNilContext

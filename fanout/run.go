@@ -13,9 +13,9 @@ import (
 // result replaces it with the cause of the cancellation.
 var errSkipped = errors.New("fanout: skipped")
 
-// runner runs task(ctx, i) for every i in [0, n) on a fixed set of workers
-// that claim indexes from a shared counter: one goroutine per worker, not
-// per item, and no allocation per item. It is the engine of Map, ForEach and
+// runner runs task(ctx, i) for every i in [0, n) on at most a limit of
+// workers that claim indexes from a shared counter: one goroutine per
+// worker, not per item, and no allocation per item. It is the engine of Map, ForEach and
 // MapAll. The calling goroutine is one of the workers, so a limit of 1
 // starts no goroutine at all.
 type runner struct {
@@ -41,6 +41,9 @@ type runner struct {
 	// call returns an error while ctx is done; a parent that is done sets
 	// it through context.AfterFunc.
 	done atomic.Bool
+
+	// spare is how many workers are left to start (see start).
+	spare atomic.Int64
 
 	wg       sync.WaitGroup
 	mu       sync.Mutex
@@ -75,13 +78,42 @@ func run(parent context.Context, n int, cfg *config, task func(context.Context, 
 // start runs the workers, one of them on the calling goroutine, and returns
 // when all have returned, even if this goroutine exits through
 // runtime.Goexit in a task.
+//
+// The workers start one another in a tree: each starts two more as it
+// begins, while items are left to claim, so that all of them run within
+// log2(workers) goroutine starts, and a call whose items are all claimed
+// before then (ten trivial items, say) starts fewer goroutines than the
+// limit allows.
 func (r *runner) start(workers int) {
 	defer r.wg.Wait()
-	r.wg.Add(workers - 1)
-	for range workers - 1 {
+	r.spare.Store(int64(workers - 1))
+	r.work()
+}
+
+// spawn starts up to two more workers, while workers are left to start and
+// items to claim. The caller is a worker, whose count in wg is not yet
+// released, so wg cannot be at zero here.
+func (r *runner) spawn() {
+	for range 2 {
+		if r.next.Load() >= int64(r.n) || !r.takeSpare() {
+			return
+		}
+		r.wg.Add(1)
 		go r.spawned()
 	}
-	r.work()
+}
+
+// takeSpare takes one of the workers left to start, if any.
+func (r *runner) takeSpare() bool {
+	for {
+		s := r.spare.Load()
+		if s <= 0 {
+			return false
+		}
+		if r.spare.CompareAndSwap(s, s-1) {
+			return true
+		}
+	}
 }
 
 func (r *runner) spawned() {
@@ -97,6 +129,7 @@ func (r *runner) work() {
 			r.abort(i, recover())
 		}
 	}()
+	r.spawn()
 	n, task, ctx, timeout := r.n, r.task, r.ctx, r.timeout
 	for {
 		i = int(r.next.Add(1)) - 1
