@@ -1,8 +1,9 @@
 package typecheck
 
 import (
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestCheck(t *testing.T) {
@@ -19,11 +20,10 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := c.Check(tt.src)
-		switch {
-		case tt.wantErr == "" && err != nil:
-			t.Errorf("Check(%q) = %v, want nil", tt.src, err)
-		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-			t.Errorf("Check(%q) = %v, want an error containing %q", tt.src, err, tt.wantErr)
+		if tt.wantErr == "" {
+			assert.NoError(t, err, "Check(%q)", tt.src)
+		} else {
+			assert.ErrorContains(t, err, tt.wantErr, "Check(%q)", tt.src)
 		}
 	}
 }
