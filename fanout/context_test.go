@@ -2,6 +2,7 @@ package fanout_test
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/holdfast-go/holdfast/fanout"
@@ -57,5 +58,28 @@ func TestNilContext(t *testing.T) {
 		if err := tt.err(); err == nil || err.Error() != "fanout: nil Context" {
 			t.Errorf("%s(nil ctx) error = %v, want %q", tt.name, err, "fanout: nil Context")
 		}
+	}
+}
+
+// TestHugeLimits checks that no size option allocates in proportion to its
+// value: a Group's semaphore of math.MaxInt empty slots, Map's workers
+// (bounded by the items) and Hedge's attempts (bounded by those started).
+func TestHugeLimits(t *testing.T) {
+	ctx := context.Background()
+	g, _, err := fanout.New(ctx, fanout.WithLimit(math.MaxInt))
+	if err != nil {
+		t.Fatalf("New(WithLimit(MaxInt)) error = %v", err)
+	}
+	g.Go(func(context.Context) error { return nil })
+	if err := g.Wait(); err != nil {
+		t.Errorf("Group.Wait() = %v, want nil", err)
+	}
+	out, err := fanout.Map(ctx, seqInts(3), square, fanout.WithLimit(math.MaxInt))
+	if err != nil || len(out) != 3 {
+		t.Errorf("Map(WithLimit(MaxInt)) = %v, %v, want 3 results", out, err)
+	}
+	v, err := fanout.Hedge(ctx, func(context.Context) (int, error) { return 1, nil }, 0, fanout.WithMaxAttempts(math.MaxInt))
+	if v != 1 || err != nil {
+		t.Errorf("Hedge(WithMaxAttempts(MaxInt)) = %v, %v, want 1, nil", v, err)
 	}
 }
