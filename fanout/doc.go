@@ -47,11 +47,28 @@
 // happened, cancels the rest, and is returned as a [*PanicError] once the
 // other calls have returned.
 //
+// # Options
+//
+// Options are typed by the calls that read them, so that an option given to
+// a call that would ignore it is a compile error: [WithMaxAttempts] returns
+// a [HedgeOption], which [Map] does not accept. Each call takes one option
+// type ([Option], [MapAllOption], [StreamOption], [HedgeOption]); an option
+// read by several calls implements each of their types:
+//
+//	option             Map, ForEach, New   MapAll   Stream   Hedge
+//	WithLimit          yes                 yes      yes      -
+//	WithTaskTimeout    yes                 yes      yes      yes
+//	WithCollectAll     yes                 -        -        -
+//	WithOrdered        -                   -        yes      -
+//	WithBuffer         -                   -        yes      -
+//	WithMaxAttempts    -                   -        -        yes
+//
 // # Cost
 //
-// [Map], [ForEach] and [MapAll] run a fixed set of min(limit, len(items))
-// workers, the calling goroutine being one, that claim items with an atomic
-// counter: no goroutine, context or allocation per item (unless
+// [Map], [ForEach] and [MapAll] run at most min(limit, len(items)) workers,
+// the calling goroutine being one, that claim items with an atomic counter
+// and start one another while items are left: no goroutine, context or
+// allocation per item (unless
 // [WithTaskTimeout] asks for a context per call), several times cheaper than
 // a goroutine per item. A [Group] task costs what an errgroup task costs: a
 // goroutine and a closure. A [Stream] item costs two channel hand-offs. The

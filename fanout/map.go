@@ -12,23 +12,33 @@ import "context"
 // value at each failed item, with the [errors.Join] of the failures.
 //
 // If ctx is done, Map starts no new call, waits for the calls running, and
-// returns context.Cause(ctx). A panic in fn is returned as a [*PanicError]
-// once the other calls are cancelled and have returned. Every goroutine
-// Map starts has returned when Map returns.
+// returns context.Cause(ctx). A call that returns an error once ctx is done
+// stops the others at once; a cancellation that no call reports is seen
+// through [context.AfterFunc], whose goroutine runs a moment later, so a few
+// quick calls may still start in between, with the done ctx. A panic in fn
+// is returned as a [*PanicError] once the other calls are cancelled and
+// have returned. Every goroutine Map starts has returned when Map returns.
 //
 // A nil items is treated as empty: Map returns an empty slice and no error.
-// A nil fn or a bad option is an error.
+// A nil ctx, a nil fn or a bad option is an error.
 //
-// Map runs min(limit, len(items)) workers, the calling goroutine being one
-// of them, that claim items with an atomic counter; it makes no allocation
-// and no context per item unless [WithTaskTimeout] asks for one. Its cost
-// per item is a few tens of nanoseconds on top of fn's, several times less
-// than a goroutine per item (see the package benchmarks).
+// Map runs at most min(limit, len(items)) workers, the calling goroutine
+// being one of them, that claim items with an atomic counter and read an
+// atomic flag before each one. The workers start one another, two each, as
+// long as items are left to claim: all of them run within log2(limit)
+// goroutine starts, and ten quick items may need only one or two. Map makes
+// no allocation and no context per item unless [WithTaskTimeout] asks for
+// one. Its cost per item is a few nanoseconds on top of fn's, several times
+// less than a goroutine per item (see the package benchmarks). A ctx that
+// can be cancelled costs three allocations per call, for the AfterFunc.
 func Map[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (R, error), opts ...Option) ([]R, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if fn == nil {
 		return nil, errNilFunc("Map", "fn")
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, Option.apply)
 	if err != nil {
 		return nil, err
 	}
@@ -49,12 +59,15 @@ func Map[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (
 // ForEach calls fn on every item, at most [DefaultLimit] (or [WithLimit]) at
 // a time. It is [Map] without results: it fails fast on the first error
 // unless [WithCollectAll] is given, honours ctx, and recovers panics the same
-// way, at the same cost.
+// way, at the same cost. A nil ctx, a nil fn or a bad option is an error.
 func ForEach[T any](ctx context.Context, items []T, fn func(context.Context, T) error, opts ...Option) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if fn == nil {
 		return errNilFunc("ForEach", "fn")
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, Option.apply)
 	if err != nil {
 		return err
 	}
@@ -82,13 +95,16 @@ type Result[R any] struct {
 // in fn is a bug, not a result: it cancels the rest like in [Map], its item
 // gets the [*PanicError], and so do the items that did not run.
 //
-// A nil items is treated as empty. A nil fn or a bad option is an error and
-// a nil slice.
-func MapAll[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (R, error), opts ...Option) ([]Result[R], error) {
+// A nil items is treated as empty. A nil ctx, a nil fn or a bad option is an
+// error and a nil slice.
+func MapAll[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (R, error), opts ...MapAllOption) ([]Result[R], error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if fn == nil {
 		return nil, errNilFunc("MapAll", "fn")
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, MapAllOption.applyMapAll)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/holdfast-go/holdfast/fanout"
+	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 func seqInts(n int) []int {
@@ -47,35 +48,69 @@ func TestMapOrder(t *testing.T) {
 	}
 }
 
-// mapLike runs one of Map, ForEach, MapAll over items with fn.
+// mapLike runs one of Map, ForEach, MapAll over items with fn, and options
+// that all three accept.
 type mapLike struct {
 	name string
-	run  func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.Option) error
+	run  func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error
 }
 
 var mapLikes = []mapLike{
-	{"Map", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.Option) error {
-		_, err := fanout.Map(ctx, items, func(ctx context.Context, x int) (int, error) { return x, fn(ctx, x) }, opts...)
+	{"Map", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error {
+		_, err := fanout.Map(ctx, items, func(ctx context.Context, x int) (int, error) { return x, fn(ctx, x) }, options(opts)...)
 		return err
 	}},
-	{"ForEach", fanout.ForEach[int]},
-	{"MapAll", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.Option) error {
-		_, err := fanout.MapAll(ctx, items, func(ctx context.Context, x int) (int, error) { return x, fn(ctx, x) }, opts...)
+	{"ForEach", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error {
+		return fanout.ForEach(ctx, items, fn, options(opts)...)
+	}},
+	{"MapAll", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error {
+		_, err := fanout.MapAll(ctx, items, func(ctx context.Context, x int) (int, error) { return x, fn(ctx, x) }, mapAllOptions(opts)...)
 		return err
 	}},
+}
+
+// collecting are Map and ForEach with WithCollectAll, which MapAll does
+// not take: it always collects.
+var collecting = []mapLike{
+	{"Map collecting", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error {
+		_, err := fanout.Map(ctx, items, func(ctx context.Context, x int) (int, error) { return x, fn(ctx, x) },
+			append(options(opts), fanout.WithCollectAll())...)
+		return err
+	}},
+	{"ForEach collecting", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error {
+		return fanout.ForEach(ctx, items, fn, append(options(opts), fanout.WithCollectAll())...)
+	}},
+}
+
+// options returns opts as Options, for Map, ForEach and New.
+func options(opts []fanout.LimitOption) []fanout.Option {
+	out := make([]fanout.Option, len(opts))
+	for i, o := range opts {
+		out[i] = o
+	}
+	return out
+}
+
+// mapAllOptions returns opts as MapAllOptions.
+func mapAllOptions(opts []fanout.LimitOption) []fanout.MapAllOption {
+	out := make([]fanout.MapAllOption, len(opts))
+	for i, o := range opts {
+		out[i] = o
+	}
+	return out
 }
 
 func TestMapLimitNeverExceeded(t *testing.T) {
 	tests := []struct {
 		limit int
-		opts  []fanout.Option
+		opts  []fanout.LimitOption
 		want  int64
 	}{
-		{1, []fanout.Option{fanout.WithLimit(1)}, 1},
-		{3, []fanout.Option{fanout.WithLimit(3)}, 3},
-		{8, []fanout.Option{fanout.WithLimit(8)}, 8},
+		{1, []fanout.LimitOption{fanout.WithLimit(1)}, 1},
+		{3, []fanout.LimitOption{fanout.WithLimit(3)}, 3},
+		{8, []fanout.LimitOption{fanout.WithLimit(8)}, 8},
 		{fanout.DefaultLimit, nil, fanout.DefaultLimit},
-		{5, []fanout.Option{fanout.WithLimit(5), fanout.WithTaskTimeout(time.Hour)}, 5},
+		{5, []fanout.LimitOption{fanout.WithLimit(5), fanout.WithTaskTimeout(time.Hour)}, 5},
 	}
 	for _, ml := range mapLikes {
 		for _, tt := range tests {
@@ -271,19 +306,23 @@ func TestMapParentCancel(t *testing.T) {
 	}
 }
 
+// TestMapAllParentCancelMarksSkipped: a call that cancels the parent and
+// returns an error stops the workers at once (fail sees ctx done), so every
+// later item is marked skipped with the parent's cause, reported once.
 func TestMapAllParentCancelMarksSkipped(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	res, err := fanout.MapAll(ctx, seqInts(100), func(ctx context.Context, x int) (int, error) {
 		if x == 0 {
 			cancel()
+			return 0, errBoom
 		}
 		return x, nil
 	}, fanout.WithLimit(1))
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("MapAll error = %v, want context.Canceled", err)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, errBoom) {
+		t.Fatalf("MapAll error = %v, want errBoom and context.Canceled", err)
 	}
-	if res[0].Value != 0 || res[0].Err != nil {
-		t.Errorf("MapAll[0] = %+v, want the item that ran", res[0])
+	if res[0].Err != errBoom {
+		t.Errorf("MapAll[0] = %+v, want the item that ran, with its error", res[0])
 	}
 	for i, r := range res[1:] {
 		if r.Err != context.Canceled {
@@ -292,6 +331,42 @@ func TestMapAllParentCancelMarksSkipped(t *testing.T) {
 	}
 	if strings.Count(err.Error(), "context canceled") != 1 {
 		t.Errorf("MapAll error = %q, want the cause once", err)
+	}
+}
+
+// TestMapParentCancelAfterFunc: a parent cancelled while a call runs stops
+// the workers through context.AfterFunc even when the call ignores ctx and
+// succeeds: no item starts once the AfterFunc has run.
+func TestMapParentCancelAfterFunc(t *testing.T) {
+	for _, ml := range mapLikes {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			release := make(chan struct{})
+			var started atomic.Int64
+			var err error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				err = ml.run(ctx, seqInts(100), func(ctx context.Context, x int) error {
+					started.Add(1)
+					if x == 0 {
+						<-release
+					}
+					return nil // ignores ctx
+				}, fanout.WithLimit(1))
+			}()
+			synctest.Wait() // item 0 is running
+			cancel()
+			synctest.Wait() // the AfterFunc has run
+			close(release)
+			<-done
+			if n := started.Load(); n != 1 {
+				t.Errorf("%s: %d calls started, want 1", ml.name, n)
+			}
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s error = %v, want context.Canceled", ml.name, err)
+			}
+		})
 	}
 }
 
@@ -317,11 +392,10 @@ func TestMapDoneContextRunsNothing(t *testing.T) {
 }
 
 func TestMapPanic(t *testing.T) {
-	for _, ml := range mapLikes {
-		for _, opts := range [][]fanout.Option{
+	for _, ml := range append(mapLikes, collecting...) {
+		for _, opts := range [][]fanout.LimitOption{
 			{fanout.WithLimit(1)},
 			{fanout.WithLimit(3)},
-			{fanout.WithLimit(3), fanout.WithCollectAll()},
 		} {
 			var later, canceled atomic.Int64
 			err := ml.run(context.Background(), seqInts(50), func(ctx context.Context, x int) error {
@@ -402,7 +476,7 @@ func TestMapGoexit(t *testing.T) {
 			t.Errorf("ForEach(limit 1) returned %v after runtime.Goexit on the calling goroutine", err)
 		case returned:
 			var pe *fanout.PanicError
-			if !errors.As(err, &pe) || !strings.Contains(fmt.Sprint(pe.Value), "Goexit") {
+			if !errors.As(err, &pe) || pe.Value != panics.Goexit {
 				t.Errorf("ForEach(limit %d) error = %v, want a *PanicError for runtime.Goexit", limit, err)
 			}
 		}

@@ -13,9 +13,9 @@ import (
 // result replaces it with the cause of the cancellation.
 var errSkipped = errors.New("fanout: skipped")
 
-// runner runs task(ctx, i) for every i in [0, n) on a fixed set of workers
-// that claim indexes from a shared counter: one goroutine per worker, not
-// per item, and no allocation per item. It is the engine of Map, ForEach and
+// runner runs task(ctx, i) for every i in [0, n) on at most a limit of
+// workers that claim indexes from a shared counter: one goroutine per
+// worker, not per item, and no allocation per item. It is the engine of Map, ForEach and
 // MapAll. The calling goroutine is one of the workers, so a limit of 1
 // starts no goroutine at all.
 type runner struct {
@@ -28,10 +28,22 @@ type runner struct {
 	errs    []error // collect-all mode: the error of each item; nil in fail-fast mode
 
 	// next is the next index to claim. The padding keeps the cache line
-	// every worker writes away from the fields above, which they read.
-	_    [64]byte
+	// every worker writes away from the fields around it, which they read
+	// (128 bytes: some CPUs fetch cache lines in pairs).
+	_    [128]byte
 	next atomic.Int64
-	_    [64]byte
+	_    [128]byte
+
+	// done is set once ctx is done, and workers read it before each item:
+	// an atomic load of memory written once, where polling ctx.Done() or
+	// ctx.Err() per item cost a third of a trivial item's time. The runner
+	// sets it itself when it cancels ctx (a failure, a panic) and when a
+	// call returns an error while ctx is done; a parent that is done sets
+	// it through context.AfterFunc.
+	done atomic.Bool
+
+	// spare is how many workers are left to start (see start).
+	spare atomic.Int64
 
 	wg       sync.WaitGroup
 	mu       sync.Mutex
@@ -53,6 +65,10 @@ func run(parent context.Context, n int, cfg *config, task func(context.Context, 
 	}
 	r.ctx, r.cancel = context.WithCancelCause(parent)
 	defer r.cancel(nil)
+	if parent.Done() != nil {
+		stop := context.AfterFunc(parent, r.stop)
+		defer stop()
+	}
 	if parent.Err() == nil {
 		r.start(cfg.workers(n))
 	}
@@ -62,13 +78,42 @@ func run(parent context.Context, n int, cfg *config, task func(context.Context, 
 // start runs the workers, one of them on the calling goroutine, and returns
 // when all have returned, even if this goroutine exits through
 // runtime.Goexit in a task.
+//
+// The workers start one another in a tree: each starts two more as it
+// begins, while items are left to claim, so that all of them run within
+// log2(workers) goroutine starts, and a call whose items are all claimed
+// before then (ten trivial items, say) starts fewer goroutines than the
+// limit allows.
 func (r *runner) start(workers int) {
 	defer r.wg.Wait()
-	r.wg.Add(workers - 1)
-	for range workers - 1 {
+	r.spare.Store(int64(workers - 1))
+	r.work()
+}
+
+// spawn starts up to two more workers, while workers are left to start and
+// items to claim. The caller is a worker, whose count in wg is not yet
+// released, so wg cannot be at zero here.
+func (r *runner) spawn() {
+	for range 2 {
+		if r.next.Load() >= int64(r.n) || !r.takeSpare() {
+			return
+		}
+		r.wg.Add(1)
 		go r.spawned()
 	}
-	r.work()
+}
+
+// takeSpare takes one of the workers left to start, if any.
+func (r *runner) takeSpare() bool {
+	for {
+		s := r.spare.Load()
+		if s <= 0 {
+			return false
+		}
+		if r.spare.CompareAndSwap(s, s-1) {
+			return true
+		}
+	}
 }
 
 func (r *runner) spawned() {
@@ -84,21 +129,20 @@ func (r *runner) work() {
 			r.abort(i, recover())
 		}
 	}()
-	n, task, ctx, done := r.n, r.task, r.ctx, r.ctx.Done()
+	r.spawn()
+	n, task, ctx, timeout := r.n, r.task, r.ctx, r.timeout
 	for {
 		i = int(r.next.Add(1)) - 1
 		if i >= n {
 			break
 		}
-		select {
-		case <-done:
+		if r.done.Load() {
 			r.skip(i)
 			ok = true
 			return
-		default:
 		}
 		var err error
-		if r.timeout > 0 {
+		if timeout > 0 {
 			err = r.callTimeout(ctx, i)
 		} else {
 			err = task(ctx, i)
@@ -116,14 +160,22 @@ func (r *runner) callTimeout(ctx context.Context, i int) error {
 	return r.task(ctx, i)
 }
 
+// stop makes the workers start no new item.
+func (r *runner) stop() { r.done.Store(true) }
+
 // fail records item i's error. In fail-fast mode the first error is stored
 // before the context is cancelled, so that the error reported is the one
 // that caused the cancellation, not a sibling's context.Canceled. An error
 // that arrives once the parent is done is the parent's doing: the parent's
-// cause is reported instead.
+// cause is reported instead. An error is often how a call reports that ctx
+// is done, so fail checks ctx and stops the workers at once if it is,
+// without waiting for context.AfterFunc.
 func (r *runner) fail(i int, err error) {
 	if r.errs != nil {
 		r.errs[i] = err
+		if r.ctx.Err() != nil {
+			r.stop()
+		}
 		return
 	}
 	r.mu.Lock()
@@ -135,6 +187,7 @@ func (r *runner) fail(i int, err error) {
 		err = context.Cause(r.parent)
 	}
 	r.err = err
+	r.stop()
 	r.cancel(err)
 }
 
@@ -160,6 +213,7 @@ func (r *runner) abort(i int, v any) {
 		r.err = pe
 	}
 	r.mu.Unlock()
+	r.stop()
 	r.cancel(pe)
 }
 

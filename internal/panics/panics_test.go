@@ -1,11 +1,12 @@
 package panics
 
 import (
-	"bytes"
 	"errors"
 	"runtime"
 	"sync"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 func TestCapturePanic(t *testing.T) {
@@ -15,12 +16,8 @@ func TestCapturePanic(t *testing.T) {
 		defer func() { value, stack = Capture(recover()) }()
 		panic("boom")
 	}()
-	if value != "boom" {
-		t.Errorf("Capture value = %v, want boom", value)
-	}
-	if !bytes.Contains(stack, []byte("TestCapturePanic")) {
-		t.Errorf("Capture stack does not name the panicking function:\n%s", stack)
-	}
+	assert.Equal(t, "boom", value, "Capture value")
+	assert.Contains(t, string(stack), "TestCapturePanic", "Capture stack names the panicking function")
 }
 
 func TestCaptureGoexit(t *testing.T) {
@@ -36,17 +33,11 @@ func TestCaptureGoexit(t *testing.T) {
 		runtime.Goexit()
 	}()
 	wg.Wait()
-	if value != Goexit {
-		t.Errorf("Capture(nil) value = %v, want Goexit", value)
-	}
+	assert.Same(t, Goexit, value, "Capture(nil) value")
 }
 
 func TestUnwrap(t *testing.T) {
 	err := errors.New("cause")
-	if got := Unwrap(err); got != err {
-		t.Errorf("Unwrap(err) = %v, want %v", got, err)
-	}
-	if got := Unwrap("text"); got != nil {
-		t.Errorf("Unwrap(string) = %v, want nil", got)
-	}
+	assert.Same(t, err, Unwrap(err), "Unwrap(err)")
+	assert.Nil(t, Unwrap("text"), "Unwrap(string)")
 }
