@@ -21,8 +21,8 @@ func wantOpenFor(t *testing.T, b *Breaker, min time.Duration) {
 	if err := b.Do(context.Background(), succeed); !errors.As(err, &oe) {
 		t.Fatalf("Do = %v, want an *OpenError", err)
 	}
-	if oe.RetryAfter < min {
-		t.Fatalf("OpenError.RetryAfter = %v, want at least %v", oe.RetryAfter, min)
+	if oe.Wait < min {
+		t.Fatalf("OpenError.Wait = %v, want at least %v", oe.Wait, min)
 	}
 }
 
