@@ -68,6 +68,9 @@ func (g *gate) tryLocked() bool {
 // acquire admits a call, waiting if it must and may. It locks g.mu itself.
 func (g *gate) acquire(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
+		g.mu.Lock()
+		g.canceled++
+		g.mu.Unlock()
 		return err
 	}
 	g.mu.Lock()

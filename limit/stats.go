@@ -18,7 +18,8 @@ type Stats struct {
 	// Rejected is the number of calls rejected with [ErrLimited]: at
 	// once, or when their wait reached [WithMaxWait].
 	Rejected uint64
-	// Canceled is the number of calls whose ctx ended while they waited.
+	// Canceled is the number of calls whose ctx had ended, or ended while
+	// they waited.
 	Canceled uint64
 	// Waited is the number of admitted calls that waited for a place, and
 	// WaitTime the total time they waited.
