@@ -29,8 +29,8 @@ type optionFunc func(*config) error
 func (f optionFunc) apply(c *config) error { return f(c) }
 
 type config struct {
-	prefix  string
-	share   float64 // > 0: fail open at this share of the limit
+	prefix   string
+	share    float64 // > 0: fail open at this share of the limit
 	maxKeys  int
 	timeout  time.Duration
 	cooldown time.Duration
