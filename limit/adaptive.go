@@ -207,9 +207,12 @@ func (a *Adaptive) vegas(w *window) float64 {
 	if w.overloads > 0 {
 		return limit * DefaultBackoff
 	}
-	avg := float64(w.sum) / float64(w.n)
+	// The window's smallest latency, not its average, against the
+	// smallest ever: both are minimums over many samples, so the noise
+	// of scheduling and of the network, which lengthens some calls of
+	// every window, cancels out instead of reading as a queue.
 	inflight := float64(w.inflight) / float64(w.n)
-	queue := inflight * (1 - float64(a.base)/avg)
+	queue := inflight * (1 - float64(a.base)/float64(w.least))
 	switch {
 	case queue > float64(a.cfg.beta):
 		// Shrink by half the excess: fast from far above, gentle near.
