@@ -24,6 +24,17 @@ func BenchmarkAcquireRelease(b *testing.B) {
 		name string
 		make func(b *testing.B) func()
 	}{
+		// One reading of the clock, of which the adaptive limiters take
+		// two and the throttle one: the part of their cost that depends
+		// on the machine.
+		{"clock", func(b *testing.B) func() {
+			base := time.Now()
+			return func() {
+				if time.Since(base) < 0 {
+					b.Fatal("clock went back")
+				}
+			}
+		}},
 		{"semaphore", func(b *testing.B) func() {
 			s := semaphore.NewWeighted(n)
 			return func() {

@@ -27,7 +27,8 @@ const throttleBuckets = 10
 // that is overloaded rather than down.
 //
 // A Throttle never waits: Acquire and TryAcquire decide at once. It is
-// safe for concurrent use; a decision takes one lock and allocates nothing.
+// safe for concurrent use; a decision reads the clock once, takes one lock
+// (and one more to release) and allocates nothing.
 type Throttle struct {
 	mu        sync.Mutex
 	cfg       config
@@ -116,7 +117,7 @@ func (t *Throttle) TryAcquire() (Permit, error) {
 		return Permit{}, t.rejectErr
 	}
 	t.mu.Unlock()
-	return Permit{r: t, start: 1}, nil
+	return Permit{r: t, start: now}, nil
 }
 
 // Do runs fn under [Throttle.Acquire] and releases its Permit with fn's
@@ -160,15 +161,18 @@ func (t *Throttle) Stats() ThrottleStats {
 	}
 }
 
-func (t *Throttle) release(_ int64, err error) {
+// release counts an accept in the bucket of its request (so it reads no
+// clock), unless that bucket has left the window.
+func (t *Throttle) release(start int64, err error) {
 	if t.cfg.overload(err) {
 		return
 	}
-	now := int64(time.Since(t.base))
+	b := start / t.width
 	t.mu.Lock()
-	t.advanceLocked(now)
-	t.accepts[t.bucket%throttleBuckets]++
-	t.totalAcc++
+	if b > t.bucket-throttleBuckets {
+		t.accepts[b%throttleBuckets]++
+		t.totalAcc++
+	}
 	t.mu.Unlock()
 }
 
