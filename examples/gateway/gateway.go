@@ -46,8 +46,8 @@ type gateway struct {
 	cache    *cache.Cache[string]
 	audit    *queue.Pool[auditEvent]
 	admit    *limit.Bulkhead // admission: sheds what is past its places and queue
-	served   atomic.Int64 // requests that reached the handler
-	refused  atomic.Int64 // audit events the pool did not accept
+	served   atomic.Int64    // requests that reached the handler
+	refused  atomic.Int64    // audit events the pool did not accept
 }
 
 // handler returns the gateway's HTTP handler: load shedding first (the
