@@ -1,6 +1,7 @@
 package limit
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"testing/synctest"
@@ -94,5 +95,31 @@ func TestAdaptiveGrantsWaitersOnGrowth(t *testing.T) {
 		}
 		close(done)
 		p2.Release(nil)
+	})
+}
+
+// TestVegasStaleBaseline shows the weakness the package comment states:
+// when the dependency's latency without load rises for good (10ms to
+// 40ms), Vegas reads the rise as a queue and holds the limit at a handful
+// of calls (calls in flight × 3/4 within [alpha, beta]: 4 to 8).
+func TestVegasStaleBaseline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		a, err := NewVegas(WithLimits(1, 100), WithInitialLimit(20), WithMaxWaiting(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := newDependency(10*time.Millisecond, 30)
+		ctx, stop := context.WithCancel(t.Context())
+		wait := load(ctx, a, d, 60)
+		before := trace(a, 20*time.Second)
+		d.base.Store(int64(40 * time.Millisecond))
+		after := trace(a, 60*time.Second)
+		stop()
+		wait()
+		end := after[len(after)-1]
+		t.Logf("limit before the rise %d, 60s after %d", before[len(before)-1], end)
+		if end < 4 || end > 8 {
+			t.Fatalf("limit 60s after the rise = %d, want 4 to 8", end)
+		}
 	})
 }

@@ -12,16 +12,24 @@ import (
 // dependency models a service whose latency is base up to knee calls in
 // flight, then grows in proportion to the excess: base × n / knee.
 type dependency struct {
-	base     time.Duration
+	base     atomic.Int64 // ns
 	knee     atomic.Int64
 	inflight atomic.Int64
 }
 
+func newDependency(base time.Duration, knee int64) *dependency {
+	d := &dependency{}
+	d.base.Store(int64(base))
+	d.knee.Store(knee)
+	return d
+}
+
 func (d *dependency) call() {
 	n := d.inflight.Add(1)
-	lat := d.base
+	base := d.base.Load()
+	lat := time.Duration(base)
 	if k := d.knee.Load(); n > k {
-		lat = time.Duration(int64(d.base) * n / k)
+		lat = time.Duration(base * n / k)
 	}
 	time.Sleep(lat)
 	d.inflight.Add(-1)
@@ -104,8 +112,7 @@ func TestConvergence(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				a := newConvergence(t, name)
-				d := &dependency{base: 10 * time.Millisecond}
-				d.knee.Store(50)
+				d := newDependency(10*time.Millisecond, 50)
 
 				ctx, stop := context.WithCancel(t.Context())
 				wait := load(ctx, a, d, 200)

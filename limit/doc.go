@@ -55,9 +55,12 @@
 // ramps too slowly from far below the knee, so with no queue at all it
 // grows by a tenth; and it compares minimums, not an average with a
 // minimum, so scheduling and network noise do not read as a queue. Its
-// own weakness: the smallest latency is kept for the limiter's life, so
-// if the dependency's latency with no load rises for good, Vegas reads
-// the rise as a queue and shrinks towards the minimum; use AIMD there.
+// own weakness: the smallest latency is kept for the limiter's life, so if
+// the dependency's latency with no load rises for good (it moved further
+// away), Vegas reads the rise as a queue and shrinks the limit to a
+// handful of calls, and stays there (with 10ms becoming 40ms, about 8
+// calls). Build a new limiter when a dependency moves, or use AIMD for a
+// dependency whose latency wanders.
 //
 // Both share one rule: a window whose calls in flight stayed below half
 // the limit never pushes the limit up. A limiter far from its limit learns
