@@ -12,8 +12,9 @@ const (
 	// DefaultRetryAfter is the retry-after hint of a rejection
 	// ([LimitedError.RetryAfter]) when [WithRetryAfter] is not given.
 	DefaultRetryAfter = time.Second
-	// DefaultMinLimit and DefaultMaxLimit bound an adaptive limit.
+	// DefaultMinLimit is the lowest an adaptive limit goes ([WithLimits]).
 	DefaultMinLimit = 1
+	// DefaultMaxLimit is the highest an adaptive limit goes ([WithLimits]).
 	DefaultMaxLimit = 1000
 	// DefaultInitialLimit is an adaptive limit's starting value (capped
 	// by the bounds).
@@ -27,11 +28,12 @@ const (
 	// DefaultBackoff is the factor an AIMD limit is multiplied by on
 	// overload.
 	DefaultBackoff = 0.9
-	// DefaultAlpha and DefaultBeta are Vegas's bounds on the estimated
-	// queue at the dependency: below alpha the limit grows, above beta it
-	// shrinks.
+	// DefaultAlpha is Vegas's lower bound on the queue it estimates at
+	// the dependency, in calls: below it the limit grows ([WithQueue]).
 	DefaultAlpha = 3
-	DefaultBeta  = 6
+	// DefaultBeta is Vegas's upper bound on that queue: above it the
+	// limit shrinks.
+	DefaultBeta = 6
 	// DefaultK is the throttle's multiplier K: it starts to reject once
 	// requests exceed K times the accepts.
 	DefaultK = 2.0

@@ -21,8 +21,8 @@ type Stats struct {
 	// Canceled is the number of calls whose ctx had ended, or ended while
 	// they waited.
 	Canceled uint64
-	// Waited is the number of admitted calls that waited for a place, and
-	// WaitTime the total time they waited.
-	Waited   uint64
+	// Waited is the number of admitted calls that waited for a place.
+	Waited uint64
+	// WaitTime is the total time the calls counted in Waited waited.
 	WaitTime time.Duration
 }
