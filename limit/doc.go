@@ -27,9 +27,10 @@
 //     and answers the rejected ones 503 (or 429) with Retry-After, never
 //     shedding [Critical] requests and shedding [Sheddable] ones first.
 //
-// Every limiter has Acquire(ctx) and TryAcquire, which return a [Permit]
-// to release with the call's outcome, and Do(ctx, fn), which does both
-// around fn. A rejection is an error matching [ErrLimited], a
+// Every limiter has Acquire(ctx) and TryAcquire(), which return a
+// [Permit] to release with the call's outcome (TryAcquire returns an error
+// too, not a bool, so that its rejection carries the same retry-after
+// hint), and Do(ctx, fn), which does both around fn. A rejection is an error matching [ErrLimited], a
 // [*LimitedError] whose RetryAfter method gives a hint of when to try
 // again (a retry policy that honours retry.RetryAfterer uses it).
 // Releasing: see [Permit] (a second Release of the same variable does

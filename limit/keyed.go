@@ -62,8 +62,12 @@ func (k *KeyedRate[K]) Allow(key K) error { return k.AllowN(time.Now(), key, 1) 
 // AllowN takes n tokens from key's bucket at time now if it holds them
 // and returns nil; else it takes none and returns a [*LimitedError]
 // (matching [ErrLimited]) whose RetryAfter is how long until n tokens are
-// there. n above the burst is never allowed.
+// there. n above the burst is never allowed; n below 1 is an error that
+// does not match ErrLimited.
 func (k *KeyedRate[K]) AllowN(now time.Time, key K, n int) error {
+	if n < 1 {
+		return fmt.Errorf("limit: KeyedRate.AllowN: n must be >= 1, got %d", n)
+	}
 	lim := k.limiter(now, key)
 	if lim.AllowN(now, n) {
 		return nil

@@ -1,6 +1,7 @@
 package limit
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -27,6 +28,9 @@ func TestKeyedRate(t *testing.T) {
 		t.Fatalf("AllowN a token later = %v, want nil", err)
 	}
 	mustLimited(t, k.AllowN(now, "c", 4), 400*time.Millisecond)
+	if err := k.AllowN(now, "c", 0); err == nil || errors.Is(err, ErrLimited) {
+		t.Fatalf("AllowN(n 0) = %v, want an error naming n, not ErrLimited", err)
+	}
 }
 
 // TestKeyedRateBounded: idle keys are swept and active ones displaced, so

@@ -14,7 +14,9 @@ import (
 )
 
 // Limit is a rate: Rate requests per Period, of which up to Burst may come
-// at once.
+// at once. The time between two requests at the steady rate, Period/Rate,
+// is kept in whole microseconds (rounded down: 3 a second allows
+// 3.000003).
 type Limit struct {
 	Rate   int
 	Period time.Duration
