@@ -205,25 +205,3 @@ func TestBulkheadDo(t *testing.T) {
 		t.Fatalf("Stats().InFlight after a panic = %d, want 0", s.InFlight)
 	}
 }
-
-func TestPermitRelease(t *testing.T) {
-	b := newBulkhead(t, 2)
-	p1, _ := b.TryAcquire()
-	p2, _ := b.TryAcquire()
-	p1.Release(nil)
-	p1.Release(nil) // zeroed by the first Release: does nothing
-	if s := b.Stats(); s.InFlight != 1 {
-		t.Fatalf("InFlight after releasing one permit twice = %d, want 1", s.InFlight)
-	}
-	if p1.Valid() || !p2.Valid() {
-		t.Fatalf("Valid() = %v, %v, want false, true", p1.Valid(), p2.Valid())
-	}
-	var zero Permit
-	zero.Release(nil)
-	p2.Release(nil)
-	copyOfReleased := p2
-	copyOfReleased.Release(nil)
-	if s := b.Stats(); s.InFlight != 0 {
-		t.Fatalf("InFlight = %d, want 0", s.InFlight)
-	}
-}
