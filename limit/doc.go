@@ -20,6 +20,8 @@
 //     that is refusing many of them, so a caller stops spending round
 //     trips on calls that will fail. A cheap alternative to a circuit
 //     breaker when the dependency is overloaded rather than down.
+//   - [KeyedBulkhead]: a bulkhead per key (tenant, user, route), so that
+//     one key cannot take every place; memory bounded by the keys in use.
 //   - [KeyedRate]: a token bucket per key (tenant, user, IP) in this
 //     process, with bounded memory. For a rate shared by every replica,
 //     use limit/redis.

@@ -103,6 +103,27 @@ func ExampleShed() {
 	// /healthz 200
 }
 
+// Two places per tenant: a tenant that uses both is rejected, the others
+// are not.
+func ExampleKeyedBulkhead() {
+	kb, err := limit.NewKeyedBulkhead[string](2, 0)
+	if err != nil {
+		panic(err)
+	}
+	a1, _ := kb.TryAcquire("tenant-a")
+	a2, _ := kb.TryAcquire("tenant-a")
+	_, errA := kb.TryAcquire("tenant-a")
+	b1, errB := kb.TryAcquire("tenant-b")
+	fmt.Println(errors.Is(errA, limit.ErrLimited), errB)
+	for _, p := range []*limit.Permit{&a1, &a2, &b1} {
+		p.Release(nil)
+	}
+	fmt.Println(kb.Keys(), "keys in use")
+	// Output:
+	// true <nil>
+	// 0 keys in use
+}
+
 // A token bucket per client in this process: 10 a second, burst 2.
 func ExampleKeyedRate() {
 	k, err := limit.NewKeyedRate[string](10, 2, 0)

@@ -43,12 +43,12 @@ type waiter struct {
 	since      int64 // when it started to wait; once granted, how long it waited
 }
 
-func (g *gate) init(limit int, c *config, by string) {
+func (g *gate) init(limit int, c *config, rejectErr *LimitedError) {
 	g.limit = limit
 	g.maxWaiting = c.maxWaiting
 	g.maxWait = c.maxWait
 	g.lifo = c.lifo
-	g.rejectErr = &LimitedError{By: by, After: c.retryAfter}
+	g.rejectErr = rejectErr
 	g.base = time.Now()
 }
 

@@ -33,6 +33,8 @@ func TestBadInput(t *testing.T) {
 		{"overload", build(func() error { _, err := NewThrottle(WithIsOverload(nil)); return err }), "WithIsOverload: nil func"},
 		{"status", build(func() error { _, err := Shed(&Bulkhead{}, WithStatus(200)); return err }), "WithStatus must be a 4xx or 5xx code, got 200"},
 		{"priority", build(func() error { _, err := Shed(&Bulkhead{}, WithPriority(nil)); return err }), "WithPriority: nil func"},
+		{"keyed limit", build(func() error { _, err := NewKeyedBulkhead[string](0, 0); return err }), "NewKeyedBulkhead: limit must be >= 1, got 0"},
+		{"keyed max keys", build(func() error { _, err := NewKeyedBulkhead[string](1, -1); return err }), "NewKeyedBulkhead: maxKeys must be >= 0, got -1"},
 		{"shed nil limiter", build(func() error { _, err := Shed(nil); return err }), "Shed: nil Limiter"},
 	}
 	for _, tt := range tests {
