@@ -144,11 +144,16 @@ func (a *Adaptive) Stats() Stats {
 func (a *Adaptive) release(start int64, err error) {
 	now := a.g.now()
 	a.g.mu.Lock()
+	from := a.g.limit
 	if a.g.inflight > 0 && !errors.Is(err, context.Canceled) {
 		a.sampleLocked(now, now-start, err)
 	}
+	to := a.g.limit
 	a.g.releaseLocked()
 	a.g.mu.Unlock()
+	if from != to && a.cfg.onLimit != nil {
+		a.cfg.onLimit(from, to)
+	}
 }
 
 // sampleLocked adds a call of latency rtt to the window, and moves the

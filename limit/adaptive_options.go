@@ -1,6 +1,7 @@
 package limit
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -47,6 +48,21 @@ func WithWindow(d time.Duration, samples int) AdaptiveOption {
 			return fmt.Errorf("limit: WithWindow: samples must be >= 1, got %d", samples)
 		}
 		c.window, c.minSamples = d, samples
+		return nil
+	})
+}
+
+// WithOnLimitChange calls f(from, to) each time an adaptive limit moves,
+// for logs and metrics. f runs on the goroutine that released the call
+// that moved the limit, after the move and outside any lock; calls may
+// overlap, so f must be safe for concurrent use, and should be quick.
+// f must not be nil.
+func WithOnLimitChange(f func(from, to int)) AdaptiveOption {
+	return adaptiveOption(func(c *config) error {
+		if f == nil {
+			return errors.New("limit: WithOnLimitChange: nil func")
+		}
+		c.onLimit = f
 		return nil
 	})
 }

@@ -24,13 +24,18 @@ func run(t *testing.T, a *Adaptive, n int, lat time.Duration, err error) {
 
 func TestAIMDBacksOffOnOverload(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		a, err := NewAIMD(WithInitialLimit(100), WithLimits(10, 200), WithWindow(time.Second, 1))
+		var moves [][2]int
+		a, err := NewAIMD(WithInitialLimit(100), WithLimits(10, 200), WithWindow(time.Second, 1),
+			WithOnLimitChange(func(from, to int) { moves = append(moves, [2]int{from, to}) }))
 		if err != nil {
 			t.Fatal(err)
 		}
 		run(t, a, 10, 100*time.Millisecond, errors.New("timeout"))
 		if got := a.Limit(); got != 90 {
 			t.Fatalf("Limit() after an overloaded window = %d, want 90", got)
+		}
+		if len(moves) != 1 || moves[0] != [2]int{100, 90} {
+			t.Fatalf("OnLimitChange calls = %v, want [[100 90]]", moves)
 		}
 		for range 40 {
 			run(t, a, 10, 100*time.Millisecond, errors.New("timeout"))

@@ -80,6 +80,7 @@ type config struct {
 	window                      time.Duration
 	minSamples                  int
 	isOverload                  func(error) bool
+	onLimit                     func(from, to int)
 
 	threshold time.Duration // AIMD: a slower call is an overload; 0: off
 	backoff   float64

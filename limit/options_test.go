@@ -35,6 +35,7 @@ func TestBadInput(t *testing.T) {
 		{"priority", build(func() error { _, err := Shed(&Bulkhead{}, WithPriority(nil)); return err }), "WithPriority: nil func"},
 		{"keyed limit", build(func() error { _, err := NewKeyedBulkhead[string](0, 0); return err }), "NewKeyedBulkhead: limit must be >= 1, got 0"},
 		{"keyed max keys", build(func() error { _, err := NewKeyedBulkhead[string](1, -1); return err }), "NewKeyedBulkhead: maxKeys must be >= 0, got -1"},
+		{"on limit change", build(func() error { _, err := NewVegas(WithOnLimitChange(nil)); return err }), "WithOnLimitChange: nil func"},
 		{"shed nil limiter", build(func() error { _, err := Shed(nil); return err }), "Shed: nil Limiter"},
 	}
 	for _, tt := range tests {
