@@ -28,8 +28,8 @@ var errPanicked = errors.New("limit: fn panicked")
 // attempt without importing this package. A limiter returns the same
 // LimitedError value for each of its rejections: treat it as read-only.
 type LimitedError struct {
-	// By names what rejected the call: "bulkhead", "aimd", "vegas",
-	// "throttle" or "rate" (and the limiter's name, where it has one).
+	// By names what rejected the call: "bulkhead", "keyed bulkhead",
+	// "aimd", "vegas", "throttle" or "rate".
 	By string
 	// After is the hint of when to try again (see [WithRetryAfter]).
 	After time.Duration
