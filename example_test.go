@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"sync/atomic"
 	"time"
 
 	"github.com/holdfast-go/holdfast"
 	"github.com/holdfast-go/holdfast/breaker"
+	"github.com/holdfast-go/holdfast/fanout"
 	"github.com/holdfast-go/holdfast/limit"
 	"github.com/holdfast-go/holdfast/retry"
 )
@@ -91,4 +93,52 @@ func ExamplePipeline_Do() {
 	err = p.Do(context.Background(), func(ctx context.Context) error { return nil })
 	fmt.Println(errors.Is(err, breaker.ErrOpen), err)
 	// Output: true breaker: "ledger" forced open
+}
+
+// The README's first example: three lookups at most two at a time, each
+// through one pipeline.
+func Example_fanOut() {
+	b, err := breaker.New(breaker.WithName("prices"), breaker.WithConsecutiveFailures(5))
+	if err != nil {
+		log.Fatal(err)
+	}
+	policy, err := retry.New(retry.WithMaxAttempts(3),
+		retry.WithStrategy(retry.FullJitter(time.Millisecond, 50*time.Millisecond)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	bulkhead, err := limit.NewBulkhead(10)
+	if err != nil {
+		log.Fatal(err)
+	}
+	pricing, err := holdfast.New(
+		holdfast.WithTimeout(time.Second),
+		holdfast.WithRetry(policy),
+		holdfast.WithLimiter(bulkhead),
+		holdfast.WithBreaker(b),
+		holdfast.WithAttemptTimeout(200*time.Millisecond),
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	var calls atomic.Int32
+	price := func(ctx context.Context, sku string) (int, error) {
+		if calls.Add(1) == 2 { // one passing failure, absorbed by a retry
+			return 0, errors.New("connection reset")
+		}
+		return len(sku) * 100, nil
+	}
+
+	skus := []string{"apple", "fig", "cherry"}
+	prices, err := fanout.Map(context.Background(), skus, func(ctx context.Context, sku string) (int, error) {
+		return holdfast.Run(ctx, pricing, func(ctx context.Context) (int, error) {
+			return price(ctx, sku)
+		})
+	}, fanout.WithLimit(2))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(prices)
+	// Output: [500 300 600]
 }
