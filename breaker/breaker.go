@@ -104,7 +104,8 @@ func New(opts ...Option) (*Breaker, error) {
 // When the breaker rejects the call, Do returns an [*OpenError] matching
 // [ErrOpen] without calling fn. When ctx is already done, it returns
 // ctx.Err() without calling fn or recording anything, so that an expired
-// deadline is not charged to the dependency.
+// deadline is not charged to the dependency. A nil ctx or fn is an error,
+// and nothing is recorded.
 //
 // A panic in fn is recorded as a failure and goes on to Do's caller as it
 // was, with its value and stack.
@@ -113,7 +114,7 @@ func (b *Breaker) Do(ctx context.Context, fn func(context.Context) error) error 
 	// than in a helper: the compiler cannot inline one (it has a call to
 	// fall back on), and the extra calls cost a third of Do's overhead.
 	g, start := b.cur.Load(), int64(0)
-	if fn == nil || !g.fast || ctx.Err() != nil {
+	if ctx == nil || fn == nil || !g.fast || ctx.Err() != nil {
 		var err error
 		if g, start, err = b.enter(ctx, fn == nil); err != nil {
 			return err
@@ -133,7 +134,7 @@ func (b *Breaker) Do(ctx context.Context, fn func(context.Context) error) error 
 // error. When the call is rejected it returns the zero T and the error.
 func Execute[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T, error)) (T, error) {
 	g, start := b.cur.Load(), int64(0)
-	if fn == nil || !g.fast || ctx.Err() != nil {
+	if ctx == nil || fn == nil || !g.fast || ctx.Err() != nil {
 		var err error
 		if g, start, err = b.enter(ctx, fn == nil); err != nil {
 			var zero T
@@ -240,6 +241,9 @@ func (b *Breaker) Reset() { b.move(nil, StateClosed) }
 // enter is the slow path of Do and Execute: it checks what they are given,
 // then admits the call.
 func (b *Breaker) enter(ctx context.Context, nilFunc bool) (*gen, int64, error) {
+	if ctx == nil {
+		return nil, 0, errNilContext
+	}
 	if nilFunc {
 		return nil, 0, errNilFunc
 	}
@@ -465,7 +469,7 @@ func (b *Breaker) move(from *gen, to State) *gen {
 	var openUntil int64
 	switch to {
 	case StateOpen:
-		openUntil = now + int64(openDuration(&b.cfg, b.level, rand.Float64()))
+		openUntil = addSat(now, openDuration(&b.cfg, b.level, rand.Float64()))
 		b.level++
 		b.trips++
 	case StateClosed:
@@ -506,16 +510,41 @@ func (b *Breaker) newGen(s State, now, openUntil int64, prev *gen) *gen {
 
 // openDuration returns how long the breaker stays open on the trip that
 // follows level trips without a recovery, given r, a random number in
-// [0, 1) that draws the jitter.
+// [0, 1) that draws the jitter. It saturates: the result is in [0,
+// backoffMax] whatever the level, even where openDuration * multiplier^level
+// is beyond a Duration or +Inf.
 func openDuration(c *config, level int, r float64) time.Duration {
 	if c.backoffMax == 0 {
 		return c.openDuration
 	}
 	d := float64(c.openDuration) * math.Pow(c.backoffMult, float64(level))
-	if d >= float64(c.backoffMax) {
+	if !(d < float64(c.backoffMax)) { // also +Inf and NaN
 		d = float64(c.backoffMax)
 	}
-	return time.Duration(d - d*c.backoffJitter*r)
+	return min(fromFloat(d-d*c.backoffJitter*r), c.backoffMax)
+}
+
+// fromFloat converts d, in nanoseconds, to a Duration, saturating at 0 and
+// at the largest Duration; a conversion of a float64 out of range is not
+// defined in Go (on amd64 it gives the smallest int64).
+func fromFloat(d float64) time.Duration {
+	switch {
+	case d > 0 && d < math.MaxInt64: // float64(math.MaxInt64) is 2^63
+		return time.Duration(d)
+	case d > 0 || math.IsNaN(d): // NaN: too large rather than too small
+		return math.MaxInt64
+	}
+	return 0
+}
+
+// addSat returns now + d, saturating at the largest int64: an open
+// duration too long for the clock's range means open for as long as it can
+// tell. now and d are >= 0.
+func addSat(now int64, d time.Duration) int64 {
+	if int64(d) > math.MaxInt64-now {
+		return math.MaxInt64
+	}
+	return now + int64(d)
 }
 
 // deliver runs the hooks of the pending changes in order, outside the

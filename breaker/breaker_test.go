@@ -533,6 +533,29 @@ func TestNilFunc(t *testing.T) {
 	}
 }
 
+// TestNilContext checks the nil-context policy of CONTRIBUTING.md: Do and
+// Execute return an error for a nil ctx, in every state, without calling fn
+// or recording anything.
+func TestNilContext(t *testing.T) {
+	var nilCtx context.Context
+	called := false
+	fn := func(context.Context) (int, error) { called = true; return 0, errBoom }
+	const msg = "breaker: nil Context"
+	for _, opts := range [][]Option{nil, {WithSlowCall(time.Second, 1)}} {
+		b := mustNew(t, append(opts, WithConsecutiveFailures(1))...)
+		if err := b.Do(nilCtx, func(ctx context.Context) error { _, err := fn(ctx); return err }); err == nil || err.Error() != msg {
+			t.Errorf("Do(nil ctx) = %v, want %q", err, msg)
+		}
+		if _, err := Execute(nilCtx, b, fn); err == nil || err.Error() != msg {
+			t.Errorf("Execute(nil ctx) = %v, want %q", err, msg)
+		}
+		if called {
+			t.Errorf("fn called with a nil ctx")
+		}
+		wantState(t, b, StateClosed)
+	}
+}
+
 func TestExecute(t *testing.T) {
 	b := mustNew(t, WithConsecutiveFailures(1))
 	v, err := Execute(context.Background(), b, func(context.Context) (string, error) { return "v", nil })

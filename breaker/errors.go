@@ -11,6 +11,10 @@ import (
 // try again.
 var ErrOpen = errors.New("breaker: open")
 
+// errNilContext is returned by [Breaker.Do] and [Execute] for a nil ctx
+// (see CONTRIBUTING.md).
+var errNilContext = errors.New("breaker: nil Context")
+
 // errNilFunc is returned by [Breaker.Do] and [Execute] when fn is nil.
 var errNilFunc = errors.New("breaker: nil fn passed to Do or Execute")
 

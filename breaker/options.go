@@ -269,7 +269,10 @@ func WithMinimumCalls(n int) Option {
 
 // WithOpenDuration sets how long the breaker stays open after a trip before
 // it lets probes through (d >= 0; default [DefaultOpenDuration]). With
-// [WithOpenBackoff] it is the duration of the first trip.
+// [WithOpenBackoff] it is the duration of the first trip. Any duration up to
+// the largest [time.Duration] is kept as given: the computations of the open
+// state saturate instead of overflowing, so a huge duration keeps the
+// breaker open until [Breaker.Reset], in effect.
 func WithOpenDuration(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
 		if d < 0 {
@@ -286,7 +289,8 @@ func WithOpenDuration(d time.Duration) Option {
 // jitter of itself at random so that many breakers do not probe in step.
 // A successful recovery (half-open to closed) or [Breaker.Reset] starts the
 // sequence again. multiplier must be >= 1, jitter in [0, 1], max at least
-// the open duration, and the open duration above 0.
+// the open duration, and the open duration above 0. The growth saturates at
+// max, even when openDuration * multiplier^k is beyond a [time.Duration].
 func WithOpenBackoff(max time.Duration, multiplier, jitter float64) Option {
 	return optionFunc(func(c *config) error {
 		if max <= 0 {

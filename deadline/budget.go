@@ -8,6 +8,19 @@ import (
 	"time"
 )
 
+// errNilContext is returned, or panicked with by the calls that return no
+// error, for a nil ctx (see CONTRIBUTING.md).
+var errNilContext = errors.New("deadline: nil Context")
+
+// mustContext panics with errNilContext's message on a nil ctx, for the
+// calls that return no error, as the standard library's context functions
+// do.
+func mustContext(ctx context.Context) {
+	if ctx == nil {
+		panic(errNilContext.Error())
+	}
+}
+
 // ErrInsufficientBudget is matched (with [errors.Is]) by the error returned
 // when a call cannot be given the time it needs: by [Require], [Reserve] and
 // the [Transport] that refuses to send a request whose budget is spent.
@@ -41,13 +54,15 @@ func (e *InsufficientBudgetError) Unwrap() error { return ErrInsufficientBudget 
 // a deadline at all. The time is never negative: it is 0 once the deadline
 // has passed. Remaining looks at the deadline only; a context cancelled
 // early still reports the time to its deadline. It is shorthand for
-// RemainingAt(ctx, time.Now()).
+// RemainingAt(ctx, time.Now()). A nil ctx panics, as in the context
+// package.
 func Remaining(ctx context.Context) (time.Duration, bool) {
 	return RemainingAt(ctx, time.Now())
 }
 
 // RemainingAt is like [Remaining] with the current time given as now.
 func RemainingAt(ctx context.Context, now time.Time) (time.Duration, bool) {
+	mustContext(ctx)
 	dl, ok := ctx.Deadline()
 	if !ok {
 		return 0, false
@@ -60,9 +75,12 @@ func RemainingAt(ctx context.Context, now time.Time) (time.Duration, bool) {
 // It returns an [*InsufficientBudgetError] when less than min remains or the
 // deadline has passed, [context.Cause] when ctx was cancelled before its
 // deadline, and nil when ctx has no deadline and is not cancelled (an
-// unbounded budget satisfies any min). A negative min is an error.
-// Require does not allocate unless it fails.
+// unbounded budget satisfies any min). A nil ctx or a negative min is an
+// error. Require does not allocate unless it fails.
 func Require(ctx context.Context, min time.Duration) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if min < 0 {
 		return fmt.Errorf("deadline: Require: min must be >= 0, got %v", min)
 	}
@@ -89,10 +107,13 @@ func Require(ctx context.Context, min time.Duration) error {
 // (an [*InsufficientBudgetError] in the second case) together with a child
 // that is already cancelled with that error as its cause (or with ctx's own
 // cause, when ctx is already done), so a caller that ignores the error still
-// fails fast. The returned context and cancel
-// function are never nil; call cancel when done, as with
-// [context.WithDeadline].
+// fails fast. A nil ctx is an error too, with a context already cancelled
+// with it. The returned context and cancel function are never nil; call
+// cancel when done, as with [context.WithDeadline].
 func Reserve(ctx context.Context, headroom time.Duration) (context.Context, context.CancelFunc, error) {
+	if ctx == nil {
+		return failed(context.Background(), errNilContext)
+	}
 	if headroom < 0 {
 		return failed(ctx, fmt.Errorf("deadline: Reserve: headroom must be >= 0, got %v", headroom))
 	}
@@ -114,10 +135,13 @@ func Reserve(ctx context.Context, headroom time.Duration) (context.Context, cont
 //
 // With no deadline on ctx, Fraction returns a cancelable child without a
 // deadline. When the deadline has passed, the child is done at once with
-// ctx's cause. When f is invalid, the error comes with a child already
-// cancelled with it, as in [Reserve]. The returned context and cancel
-// function are never nil.
+// ctx's cause. When ctx is nil or f is invalid, the error comes with a
+// context already cancelled with it, as in [Reserve]. The returned context
+// and cancel function are never nil.
 func Fraction(ctx context.Context, f float64) (context.Context, context.CancelFunc, error) {
+	if ctx == nil {
+		return failed(context.Background(), errNilContext)
+	}
 	if !(f > 0 && f <= 1) {
 		return failed(ctx, fmt.Errorf("deadline: Fraction: f must be in (0, 1], got %v", f))
 	}
@@ -149,8 +173,10 @@ func split(rem time.Duration, f float64) time.Duration {
 // and a no-op cancel, without allocating; otherwise it returns
 // context.WithTimeout(ctx, d). Use it for a per-call timeout that must never
 // extend, nor needlessly duplicate, the caller's budget. For a timeout whose
-// expiry names its layer, use [WithTimeout].
+// expiry names its layer, use [WithTimeout]. A nil ctx panics, as in the
+// context package.
 func Tighten(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	mustContext(ctx)
 	if dl, ok := ctx.Deadline(); ok && !dl.After(time.Now().Add(d)) {
 		return ctx, noop
 	}

@@ -331,3 +331,44 @@ func TestTightenNoAlloc(t *testing.T) {
 		t.Errorf("Tighten(looser) allocs = %v, want 0", allocs)
 	}
 }
+
+// wantPanic fails the test unless f panics with the value want.
+func wantPanic(t *testing.T, name string, want any, f func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != want {
+			t.Errorf("%s panicked with %v, want %v", name, r, want)
+		}
+	}()
+	f()
+}
+
+// TestNilContext checks the nil-context policy of CONTRIBUTING.md: the
+// calls that return an error return one naming the nil Context; the others
+// panic with that message, as the context package does.
+func TestNilContext(t *testing.T) {
+	var nilCtx context.Context
+	const msg = "deadline: nil Context"
+	if err := Require(nilCtx, time.Second); err == nil || err.Error() != msg {
+		t.Errorf("Require(nil, 1s) = %v, want %q", err, msg)
+	}
+	derive := map[string]func() (context.Context, context.CancelFunc, error){
+		"Reserve":  func() (context.Context, context.CancelFunc, error) { return Reserve(nilCtx, time.Millisecond) },
+		"Fraction": func() (context.Context, context.CancelFunc, error) { return Fraction(nilCtx, 0.5) },
+	}
+	for name, f := range derive {
+		ctx, cancel, err := f()
+		if err == nil || err.Error() != msg {
+			t.Errorf("%s(nil) error = %v, want %q", name, err, msg)
+		}
+		if ctx == nil || cancel == nil || ctx.Err() == nil || context.Cause(ctx) != err {
+			t.Errorf("%s(nil) = %v, %v, want a context cancelled with the error and a cancel func", name, ctx, cancel)
+			continue
+		}
+		cancel()
+	}
+	wantPanic(t, "Remaining(nil)", msg, func() { Remaining(nilCtx) })
+	wantPanic(t, "RemainingAt(nil)", msg, func() { RemainingAt(nilCtx, time.Now()) })
+	wantPanic(t, "Tighten(nil)", msg, func() { Tighten(nilCtx, time.Second) })
+	wantPanic(t, "WithTimeout(nil)", msg, func() { WithTimeout(nilCtx, "db", time.Second) })
+}

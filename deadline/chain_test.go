@@ -20,13 +20,13 @@ type hop struct {
 
 // newHop starts a real HTTP server for handler behind the middleware; its
 // client carries budgets to the next hop. Both are closed at cleanup.
-func newHop(t *testing.T, handler func(c *http.Client, w http.ResponseWriter, r *http.Request), opts ...Option) *hop {
+func newHop(t *testing.T, handler func(c *http.Client, w http.ResponseWriter, r *http.Request)) *hop {
 	t.Helper()
-	mw, err := Middleware(opts...)
+	mw, err := Middleware()
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &hop{client: newClient(t, opts...)}
+	h := &hop{client: newClient(t)}
 	h.server = httptest.NewServer(mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		handler(h.client, w, r)
 	})))
@@ -36,10 +36,10 @@ func newHop(t *testing.T, handler func(c *http.Client, w http.ResponseWriter, r 
 
 // newClient returns a client whose transport carries budgets; its idle
 // connections are closed at cleanup.
-func newClient(t *testing.T, opts ...Option) *http.Client {
+func newClient(t *testing.T) *http.Client {
 	t.Helper()
 	base := &http.Transport{}
-	rt, err := Transport(base, opts...)
+	rt, err := Transport(base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,15 +185,16 @@ func (m memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return rec.Result(), nil
 }
 
-// memHop wraps handler in a middleware built with opts and returns a client
-// reaching it in memory through the deadline transport.
-func memHop(t *testing.T, handler http.HandlerFunc, opts ...Option) *http.Client {
+// memHop wraps handler in a middleware built with mwOpts and returns a
+// client reaching it in memory through the deadline transport built with
+// trOpts.
+func memHop(t *testing.T, handler http.HandlerFunc, mwOpts []MiddlewareOption, trOpts ...TransportOption) *http.Client {
 	t.Helper()
-	mw, err := Middleware(opts...)
+	mw, err := Middleware(mwOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt, err := Transport(memTransport{mw(handler)}, opts...)
+	rt, err := Transport(memTransport{mw(handler)}, trOpts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,14 +209,14 @@ func TestChainFakeTime(t *testing.T) {
 			budgetB, _ = Remaining(r.Context())
 			<-r.Context().Done()
 			causeB = context.Cause(r.Context())
-		}, WithMaxTimeout(500*time.Millisecond))
+		}, []MiddlewareOption{WithMaxTimeout(500 * time.Millisecond)})
 		toA := memHop(t, func(w http.ResponseWriter, r *http.Request) {
 			budgetA, _ = Remaining(r.Context())
 			time.Sleep(100 * time.Millisecond) // A's own work
 			if _, err := call(r.Context(), toB, "http://b.test/"); err != nil {
 				t.Errorf("A → B error %v", err)
 			}
-		}, WithNetworkAllowance(10*time.Millisecond))
+		}, nil, WithNetworkAllowance(10*time.Millisecond))
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
 		if _, err := call(ctx, toA, "http://a.test/"); err != nil {
@@ -238,12 +239,12 @@ func TestChainFakeTimeCancel(t *testing.T) {
 		toB := memHop(t, func(w http.ResponseWriter, r *http.Request) {
 			<-r.Context().Done()
 			stopped <- r.Context().Err()
-		})
+		}, nil)
 		// memTransport returns B's response once B's handler returns: the
 		// calls end without error, and what matters is how B's handler ended.
 		toA := memHop(t, func(w http.ResponseWriter, r *http.Request) {
 			_, _ = call(r.Context(), toB, "http://b.test/")
-		})
+		}, nil)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		go func() {
 			time.Sleep(100 * time.Millisecond)

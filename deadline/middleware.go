@@ -32,8 +32,8 @@ import (
 // allocations. Under a server's request context, which has no children yet,
 // WithTimeoutCause also gives that context a done channel and a children
 // map: eight or nine allocations (see bench_test.go).
-func Middleware(opts ...Option) (func(http.Handler) http.Handler, error) {
-	c, err := newConfig(opts)
+func Middleware(opts ...MiddlewareOption) (func(http.Handler) http.Handler, error) {
+	c, err := newConfig(opts, MiddlewareOption.applyMiddleware)
 	if err != nil {
 		return nil, err
 	}

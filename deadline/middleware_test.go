@@ -14,7 +14,7 @@ import (
 
 // serve runs one request with headers h through the middleware built with
 // opts, and reports the handler's budget, whether it ran, and the status.
-func serve(t *testing.T, opts []Option, h http.Header) (budget time.Duration, called bool, rec *httptest.ResponseRecorder) {
+func serve(t *testing.T, opts []MiddlewareOption, h http.Header) (budget time.Duration, called bool, rec *httptest.ResponseRecorder) {
 	t.Helper()
 	mw, err := Middleware(opts...)
 	if err != nil {
@@ -38,7 +38,7 @@ func TestMiddlewareBudget(t *testing.T) {
 	both := func(m, g string) http.Header { return http.Header{HeaderTimeout: {m}, HeaderGRPCTimeout: {g}} }
 	tests := []struct {
 		name   string
-		opts   []Option
+		opts   []MiddlewareOption
 		header http.Header
 		want   time.Duration // under the default policy
 		reject bool          // whether WithRejectInvalid(true) answers 400
@@ -52,12 +52,12 @@ func TestMiddlewareBudget(t *testing.T) {
 		{"grpc huge clamped then capped", nil, grpc("99999999H"), maxT, false},
 		{"both, grpc smaller", nil, both("500", "100m"), 100 * time.Millisecond, false},
 		{"both, millis smaller", nil, both("100", "5S"), 100 * time.Millisecond, false},
-		{"grpc turned off", []Option{WithGRPCTimeout(false)}, grpc("100m"), def, false},
-		{"custom header", []Option{WithHeader("x-budget-ms")}, http.Header{"X-Budget-Ms": {"40"}}, 40 * time.Millisecond, false},
-		{"custom header ignores the default one", []Option{WithHeader("X-Budget-Ms")}, ms("40"), def, false},
-		{"custom default", []Option{WithDefaultTimeout(2 * time.Second)}, nil, 2 * time.Second, false},
-		{"default capped by max", []Option{WithMaxTimeout(time.Second)}, nil, time.Second, false},
-		{"custom max", []Option{WithMaxTimeout(time.Second)}, ms("5000"), time.Second, false},
+		{"grpc turned off", []MiddlewareOption{WithGRPCTimeout(false)}, grpc("100m"), def, false},
+		{"custom header", []MiddlewareOption{WithHeader("x-budget-ms")}, http.Header{"X-Budget-Ms": {"40"}}, 40 * time.Millisecond, false},
+		{"custom header ignores the default one", []MiddlewareOption{WithHeader("X-Budget-Ms")}, ms("40"), def, false},
+		{"custom default", []MiddlewareOption{WithDefaultTimeout(2 * time.Second)}, nil, 2 * time.Second, false},
+		{"default capped by max", []MiddlewareOption{WithMaxTimeout(time.Second)}, nil, time.Second, false},
+		{"custom max", []MiddlewareOption{WithMaxTimeout(time.Second)}, ms("5000"), time.Second, false},
 		{"malformed", nil, ms("abc"), def, true},
 		{"negative", nil, ms("-5"), def, true},
 		{"overlong", nil, ms("100000000"), def, true},
@@ -74,7 +74,7 @@ func TestMiddlewareBudget(t *testing.T) {
 		{"grpc negative", nil, grpc("-5S"), def, true},
 		{"bad millis, good grpc", nil, both("abc", "100m"), 100 * time.Millisecond, true},
 		{"good millis, bad grpc", nil, both("100", "abc"), 100 * time.Millisecond, true},
-		{"bad grpc turned off", []Option{WithGRPCTimeout(false)}, both("100", "abc"), 100 * time.Millisecond, false},
+		{"bad grpc turned off", []MiddlewareOption{WithGRPCTimeout(false)}, both("100", "abc"), 100 * time.Millisecond, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestMiddlewareBudget(t *testing.T) {
 }
 
 func TestMiddlewareRejectBody(t *testing.T) {
-	_, _, rec := serve(t, []Option{WithRejectInvalid(true)}, http.Header{HeaderTimeout: {"abc"}})
+	_, _, rec := serve(t, []MiddlewareOption{WithRejectInvalid(true)}, http.Header{HeaderTimeout: {"abc"}})
 	want := "deadline: bad Request-Timeout header: not a decimal number"
 	if got := strings.TrimSpace(rec.Body.String()); got != want {
 		t.Errorf("400 body = %q, want %q", got, want)

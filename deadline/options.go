@@ -24,15 +24,42 @@ const (
 	DefaultLayer = "request"
 )
 
-// Option configures [Middleware] and [Transport]. Each option says which of
-// the two it affects; the other ignores it.
+// An Option configures both [Middleware] and [Transport]: the options of
+// the budget headers they share ([WithHeader], [WithGRPCTimeout]). The
+// options that only one of them reads have that one's type,
+// [MiddlewareOption] or [TransportOption], so that giving one to the other
+// is a compile error. A bad value makes Middleware or Transport return an
+// error naming the option; a nil option is an error too.
 type Option interface {
-	apply(*config) error
+	MiddlewareOption
+	TransportOption
 }
 
-type optionFunc func(*config) error
+// A MiddlewareOption configures [Middleware]: [WithMaxTimeout],
+// [WithDefaultTimeout], [WithRejectInvalid], [WithLayer], and the shared
+// [Option]s.
+type MiddlewareOption interface {
+	applyMiddleware(*config) error
+}
 
-func (f optionFunc) apply(c *config) error { return f(c) }
+// A TransportOption configures [Transport]: [WithNetworkAllowance], and
+// the shared [Option]s.
+type TransportOption interface {
+	applyTransport(*config) error
+}
+
+// Each option constructor returns a value of its own type, with the methods
+// of the calls that read it and no others.
+type (
+	sharedOption     func(*config) error
+	middlewareOption func(*config) error
+	transportOption  func(*config) error
+)
+
+func (f sharedOption) applyMiddleware(c *config) error     { return f(c) }
+func (f sharedOption) applyTransport(c *config) error      { return f(c) }
+func (f middlewareOption) applyMiddleware(c *config) error { return f(c) }
+func (f transportOption) applyTransport(c *config) error   { return f(c) }
 
 type config struct {
 	header    string // canonical name of the millisecond header
@@ -45,7 +72,9 @@ type config struct {
 	allowance time.Duration
 }
 
-func newConfig(opts []Option) (*config, error) {
+// newConfig applies opts, options of one call's type O, with apply, that
+// call's method of O.
+func newConfig[O any](opts []O, apply func(O, *config) error) (*config, error) {
 	c := &config{
 		header:    HeaderTimeout,
 		grpcRead:  true,
@@ -55,10 +84,10 @@ func newConfig(opts []Option) (*config, error) {
 		allowance: DefaultNetworkAllowance,
 	}
 	for _, o := range opts {
-		if o == nil {
+		if any(o) == nil {
 			return nil, errors.New("deadline: nil Option")
 		}
-		if err := o.apply(c); err != nil {
+		if err := apply(o, c); err != nil {
 			return nil, err
 		}
 	}
@@ -70,7 +99,7 @@ func newConfig(opts []Option) (*config, error) {
 // it). The default is [HeaderTimeout]. The name must be a valid HTTP token and
 // must not be [HeaderGRPCTimeout], whose encoding differs.
 func WithHeader(name string) Option {
-	return optionFunc(func(c *config) error {
+	return sharedOption(func(c *config) error {
 		if !isToken(name) {
 			return fmt.Errorf("deadline: WithHeader: name must be a valid header name, got %q", name)
 		}
@@ -88,7 +117,7 @@ func WithHeader(name string) Option {
 // budget wins); the transport writes it, next to the millisecond header, only
 // when this option turns it on.
 func WithGRPCTimeout(on bool) Option {
-	return optionFunc(func(c *config) error {
+	return sharedOption(func(c *config) error {
 		c.grpcRead, c.grpcWrite = on, on
 		return nil
 	})
@@ -97,8 +126,8 @@ func WithGRPCTimeout(on bool) Option {
 // WithMaxTimeout sets the middleware's cap: no request is granted a longer
 // budget, whatever its header says. It must be > 0; the default is
 // [DefaultMaxTimeout].
-func WithMaxTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+func WithMaxTimeout(d time.Duration) MiddlewareOption {
+	return middlewareOption(func(c *config) error {
 		if d <= 0 {
 			return fmt.Errorf("deadline: WithMaxTimeout: timeout must be > 0, got %v", d)
 		}
@@ -110,8 +139,8 @@ func WithMaxTimeout(d time.Duration) Option {
 // WithDefaultTimeout sets the budget the middleware grants a request without
 // a budget header (or, under the default policy, with an invalid one). It
 // must be > 0 and is capped by the maximum; the default is [DefaultTimeout].
-func WithDefaultTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+func WithDefaultTimeout(d time.Duration) MiddlewareOption {
+	return middlewareOption(func(c *config) error {
 		if d <= 0 {
 			return fmt.Errorf("deadline: WithDefaultTimeout: timeout must be > 0, got %v", d)
 		}
@@ -126,8 +155,8 @@ func WithDefaultTimeout(d time.Duration) Option {
 // treated as absent: the other budget header, or else the default timeout,
 // applies. When reject is true the middleware answers 400 Bad Request and
 // does not call the handler.
-func WithRejectInvalid(reject bool) Option {
-	return optionFunc(func(c *config) error {
+func WithRejectInvalid(reject bool) MiddlewareOption {
+	return middlewareOption(func(c *config) error {
 		c.reject = reject
 		return nil
 	})
@@ -136,8 +165,8 @@ func WithRejectInvalid(reject bool) Option {
 // WithLayer names the middleware's timeout: when it expires, the request
 // context's cause is a [*TimeoutError] with this layer. It must not be empty;
 // the default is [DefaultLayer].
-func WithLayer(name string) Option {
-	return optionFunc(func(c *config) error {
+func WithLayer(name string) MiddlewareOption {
+	return middlewareOption(func(c *config) error {
 		if name == "" {
 			return errors.New(`deadline: WithLayer: name must not be empty, got ""`)
 		}
@@ -149,8 +178,8 @@ func WithLayer(name string) Option {
 // WithNetworkAllowance sets how much of the remaining budget the transport
 // keeps back for network time: it writes the remaining budget less this
 // allowance. It must be >= 0; the default is [DefaultNetworkAllowance].
-func WithNetworkAllowance(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+func WithNetworkAllowance(d time.Duration) TransportOption {
+	return transportOption(func(c *config) error {
 		if d < 0 {
 			return fmt.Errorf("deadline: WithNetworkAllowance: allowance must be >= 0, got %v", d)
 		}

@@ -41,8 +41,9 @@ func (e *TimeoutError) Unwrap() error { return context.DeadlineExceeded }
 //	err := query(dbCtx) // on expiry, Layer(context.Cause(dbCtx)) is "db"
 //
 // It allocates the cause, one small value, beyond what context.WithTimeout
-// allocates.
+// allocates. A nil ctx panics, as in the context package.
 func WithTimeout(ctx context.Context, layer string, d time.Duration) (context.Context, context.CancelFunc) {
+	mustContext(ctx)
 	return context.WithTimeoutCause(ctx, d, &TimeoutError{Layer: layer, Timeout: d})
 }
 

@@ -31,8 +31,8 @@ import (
 // in two, the least a Go map with entries takes (from seven headers the map
 // outgrows one group of eight and takes four). The contract forbids reusing
 // the caller's map.
-func Transport(base http.RoundTripper, opts ...Option) (http.RoundTripper, error) {
-	c, err := newConfig(opts)
+func Transport(base http.RoundTripper, opts ...TransportOption) (http.RoundTripper, error) {
+	c, err := newConfig(opts, TransportOption.applyTransport)
 	if err != nil {
 		return nil, err
 	}

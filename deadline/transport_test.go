@@ -31,7 +31,7 @@ func (s *stubTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return &http.Response{StatusCode: http.StatusNoContent, Body: http.NoBody, Request: r}, nil
 }
 
-func newTransport(t *testing.T, base http.RoundTripper, opts ...Option) http.RoundTripper {
+func newTransport(t *testing.T, base http.RoundTripper, opts ...TransportOption) http.RoundTripper {
 	t.Helper()
 	rt, err := Transport(base, opts...)
 	if err != nil {
@@ -43,18 +43,18 @@ func newTransport(t *testing.T, base http.RoundTripper, opts ...Option) http.Rou
 func TestTransportWritesBudget(t *testing.T) {
 	tests := []struct {
 		name             string
-		opts             []Option
+		opts             []TransportOption
 		timeout, elapsed time.Duration
 		wantMS, wantGRPC string
 		wantHeader       string
 	}{
 		{"default allowance", nil, time.Second, 0, "995", "", HeaderTimeout},
-		{"after some work", []Option{WithNetworkAllowance(0)}, time.Second, 250 * time.Millisecond, "750", "", HeaderTimeout},
-		{"with grpc", []Option{WithGRPCTimeout(true)}, time.Second, 0, "995", "995000u", HeaderTimeout},
-		{"truncated", []Option{WithGRPCTimeout(true), WithNetworkAllowance(0)}, time.Second + 500*time.Microsecond, 0, "1000", "1000500u", HeaderTimeout},
-		{"short", []Option{WithGRPCTimeout(true), WithNetworkAllowance(time.Millisecond)}, 3 * time.Millisecond, 0, "2", "2000000n", HeaderTimeout},
-		{"custom header", []Option{WithHeader("x-budget-ms")}, time.Second, 0, "995", "", "X-Budget-Ms"},
-		{"beyond 8 digits", []Option{WithGRPCTimeout(true)}, 1000 * time.Hour, 0, "99999999", "3599999S", HeaderTimeout},
+		{"after some work", []TransportOption{WithNetworkAllowance(0)}, time.Second, 250 * time.Millisecond, "750", "", HeaderTimeout},
+		{"with grpc", []TransportOption{WithGRPCTimeout(true)}, time.Second, 0, "995", "995000u", HeaderTimeout},
+		{"truncated", []TransportOption{WithGRPCTimeout(true), WithNetworkAllowance(0)}, time.Second + 500*time.Microsecond, 0, "1000", "1000500u", HeaderTimeout},
+		{"short", []TransportOption{WithGRPCTimeout(true), WithNetworkAllowance(time.Millisecond)}, 3 * time.Millisecond, 0, "2", "2000000n", HeaderTimeout},
+		{"custom header", []TransportOption{WithHeader("x-budget-ms")}, time.Second, 0, "995", "", "X-Budget-Ms"},
+		{"beyond 8 digits", []TransportOption{WithGRPCTimeout(true)}, 1000 * time.Hour, 0, "99999999", "3599999S", HeaderTimeout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,6 +47,22 @@
 // happened, cancels the rest, and is returned as a [*PanicError] once the
 // other calls have returned.
 //
+// # Options
+//
+// Options are typed by the calls that read them, so that an option given to
+// a call that would ignore it is a compile error: [WithMaxAttempts] returns
+// a [HedgeOption], which [Map] does not accept. Each call takes one option
+// type ([Option], [MapAllOption], [StreamOption], [HedgeOption]); an option
+// read by several calls implements each of their types:
+//
+//	option             Map, ForEach, New   MapAll   Stream   Hedge
+//	WithLimit          yes                 yes      yes      -
+//	WithTaskTimeout    yes                 yes      yes      yes
+//	WithCollectAll     yes                 -        -        -
+//	WithOrdered        -                   -        yes      -
+//	WithBuffer         -                   -        yes      -
+//	WithMaxAttempts    -                   -        -        yes
+//
 // # Cost
 //
 // [Map], [ForEach] and [MapAll] run a fixed set of min(limit, len(items))

@@ -1,9 +1,9 @@
 package fanout
 
 import (
-	"errors"
 	"fmt"
-	"runtime/debug"
+
+	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 // A PanicError is returned when a function run by this package panics (or
@@ -15,37 +15,29 @@ import (
 // the panic.
 type PanicError struct {
 	// Value is the value passed to panic. For runtime.Goexit it is an error
-	// saying so.
+	// naming runtime.Goexit.
 	Value any
-	// Stack is the stack of the panicking goroutine, as [debug.Stack]
+	// Stack is the stack of the panicking goroutine, as [runtime/debug.Stack]
 	// formats it.
 	Stack []byte
 }
 
 var _ error = (*PanicError)(nil)
 
-// errGoexit is the Value of the PanicError of a task that called
-// runtime.Goexit (for example through t.FailNow).
-var errGoexit = errors.New("fanout: task called runtime.Goexit")
-
 // newPanicError wraps a value from recover; nil means the goroutine is
 // exiting through runtime.Goexit. It must run in the deferred function, so
 // that the stack still shows where the panic happened.
 func newPanicError(v any) *PanicError {
-	if v == nil {
-		v = errGoexit
-	}
-	return &PanicError{Value: v, Stack: debug.Stack()}
+	value, stack := panics.Capture(v)
+	return &PanicError{Value: value, Stack: stack}
 }
 
-// Error returns the panic value and the stack.
+// Error returns "fanout: panic: " and the panic value, on one line; the
+// stack is in [PanicError.Stack], for those who log it.
 func (e *PanicError) Error() string {
-	return fmt.Sprintf("fanout: panic: %v\n\n%s", e.Value, e.Stack)
+	return fmt.Sprintf("fanout: panic: %v", e.Value)
 }
 
 // Unwrap returns the panic value if it is an error, so that [errors.Is] and
 // [errors.As] see through a panic(err).
-func (e *PanicError) Unwrap() error {
-	err, _ := e.Value.(error)
-	return err
-}
+func (e *PanicError) Unwrap() error { return panics.Unwrap(e.Value) }

@@ -46,10 +46,13 @@ type Group struct {
 // New returns a Group and its context, derived from ctx. The context is
 // cancelled when a task fails (in fail-fast mode, the default), when a task
 // panics, when ctx is done, or when [Group.Wait] returns. Options:
-// [WithLimit], [WithTaskTimeout], [WithCollectAll]. A bad option is an
-// error, and then the Group and context are nil.
+// [WithLimit], [WithTaskTimeout], [WithCollectAll]. A nil ctx or a bad
+// option is an error, and then the Group and context are nil.
 func New(ctx context.Context, opts ...Option) (*Group, context.Context, error) {
-	cfg, err := newConfig(opts)
+	if ctx == nil {
+		return nil, nil, errNilContext
+	}
+	cfg, err := newConfig(opts, Option.apply)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -71,7 +74,7 @@ func (g *Group) init(ctx context.Context, cfg *config) {
 // lazyInit makes the zero Group ready.
 func (g *Group) lazyInit() {
 	g.once.Do(func() {
-		cfg, _ := newConfig(nil)
+		cfg, _ := newConfig(nil, Option.apply)
 		g.init(context.Background(), &cfg)
 	})
 }

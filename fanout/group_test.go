@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/holdfast-go/holdfast/fanout"
+	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 func newGroup(t *testing.T, ctx context.Context, opts ...fanout.Option) (*fanout.Group, context.Context) {
@@ -236,7 +237,7 @@ func TestGroupGoexit(t *testing.T) {
 		return nil
 	})
 	var pe *fanout.PanicError
-	if err := g.Wait(); !errors.As(err, &pe) || !strings.Contains(fmt.Sprint(pe.Value), "Goexit") {
+	if err := g.Wait(); !errors.As(err, &pe) || pe.Value != panics.Goexit {
 		t.Fatalf("Wait = %v, want a *PanicError for runtime.Goexit", err)
 	}
 }

@@ -24,18 +24,21 @@ import (
 //
 // If ctx is done, Hedge cancels the calls, waits for them, and returns
 // context.Cause(ctx). A panic in fn cancels the other calls and is returned
-// as a [*PanicError]. A negative delay, a nil fn, or a bad option is an
-// error. Options: [WithMaxAttempts], [WithTaskTimeout] (a deadline for each
+// as a [*PanicError]. A nil ctx, a negative delay, a nil fn, or a bad
+// option is an error. Options: [WithMaxAttempts], [WithTaskTimeout] (a deadline for each
 // call).
-func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), delay time.Duration, opts ...Option) (R, error) {
+func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), delay time.Duration, opts ...HedgeOption) (R, error) {
 	var zero R
+	if ctx == nil {
+		return zero, errNilContext
+	}
 	if fn == nil {
 		return zero, errNilFunc("Hedge", "fn")
 	}
 	if delay < 0 {
 		return zero, fmt.Errorf("fanout: Hedge: delay must be >= 0, got %v", delay)
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, HedgeOption.applyHedge)
 	if err != nil {
 		return zero, err
 	}

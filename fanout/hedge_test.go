@@ -71,7 +71,7 @@ func TestHedge(t *testing.T) {
 	tests := []struct {
 		name        string
 		plan        []step
-		opts        []fanout.Option
+		opts        []fanout.HedgeOption
 		delay       time.Duration
 		want        string
 		wantErr     error
@@ -95,40 +95,40 @@ func TestHedge(t *testing.T) {
 			want: "attempt 0", wantStarts: []time.Duration{0, d}, wantCancels: []int{1}, took: 150 * time.Millisecond,
 		},
 		{
-			name: "a backup each delay up to the maximum", delay: d, opts: []fanout.Option{fanout.WithMaxAttempts(4)},
+			name: "a backup each delay up to the maximum", delay: d, opts: []fanout.HedgeOption{fanout.WithMaxAttempts(4)},
 			plan: []step{hang, hang, hang, {after: 30 * time.Millisecond}},
 			want: "attempt 3", wantStarts: []time.Duration{0, d, 2 * d, 3 * d}, wantCancels: []int{0, 1, 2},
 			took: 3*d + 30*time.Millisecond,
 		},
 		{
-			name: "a failure starts the next attempt at once", delay: d, opts: []fanout.Option{fanout.WithMaxAttempts(3)},
+			name: "a failure starts the next attempt at once", delay: d, opts: []fanout.HedgeOption{fanout.WithMaxAttempts(3)},
 			plan: []step{{after: 10 * time.Millisecond, err: errA}, hang, {after: 0}},
 			want: "attempt 2", wantStarts: []time.Duration{0, 10 * time.Millisecond, 10*time.Millisecond + d},
 			wantCancels: []int{1}, took: 10*time.Millisecond + d,
 		},
 		{
-			name: "all fail", delay: d, opts: []fanout.Option{fanout.WithMaxAttempts(3)},
+			name: "all fail", delay: d, opts: []fanout.HedgeOption{fanout.WithMaxAttempts(3)},
 			plan:    []step{{after: 250 * time.Millisecond, err: errA}, {after: 20 * time.Millisecond, err: errB}, {after: 10 * time.Millisecond, err: errC}},
 			wantErr: errors.Join(errA, errB, errC), wantStarts: []time.Duration{0, d, 120 * time.Millisecond},
 			took: 250 * time.Millisecond,
 		},
 		{
-			name: "delay 0 starts every attempt at once", delay: 0, opts: []fanout.Option{fanout.WithMaxAttempts(3)},
+			name: "delay 0 starts every attempt at once", delay: 0, opts: []fanout.HedgeOption{fanout.WithMaxAttempts(3)},
 			plan: []step{hang, {after: 5 * time.Millisecond}, hang},
 			want: "attempt 1", wantStarts: []time.Duration{0, 0, 0}, wantCancels: []int{0, 2}, took: 5 * time.Millisecond,
 		},
 		{
-			name: "a maximum far above the attempts made", delay: d, opts: []fanout.Option{fanout.WithMaxAttempts(math.MaxInt)},
+			name: "a maximum far above the attempts made", delay: d, opts: []fanout.HedgeOption{fanout.WithMaxAttempts(math.MaxInt)},
 			plan: []step{hang, hang, {after: 10 * time.Millisecond}},
 			want: "attempt 2", wantStarts: []time.Duration{0, d, 2 * d}, wantCancels: []int{0, 1}, took: 2*d + 10*time.Millisecond,
 		},
 		{
-			name: "one attempt: no hedging", delay: d, opts: []fanout.Option{fanout.WithMaxAttempts(1)},
+			name: "one attempt: no hedging", delay: d, opts: []fanout.HedgeOption{fanout.WithMaxAttempts(1)},
 			plan:    []step{{after: time.Second, err: errA}},
 			wantErr: errA, wantStarts: []time.Duration{0}, took: time.Second,
 		},
 		{
-			name: "per-attempt timeout", delay: d, opts: []fanout.Option{fanout.WithTaskTimeout(30 * time.Millisecond)},
+			name: "per-attempt timeout", delay: d, opts: []fanout.HedgeOption{fanout.WithTaskTimeout(30 * time.Millisecond)},
 			plan:    []step{hang, hang},
 			wantErr: errors.Join(context.DeadlineExceeded, context.DeadlineExceeded), wantStarts: []time.Duration{0, 30 * time.Millisecond},
 			wantCancels: []int{0, 1}, took: 60 * time.Millisecond,

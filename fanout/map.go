@@ -17,7 +17,7 @@ import "context"
 // Map starts has returned when Map returns.
 //
 // A nil items is treated as empty: Map returns an empty slice and no error.
-// A nil fn or a bad option is an error.
+// A nil ctx, a nil fn or a bad option is an error.
 //
 // Map runs min(limit, len(items)) workers, the calling goroutine being one
 // of them, that claim items with an atomic counter; it makes no allocation
@@ -25,10 +25,13 @@ import "context"
 // per item is a few tens of nanoseconds on top of fn's, several times less
 // than a goroutine per item (see the package benchmarks).
 func Map[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (R, error), opts ...Option) ([]R, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if fn == nil {
 		return nil, errNilFunc("Map", "fn")
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, Option.apply)
 	if err != nil {
 		return nil, err
 	}
@@ -49,12 +52,15 @@ func Map[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (
 // ForEach calls fn on every item, at most [DefaultLimit] (or [WithLimit]) at
 // a time. It is [Map] without results: it fails fast on the first error
 // unless [WithCollectAll] is given, honours ctx, and recovers panics the same
-// way, at the same cost.
+// way, at the same cost. A nil ctx, a nil fn or a bad option is an error.
 func ForEach[T any](ctx context.Context, items []T, fn func(context.Context, T) error, opts ...Option) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if fn == nil {
 		return errNilFunc("ForEach", "fn")
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, Option.apply)
 	if err != nil {
 		return err
 	}
@@ -82,13 +88,16 @@ type Result[R any] struct {
 // in fn is a bug, not a result: it cancels the rest like in [Map], its item
 // gets the [*PanicError], and so do the items that did not run.
 //
-// A nil items is treated as empty. A nil fn or a bad option is an error and
-// a nil slice.
-func MapAll[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (R, error), opts ...Option) ([]Result[R], error) {
+// A nil items is treated as empty. A nil ctx, a nil fn or a bad option is an
+// error and a nil slice.
+func MapAll[T, R any](ctx context.Context, items []T, fn func(context.Context, T) (R, error), opts ...MapAllOption) ([]Result[R], error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if fn == nil {
 		return nil, errNilFunc("MapAll", "fn")
 	}
-	cfg, err := newConfig(opts)
+	cfg, err := newConfig(opts, MapAllOption.applyMapAll)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/holdfast-go/holdfast/fanout"
+	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 func seqInts(n int) []int {
@@ -47,35 +48,69 @@ func TestMapOrder(t *testing.T) {
 	}
 }
 
-// mapLike runs one of Map, ForEach, MapAll over items with fn.
+// mapLike runs one of Map, ForEach, MapAll over items with fn, and options
+// that all three accept.
 type mapLike struct {
 	name string
-	run  func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.Option) error
+	run  func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error
 }
 
 var mapLikes = []mapLike{
-	{"Map", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.Option) error {
-		_, err := fanout.Map(ctx, items, func(ctx context.Context, x int) (int, error) { return x, fn(ctx, x) }, opts...)
+	{"Map", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error {
+		_, err := fanout.Map(ctx, items, func(ctx context.Context, x int) (int, error) { return x, fn(ctx, x) }, options(opts)...)
 		return err
 	}},
-	{"ForEach", fanout.ForEach[int]},
-	{"MapAll", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.Option) error {
-		_, err := fanout.MapAll(ctx, items, func(ctx context.Context, x int) (int, error) { return x, fn(ctx, x) }, opts...)
+	{"ForEach", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error {
+		return fanout.ForEach(ctx, items, fn, options(opts)...)
+	}},
+	{"MapAll", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error {
+		_, err := fanout.MapAll(ctx, items, func(ctx context.Context, x int) (int, error) { return x, fn(ctx, x) }, mapAllOptions(opts)...)
 		return err
 	}},
+}
+
+// collecting are Map and ForEach with WithCollectAll, which MapAll does
+// not take: it always collects.
+var collecting = []mapLike{
+	{"Map collecting", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error {
+		_, err := fanout.Map(ctx, items, func(ctx context.Context, x int) (int, error) { return x, fn(ctx, x) },
+			append(options(opts), fanout.WithCollectAll())...)
+		return err
+	}},
+	{"ForEach collecting", func(ctx context.Context, items []int, fn func(context.Context, int) error, opts ...fanout.LimitOption) error {
+		return fanout.ForEach(ctx, items, fn, append(options(opts), fanout.WithCollectAll())...)
+	}},
+}
+
+// options returns opts as Options, for Map, ForEach and New.
+func options(opts []fanout.LimitOption) []fanout.Option {
+	out := make([]fanout.Option, len(opts))
+	for i, o := range opts {
+		out[i] = o
+	}
+	return out
+}
+
+// mapAllOptions returns opts as MapAllOptions.
+func mapAllOptions(opts []fanout.LimitOption) []fanout.MapAllOption {
+	out := make([]fanout.MapAllOption, len(opts))
+	for i, o := range opts {
+		out[i] = o
+	}
+	return out
 }
 
 func TestMapLimitNeverExceeded(t *testing.T) {
 	tests := []struct {
 		limit int
-		opts  []fanout.Option
+		opts  []fanout.LimitOption
 		want  int64
 	}{
-		{1, []fanout.Option{fanout.WithLimit(1)}, 1},
-		{3, []fanout.Option{fanout.WithLimit(3)}, 3},
-		{8, []fanout.Option{fanout.WithLimit(8)}, 8},
+		{1, []fanout.LimitOption{fanout.WithLimit(1)}, 1},
+		{3, []fanout.LimitOption{fanout.WithLimit(3)}, 3},
+		{8, []fanout.LimitOption{fanout.WithLimit(8)}, 8},
 		{fanout.DefaultLimit, nil, fanout.DefaultLimit},
-		{5, []fanout.Option{fanout.WithLimit(5), fanout.WithTaskTimeout(time.Hour)}, 5},
+		{5, []fanout.LimitOption{fanout.WithLimit(5), fanout.WithTaskTimeout(time.Hour)}, 5},
 	}
 	for _, ml := range mapLikes {
 		for _, tt := range tests {
@@ -317,11 +352,10 @@ func TestMapDoneContextRunsNothing(t *testing.T) {
 }
 
 func TestMapPanic(t *testing.T) {
-	for _, ml := range mapLikes {
-		for _, opts := range [][]fanout.Option{
+	for _, ml := range append(mapLikes, collecting...) {
+		for _, opts := range [][]fanout.LimitOption{
 			{fanout.WithLimit(1)},
 			{fanout.WithLimit(3)},
-			{fanout.WithLimit(3), fanout.WithCollectAll()},
 		} {
 			var later, canceled atomic.Int64
 			err := ml.run(context.Background(), seqInts(50), func(ctx context.Context, x int) error {
@@ -402,7 +436,7 @@ func TestMapGoexit(t *testing.T) {
 			t.Errorf("ForEach(limit 1) returned %v after runtime.Goexit on the calling goroutine", err)
 		case returned:
 			var pe *fanout.PanicError
-			if !errors.As(err, &pe) || !strings.Contains(fmt.Sprint(pe.Value), "Goexit") {
+			if !errors.As(err, &pe) || pe.Value != panics.Goexit {
 				t.Errorf("ForEach(limit %d) error = %v, want a *PanicError for runtime.Goexit", limit, err)
 			}
 		}

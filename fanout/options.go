@@ -32,17 +32,67 @@ const Unlimited = -1
 // so a larger one is an error rather than a huge allocation.
 const MaxStreamWindow = 1 << 20
 
-// An Option configures a call ([Map], [ForEach], [MapAll], [Stream],
-// [Hedge]) or a [Group]. A bad value makes the call or [New] return an error
-// naming the option; a nil Option is an error too. Each option says which
-// calls read it; the others ignore it.
+// An Option configures [Map], [ForEach] or a [Group] ([New]). Each call
+// takes the options it reads and no others, so that an option it would
+// ignore is a compile error (see Options in the package doc); a bad value
+// makes the call or New return an error naming the option, and a nil
+// option is an error too.
 type Option interface {
 	apply(*config) error
 }
 
-type optionFunc func(*config) error
+// A MapAllOption configures [MapAll].
+type MapAllOption interface {
+	applyMapAll(*config) error
+}
 
-func (f optionFunc) apply(c *config) error { return f(c) }
+// A StreamOption configures [Stream].
+type StreamOption interface {
+	applyStream(*config) error
+}
+
+// A HedgeOption configures [Hedge].
+type HedgeOption interface {
+	applyHedge(*config) error
+}
+
+// A LimitOption, from [WithLimit], configures every call that has a
+// concurrency limit: it is an [Option], a [MapAllOption] and a
+// [StreamOption].
+type LimitOption interface {
+	Option
+	MapAllOption
+	StreamOption
+}
+
+// A TimeoutOption, from [WithTaskTimeout], configures every call: it is an
+// [Option], a [MapAllOption], a [StreamOption] and a [HedgeOption].
+type TimeoutOption interface {
+	LimitOption
+	HedgeOption
+}
+
+// Each option constructor returns a value of its own type, with the methods
+// of the calls that read it and no others, so that not even a type
+// assertion turns it into an option of another call.
+type (
+	groupOption   func(*config) error // Map, ForEach, New
+	streamOption  func(*config) error // Stream
+	hedgeOption   func(*config) error // Hedge
+	limitOption   func(*config) error // all but Hedge
+	timeoutOption func(*config) error // all
+)
+
+func (f groupOption) apply(c *config) error         { return f(c) }
+func (f streamOption) applyStream(c *config) error  { return f(c) }
+func (f hedgeOption) applyHedge(c *config) error    { return f(c) }
+func (f limitOption) apply(c *config) error         { return f(c) }
+func (f limitOption) applyMapAll(c *config) error   { return f(c) }
+func (f limitOption) applyStream(c *config) error   { return f(c) }
+func (f timeoutOption) apply(c *config) error       { return f(c) }
+func (f timeoutOption) applyMapAll(c *config) error { return f(c) }
+func (f timeoutOption) applyStream(c *config) error { return f(c) }
+func (f timeoutOption) applyHedge(c *config) error  { return f(c) }
 
 // config holds the options of one call or Group.
 type config struct {
@@ -54,13 +104,15 @@ type config struct {
 	maxAttempts int
 }
 
-func newConfig(opts []Option) (config, error) {
+// newConfig applies opts, options of one call's type O, with apply, that
+// call's method of O.
+func newConfig[O any](opts []O, apply func(O, *config) error) (config, error) {
 	c := config{limit: DefaultLimit, ordered: true, buffer: -1, maxAttempts: DefaultMaxAttempts}
 	for _, o := range opts {
-		if o == nil {
+		if any(o) == nil {
 			return config{}, errors.New("fanout: nil Option")
 		}
-		if err := o.apply(&c); err != nil {
+		if err := apply(o, &c); err != nil {
 			return config{}, err
 		}
 	}
@@ -95,8 +147,8 @@ func (c *config) window() (int, error) {
 //
 // Choose the limit for the service being called, not for this process: the
 // number of requests it should see at once from one caller, often 4 to 32.
-func WithLimit(n int) Option {
-	return optionFunc(func(c *config) error {
+func WithLimit(n int) LimitOption {
+	return limitOption(func(c *config) error {
 		if n < 1 && n != Unlimited {
 			return fmt.Errorf("fanout: WithLimit: limit must be >= 1 or Unlimited, got %d", n)
 		}
@@ -109,8 +161,8 @@ func WithLimit(n int) Option {
 // attempt of [Hedge]) its own deadline, d after it starts. d must be > 0.
 // Without it, calls get the call's context itself and no per-call context is
 // made. Read by every call and by [Group].
-func WithTaskTimeout(d time.Duration) Option {
-	return optionFunc(func(c *config) error {
+func WithTaskTimeout(d time.Duration) TimeoutOption {
+	return timeoutOption(func(c *config) error {
 		if d <= 0 {
 			return fmt.Errorf("fanout: WithTaskTimeout: timeout must be > 0, got %v", d)
 		}
@@ -123,10 +175,10 @@ func WithTaskTimeout(d time.Duration) Option {
 // some fail, instead of failing fast, and return the [errors.Join] of every
 // failure in input order ([Group]: in the order they happened). [Map] then
 // returns its results too, with the zero value at each failed item. A panic
-// still cancels the rest. [MapAll] always collects; [Stream] always delivers
-// each item's error, so both ignore this option.
+// still cancels the rest. [MapAll] always collects and [Stream] always
+// delivers each item's error, so neither accepts this option.
 func WithCollectAll() Option {
-	return optionFunc(func(c *config) error {
+	return groupOption(func(c *config) error {
 		c.collectAll = true
 		return nil
 	})
@@ -137,8 +189,8 @@ func WithCollectAll() Option {
 // back the results after it, and the work pulled ahead of it is bounded by
 // the window (see [WithBuffer]); as they complete, every finished result is
 // yielded at once. Read by [Stream].
-func WithOrdered(ordered bool) Option {
-	return optionFunc(func(c *config) error {
+func WithOrdered(ordered bool) StreamOption {
+	return streamOption(func(c *config) error {
 		c.ordered = ordered
 		return nil
 	})
@@ -149,8 +201,8 @@ func WithOrdered(ordered bool) Option {
 // input and not yet yielded, and so the memory a stream holds when its
 // consumer is slow or an early item is slow in ordered mode. n must be >= 0,
 // and limit + n at most [MaxStreamWindow]. Read by [Stream].
-func WithBuffer(n int) Option {
-	return optionFunc(func(c *config) error {
+func WithBuffer(n int) StreamOption {
+	return streamOption(func(c *config) error {
 		if n < 0 {
 			return fmt.Errorf("fanout: WithBuffer: buffer must be >= 0, got %d", n)
 		}
@@ -162,8 +214,8 @@ func WithBuffer(n int) Option {
 // WithMaxAttempts sets how many calls [Hedge] may make in all, the first
 // one included (default [DefaultMaxAttempts]). n must be >= 1; 1 means no
 // hedging. Read by [Hedge].
-func WithMaxAttempts(n int) Option {
-	return optionFunc(func(c *config) error {
+func WithMaxAttempts(n int) HedgeOption {
+	return hedgeOption(func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("fanout: WithMaxAttempts: attempts must be >= 1, got %d", n)
 		}
@@ -171,6 +223,9 @@ func WithMaxAttempts(n int) Option {
 		return nil
 	})
 }
+
+// errNilContext is returned for a nil ctx (see CONTRIBUTING.md).
+var errNilContext = errors.New("fanout: nil Context")
 
 // errNilFunc reports a nil function given to the named call.
 func errNilFunc(call, param string) error {

@@ -31,17 +31,19 @@ import (
 // not recovered: it unwinds through the range loop once the calls in flight
 // are cancelled and joined.
 //
-// A nil seq is treated as empty. A nil fn, a bad option, WithLimit(Unlimited)
-// or a window above [MaxStreamWindow] makes the iterator yield a single
-// (zero, err) pair.
+// A nil seq is treated as empty. A nil ctx, a nil fn, a bad option,
+// WithLimit(Unlimited) or a window above [MaxStreamWindow] makes the
+// iterator yield a single (zero, err) pair.
 // Options: [WithLimit], [WithBuffer], [WithOrdered], [WithTaskTimeout].
 //
 // Each item costs two channel hand-offs between goroutines and no
 // allocation (see the package benchmarks).
-func Stream[T, R any](ctx context.Context, seq iter.Seq[T], fn func(context.Context, T) (R, error), opts ...Option) iter.Seq2[R, error] {
-	cfg, err := newConfig(opts)
+func Stream[T, R any](ctx context.Context, seq iter.Seq[T], fn func(context.Context, T) (R, error), opts ...StreamOption) iter.Seq2[R, error] {
+	cfg, err := newConfig(opts, StreamOption.applyStream)
 	window := 0
 	switch {
+	case ctx == nil:
+		err = errNilContext
 	case err != nil:
 	case fn == nil:
 		err = errNilFunc("Stream", "fn")

@@ -87,6 +87,12 @@
 // still); once consumers do any work per item the gap narrows. Use a bare
 // channel where you need neither cancellation nor a safe Close.
 //
+// A Queue allocates its buffer when it is made, capacity times the size of
+// T, and a Pool starts its workers when it is made; so capacities and
+// worker counts have maxima ([MaxCapacity], [MaxBufferBytes],
+// [MaxWorkers]) above which [New] and [NewPool] return an error, rather
+// than let a bound read from configuration exhaust memory.
+//
 // A Pool adds a few atomic operations per item, on cache lines that the
 // workers do not share, and allocates nothing per item unless
 // [WithItemTimeout] is set (a timer and a context per item) or the rate

@@ -3,6 +3,8 @@ package queue
 import (
 	"errors"
 	"fmt"
+
+	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 var (
@@ -21,11 +23,16 @@ var (
 	ErrClosed = errors.New("queue: closed")
 )
 
+// errNilContext is returned for a nil ctx (see CONTRIBUTING.md).
+var errNilContext = errors.New("queue: nil Context")
+
 // PanicError is the error a [Pool] reports when user code (the handler or
-// the error hook) panics on one of its worker goroutines. It carries the
-// value passed to panic and the stack of the panicking goroutine.
+// the error hook) panics, or calls [runtime.Goexit], on one of its worker
+// goroutines. It carries the value passed to panic and the stack of the
+// panicking goroutine.
 type PanicError struct {
-	// Value is the value passed to panic.
+	// Value is the value passed to panic. For runtime.Goexit it is an error
+	// naming runtime.Goexit.
 	Value any
 	// Stack is the stack trace of the goroutine that panicked, as formatted
 	// by [runtime/debug.Stack].
@@ -34,14 +41,12 @@ type PanicError struct {
 
 var _ error = (*PanicError)(nil)
 
-// Error returns the panic value; the stack is in [PanicError.Stack].
+// Error returns "queue: panic: " and the panic value, on one line; the
+// stack is in [PanicError.Stack], for those who log it.
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("queue: panic: %v", e.Value)
 }
 
 // Unwrap returns the panic value if it is an error, so that
 // errors.Is and errors.As see through a panic(err).
-func (e *PanicError) Unwrap() error {
-	err, _ := e.Value.(error)
-	return err
-}
+func (e *PanicError) Unwrap() error { return panics.Unwrap(e.Value) }

@@ -77,13 +77,22 @@ func (o Overflow) String() string {
 	}
 }
 
-// WithWorkers sets how many goroutines handle items at once; n must be at
-// least 1. The default is runtime.GOMAXPROCS(0), right for CPU-bound
-// handlers; handlers that wait on I/O want more (see the package doc).
+// MaxWorkers is the most workers a [Pool] may have ([WithWorkers]). NewPool
+// starts them all at once, each a goroutine with its stack (2 KiB or more)
+// and 128 bytes of counts, so their number is bounded rather than grown to.
+const MaxWorkers = 1 << 16
+
+// WithWorkers sets how many goroutines handle items at once; n must be in
+// [1, [MaxWorkers]]. The default is runtime.GOMAXPROCS(0), right for
+// CPU-bound handlers; handlers that wait on I/O want more (see the package
+// doc).
 func WithWorkers(n int) Option {
 	return optionFunc(func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("queue: WithWorkers: workers must be > 0, got %d", n)
+		}
+		if n > MaxWorkers {
+			return fmt.Errorf("queue: WithWorkers: workers must be at most MaxWorkers (%d), got %d", MaxWorkers, n)
 		}
 		c.workers = n
 		return nil
@@ -91,11 +100,16 @@ func WithWorkers(n int) Option {
 }
 
 // WithCapacity sets how many submitted items may wait for a worker; n must
-// be at least 1. The default is [DefaultCapacity].
+// be in [1, [MaxCapacity]], and the queue's buffer (n times the size of an
+// item, allocated by NewPool) at most [MaxBufferBytes]. The default is
+// [DefaultCapacity].
 func WithCapacity(n int) Option {
 	return optionFunc(func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("queue: WithCapacity: capacity must be > 0, got %d", n)
+		}
+		if n > MaxCapacity {
+			return fmt.Errorf("queue: WithCapacity: capacity must be at most MaxCapacity (%d), got %d", MaxCapacity, n)
 		}
 		c.capacity = n
 		return nil
@@ -147,9 +161,9 @@ func WithItemTimeout(d time.Duration) Option {
 }
 
 // WithOnError sets the dead-letter hook: it is called with every item whose
-// handler returned an error or panicked (then err is a *[PanicError]),
-// after the handler returns, on the worker goroutine. Without it a failed
-// item is only counted in [Stats].Failed.
+// handler returned an error, panicked or called runtime.Goexit (then err is
+// a *[PanicError]), after the handler returns, on the worker goroutine.
+// Without it a failed item is only counted in [Stats].Failed.
 //
 // The item type is inferred from fn, so an option list reads
 // WithOnError(func(j Job, err error) {...}) with no type arguments; NewPool

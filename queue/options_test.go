@@ -22,6 +22,10 @@ func TestNewPoolErrors(t *testing.T) {
 		{"workers 0", nop, []Option{WithWorkers(0)}, "queue: WithWorkers: workers must be > 0, got 0"},
 		{"workers -3", nop, []Option{WithWorkers(-3)}, "queue: WithWorkers: workers must be > 0, got -3"},
 		{"capacity 0", nop, []Option{WithCapacity(0)}, "queue: WithCapacity: capacity must be > 0, got 0"},
+		{"workers MaxInt", nop, []Option{WithWorkers(math.MaxInt)}, "queue: WithWorkers: workers must be at most MaxWorkers (65536), got 9223372036854775807"},
+		{"workers above max", nop, []Option{WithWorkers(MaxWorkers + 1)}, "queue: WithWorkers: workers must be at most MaxWorkers (65536), got 65537"},
+		{"capacity MaxInt", nop, []Option{WithCapacity(math.MaxInt)}, "queue: WithCapacity: capacity must be at most MaxCapacity (1048576), got 9223372036854775807"},
+		{"capacity above max", nop, []Option{WithCapacity(MaxCapacity + 1)}, "queue: WithCapacity: capacity must be at most MaxCapacity (1048576), got 1048577"},
 		{"overflow", nop, []Option{WithOverflow(Overflow(7))}, "queue: WithOverflow: unknown policy Overflow(7)"},
 		{"overflow -1", nop, []Option{WithOverflow(Overflow(-1))}, "queue: WithOverflow: unknown policy Overflow(-1)"},
 		{"rate 0", nop, []Option{WithRateLimit(0, 1)}, "queue: WithRateLimit: rate must be > 0, got 0"},
@@ -66,6 +70,32 @@ func TestNewPoolOptions(t *testing.T) {
 	}
 	if p.limiter != nil {
 		t.Errorf("WithRateLimit(rate.Inf, 1) set a limiter, want none")
+	}
+}
+
+func TestNewPoolBufferBytes(t *testing.T) {
+	handler := func(context.Context, [1024]byte) error { return nil }
+	_, err := NewPool(handler, WithCapacity(MaxCapacity))
+	want := "queue: WithCapacity: capacity 1048576 of 1024-byte items is more than MaxBufferBytes (268435456)"
+	if err == nil || err.Error() != want {
+		t.Errorf("NewPool(WithCapacity(MaxCapacity)) of 1 KiB items error = %v, want %q", err, want)
+	}
+}
+
+func TestOptionMaxima(t *testing.T) {
+	// Applied to a config: a pool of MaxWorkers would start 65,536
+	// goroutines, seconds of work under the race detector.
+	c := defaultConfig()
+	if err := WithWorkers(MaxWorkers).apply(&c); err != nil || c.workers != MaxWorkers {
+		t.Errorf("WithWorkers(MaxWorkers): workers = %d, error = %v, want %d, nil", c.workers, err, MaxWorkers)
+	}
+	p, err := NewPool(nop, WithWorkers(1), WithCapacity(MaxCapacity))
+	if err != nil {
+		t.Fatalf("NewPool(WithCapacity(MaxCapacity)) error = %v", err)
+	}
+	defer shutdown(t, p)
+	if st := p.Stats(); st.Capacity != MaxCapacity {
+		t.Errorf("Stats().Capacity = %d, want %d", st.Capacity, MaxCapacity)
 	}
 }
 

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 // Pool is a fixed set of worker goroutines that call a handler on items
@@ -115,6 +116,9 @@ func NewPool[T any](handler func(context.Context, T) error, opts ...Option) (*Po
 	if err != nil {
 		return nil, err
 	}
+	if err := checkCapacity[T]("WithCapacity", cfg.capacity); err != nil {
+		return nil, err
+	}
 	q, err := New[T](cfg.capacity)
 	if err != nil {
 		return nil, err
@@ -150,8 +154,12 @@ func NewPool[T any](handler func(context.Context, T) error, opts ...Option) (*Po
 // It returns nil if v was accepted (v will then be handled, failed,
 // dropped or returned by Shutdown: see [Pool]), [ErrClosed] once Shutdown
 // has been called (whatever the state of ctx), and otherwise ctx.Err() if
-// ctx is done first or was done when Submit was called.
+// ctx is done first or was done when Submit was called. A nil ctx is an
+// error, and v is not accepted.
 func (p *Pool[T]) Submit(ctx context.Context, v T) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if p.overflow != Block {
 		if err := ctx.Err(); err != nil {
 			if p.shut.Load() {
@@ -250,15 +258,13 @@ func (p *Pool[T]) exit() {
 	}
 }
 
-// errGoexit is reported for an item whose handler called runtime.Goexit.
-var errGoexit = errors.New("queue: handler called runtime.Goexit")
-
 // serve handles items until the pool stops, and then returns true. If a
 // handler panics, it settles the item as failed and returns false.
 //
 // The recover is here, once per worker, rather than around each handler
 // call, so that an item costs no defer. If a handler calls runtime.Goexit,
-// the item fails too (and work replaces the goroutine).
+// the item fails too, with a [PanicError] whose Value names runtime.Goexit
+// (and work replaces the goroutine).
 func (p *Pool[T]) serve(ctx context.Context, s *workerStats) (stopped bool) {
 	var (
 		item T
@@ -268,11 +274,8 @@ func (p *Pool[T]) serve(ctx context.Context, s *workerStats) (stopped bool) {
 		if !busy {
 			return
 		}
-		err := errGoexit // recover returns nil for runtime.Goexit
-		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack()}
-		}
-		p.fail(s, item, err)
+		value, stack := panics.Capture(recover()) // nil: runtime.Goexit
+		p.fail(s, item, &PanicError{Value: value, Stack: stack})
 	}()
 	for !p.stopped.Load() {
 		// A plain receive: the queue is closed before the pool stops, so
@@ -332,16 +335,15 @@ func interrupted(ctx context.Context, err error) bool {
 }
 
 // fail settles a failed item: it goes to the error hook, then is counted,
-// even if the hook panics or calls runtime.Goexit. A panic in the hook is
-// kept for Shutdown to return, since there is no caller to give it to.
+// even if the hook panics or calls runtime.Goexit. A panic in the hook (or
+// its runtime.Goexit) is kept for Shutdown to return as a [PanicError],
+// since there is no caller to give it to.
 func (p *Pool[T]) fail(s *workerStats, v T, err error) {
+	hooked := false
 	defer func() {
-		if r := recover(); r != nil {
-			p.mu.Lock()
-			if p.hookPanic == nil {
-				p.hookPanic = &PanicError{Value: r, Stack: debug.Stack()}
-			}
-			p.mu.Unlock()
+		if !hooked {
+			value, stack := panics.Capture(recover())
+			p.keepHookPanic(&PanicError{Value: value, Stack: stack})
 		}
 		s.failed.Add(1)
 		p.settled()
@@ -349,6 +351,16 @@ func (p *Pool[T]) fail(s *workerStats, v T, err error) {
 	if p.onError != nil {
 		p.onError(v, err)
 	}
+	hooked = true
+}
+
+// keepHookPanic keeps the first panic of the error hook for Shutdown.
+func (p *Pool[T]) keepHookPanic(pe *PanicError) {
+	p.mu.Lock()
+	if p.hookPanic == nil {
+		p.hookPanic = pe
+	}
+	p.mu.Unlock()
 }
 
 // giveBack keeps an item that was not handled for Shutdown to return, and
@@ -427,10 +439,14 @@ func (p *Pool[T]) Wait() {
 // as usual. Shutdown cannot return before the handlers do, so handlers
 // should honour their ctx.
 //
-// If the error hook panicked, Shutdown's error also carries that
-// *[PanicError]. Only the first call does the shutdown: a later or
-// concurrent call returns nil, [ErrClosed] at once.
+// If the error hook panicked (or called runtime.Goexit), Shutdown's error
+// also carries the first such *[PanicError]. Only the first call does the shutdown: a later or
+// concurrent call returns nil, [ErrClosed] at once. A nil ctx is an error,
+// and the pool is not shut down.
 func (p *Pool[T]) Shutdown(ctx context.Context) ([]T, error) {
+	if ctx == nil {
+		return nil, errNilContext
+	}
 	if !p.shut.CompareAndSwap(false, true) {
 		return nil, ErrClosed
 	}

@@ -16,6 +16,8 @@ import (
 
 	"go.uber.org/goleak"
 	"golang.org/x/time/rate"
+
+	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 // newPool returns a pool or fails the test.
@@ -183,7 +185,7 @@ func TestPoolDropHookExit(t *testing.T) {
 		want any // how TrySubmit ends
 	}{
 		{"panic", func(v int) { panic(fmt.Sprint("drop ", v)) }, "drop 1"},
-		{"Goexit", func(int) { runtime.Goexit() }, errGoexit},
+		{"Goexit", func(int) { runtime.Goexit() }, errExited},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,8 +209,11 @@ func TestPoolDropHookExit(t *testing.T) {
 	}
 }
 
+// errExited is how exit reports a runtime.Goexit.
+var errExited = errors.New("called runtime.Goexit")
+
 // exit runs f on a goroutine of its own and returns how f ended: nil if it
-// returned, the value it panicked with, or errGoexit if it called
+// returned, the value it panicked with, or errExited if it called
 // runtime.Goexit.
 func exit(f func()) any {
 	res := make(chan any, 1)
@@ -217,7 +222,7 @@ func exit(f func()) any {
 		defer func() {
 			r := recover()
 			if r == nil && !returned {
-				r = errGoexit
+				r = errExited
 			}
 			res <- r
 		}()
@@ -225,6 +230,31 @@ func exit(f func()) any {
 		returned = true
 	}()
 	return <-res
+}
+
+// TestPoolNilContext checks the nil-context policy of CONTRIBUTING.md:
+// Submit and Shutdown return an error for a nil ctx, under every overflow
+// policy, and change nothing: the item is not accepted, the pool still
+// runs.
+func TestPoolNilContext(t *testing.T) {
+	var nilCtx context.Context
+	for _, o := range []Overflow{Block, Reject, DropOldest} {
+		p := newPool(t, nop, WithOverflow(o))
+		if err := p.Submit(nilCtx, 1); err == nil || err.Error() != "queue: nil Context" {
+			t.Errorf("%v: Submit(nil ctx) = %v, want %q", o, err, "queue: nil Context")
+		}
+		if items, err := p.Shutdown(nilCtx); items != nil || err == nil || err.Error() != "queue: nil Context" {
+			t.Errorf("%v: Shutdown(nil ctx) = %v, %v, want nil, %q", o, items, err, "queue: nil Context")
+		}
+		if err := p.Submit(context.Background(), 2); err != nil {
+			t.Errorf("%v: Submit after Shutdown(nil ctx) = %v, want nil: the pool still runs", o, err)
+		}
+		p.Wait()
+		if st := p.Stats(); st.Accepted != 1 || st.Handled != 1 {
+			t.Errorf("%v: Stats() = %+v, want Accepted 1, Handled 1", o, st)
+		}
+		shutdown(t, p)
+	}
 }
 
 func TestPoolSubmitContext(t *testing.T) {
@@ -425,8 +455,15 @@ func TestPoolGoexit(t *testing.T) {
 			}
 		}
 		p.Wait()
-		if got := failures.get(); len(got) != 1 || got[0] != errGoexit {
-			t.Errorf("failures %v, want [%v]", got, errGoexit)
+		var pe *PanicError
+		if got := failures.get(); len(got) != 1 || !errors.As(got[0], &pe) || pe.Value != panics.Goexit {
+			t.Fatalf("failures %v, want one *PanicError for runtime.Goexit", got)
+		}
+		if msg := pe.Error(); msg != "queue: panic: runtime.Goexit called" {
+			t.Errorf("PanicError.Error() = %q, want %q", msg, "queue: panic: runtime.Goexit called")
+		}
+		if !strings.Contains(string(pe.Stack), "TestPoolGoexit") {
+			t.Errorf("PanicError.Stack does not show the handler:\n%s", pe.Stack)
 		}
 		if got := handled.get(); !slices.Equal(got, []int{0, 2}) {
 			t.Errorf("handled %v, want [0 2]: a new worker replaces the one that exited", got)
@@ -437,7 +474,8 @@ func TestPoolGoexit(t *testing.T) {
 
 // TestPoolHookGoexit checks that an error hook that calls runtime.Goexit
 // (t.FailNow in a test's hook does) loses neither the item nor the worker:
-// every item is counted as failed, and Wait and Shutdown return.
+// every item is counted as failed, Wait and Shutdown return, and Shutdown
+// reports the Goexit as a *PanicError, as it does a panic of the hook.
 func TestPoolHookGoexit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
@@ -463,7 +501,11 @@ func TestPoolHookGoexit(t *testing.T) {
 		if st := p.Stats(); st != want {
 			t.Errorf("Stats() = %+v, want %+v", st, want)
 		}
-		shutdown(t, p)
+		items, err := p.Shutdown(context.Background())
+		var pe *PanicError
+		if items != nil || !errors.As(err, &pe) || pe.Value != panics.Goexit {
+			t.Errorf("Shutdown() = %v, %v, want nil and a *PanicError for runtime.Goexit", items, err)
+		}
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Queue is a bounded first-in, first-out queue safe for concurrent use.
@@ -45,16 +46,48 @@ type Queue[T any] struct {
 // line that some CPUs prefetch as a pair).
 const cacheLine = 128
 
-// New returns an empty queue that holds at most capacity items.
-// It returns an error if capacity < 1.
+// Limits on a queue's capacity. A queue's buffer is a channel, allocated
+// whole when the queue is made, so a capacity is bounded rather than grown
+// to: a bound from configuration must not take the process down with it.
+const (
+	// MaxCapacity is the largest capacity of a [Queue] (and of a [Pool]'s
+	// queue, [WithCapacity]): about a million items.
+	MaxCapacity = 1 << 20
+	// MaxBufferBytes is the most memory a queue's buffer may take: its
+	// capacity times the size of T (256 MiB). Queue pointers to large
+	// items.
+	MaxBufferBytes = 256 << 20
+)
+
+// New returns an empty queue that holds at most capacity items. It
+// allocates the buffer for them now: capacity times the size of T.
+//
+// It returns an error if capacity < 1, if it is above [MaxCapacity], or if
+// the buffer would take more than [MaxBufferBytes].
 func New[T any](capacity int) (*Queue[T], error) {
-	if capacity < 1 {
-		return nil, fmt.Errorf("queue: New: capacity must be > 0, got %d", capacity)
+	if err := checkCapacity[T]("New", capacity); err != nil {
+		return nil, err
 	}
 	return &Queue[T]{
 		ch:      make(chan T, capacity),
 		closing: make(chan struct{}),
 	}, nil
+}
+
+// checkCapacity returns an error naming the call or option if capacity
+// is out of [1, MaxCapacity] or needs a buffer above MaxBufferBytes.
+func checkCapacity[T any](name string, capacity int) error {
+	if capacity < 1 {
+		return fmt.Errorf("queue: %s: capacity must be > 0, got %d", name, capacity)
+	}
+	if capacity > MaxCapacity {
+		return fmt.Errorf("queue: %s: capacity must be at most MaxCapacity (%d), got %d", name, MaxCapacity, capacity)
+	}
+	var zero T
+	if size := int(unsafe.Sizeof(zero)); size > 0 && capacity > MaxBufferBytes/size {
+		return fmt.Errorf("queue: %s: capacity %d of %d-byte items is more than MaxBufferBytes (%d)", name, capacity, size, MaxBufferBytes)
+	}
+	return nil
 }
 
 // Put adds v at the back of the queue, blocking while the queue is full.
@@ -64,8 +97,11 @@ func New[T any](capacity int) (*Queue[T], error) {
 // error v was not added. If ctx is already done, Put fails even when there
 // is room (with ErrClosed if the queue is closed). A Put that overlaps
 // [Queue.Close] may succeed or fail; one that starts after Close has
-// returned always fails.
+// returned always fails. A nil ctx is an error.
 func (q *Queue[T]) Put(ctx context.Context, v T) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	q.mu.RLock()
 	defer q.mu.RUnlock()
 	if q.closed {
@@ -114,8 +150,13 @@ func (q *Queue[T]) TryPut(v T) error {
 //
 // Once the queue is closed, Get keeps returning the items left in it and
 // then returns [ErrClosed]. It returns ctx.Err() if ctx is done first
-// (even when an item is available, if ctx was done before the call).
+// (even when an item is available, if ctx was done before the call). A nil
+// ctx is an error.
 func (q *Queue[T]) Get(ctx context.Context) (T, error) {
+	if ctx == nil {
+		var zero T
+		return zero, errNilContext
+	}
 	done := ctx.Done()
 	if done == nil {
 		// ctx can never be cancelled: a plain receive is the cheapest wait.

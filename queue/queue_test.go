@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -13,6 +14,41 @@ import (
 	"testing/synctest"
 	"time"
 )
+
+// TestNewBounds checks that a capacity from configuration cannot take the
+// process down: above the limits New is an error, not a panic in makechan
+// nor an allocation of gigabytes.
+func TestNewBounds(t *testing.T) {
+	tests := []struct {
+		capacity int
+		wantErr  string
+	}{
+		{math.MaxInt, "queue: New: capacity must be at most MaxCapacity (1048576), got 9223372036854775807"},
+		{1 << 33, "queue: New: capacity must be at most MaxCapacity (1048576), got 8589934592"},
+		{MaxCapacity + 1, "queue: New: capacity must be at most MaxCapacity (1048576), got 1048577"},
+	}
+	for _, tt := range tests {
+		if _, err := New[int](tt.capacity); err == nil || err.Error() != tt.wantErr {
+			t.Errorf("New(%d) error = %v, want %q", tt.capacity, err, tt.wantErr)
+		}
+	}
+	q, err := New[int](MaxCapacity)
+	if err != nil || q.Cap() != MaxCapacity {
+		t.Fatalf("New(MaxCapacity) = %v, %v, want a queue of capacity %d", q, err, MaxCapacity)
+	}
+	// 1 KiB items: the buffer would take 1 GiB.
+	_, err = New[[1024]byte](MaxCapacity)
+	want := "queue: New: capacity 1048576 of 1024-byte items is more than MaxBufferBytes (268435456)"
+	if err == nil || err.Error() != want {
+		t.Errorf("New[[1024]byte](MaxCapacity) error = %v, want %q", err, want)
+	}
+	if _, err := New[[1024]byte](MaxBufferBytes / 1024); err != nil {
+		t.Errorf("New[[1024]byte](MaxBufferBytes/1024) error = %v, want nil", err)
+	}
+	if _, err := New[struct{}](MaxCapacity); err != nil {
+		t.Errorf("New[struct{}](MaxCapacity) error = %v, want nil", err)
+	}
+}
 
 func TestNew(t *testing.T) {
 	tests := []struct {
@@ -308,6 +344,25 @@ func TestQueueDoneContext(t *testing.T) {
 // random moment, with real concurrency, and checks that the consumers got
 // every accepted item exactly once, in each producer's order, and that no
 // put that started after Close returned succeeded.
+// TestQueueNilContext checks the nil-context policy of CONTRIBUTING.md: Put
+// and Get return an error for a nil ctx and leave the queue as it was.
+func TestQueueNilContext(t *testing.T) {
+	var nilCtx context.Context
+	q, _ := New[int](2)
+	if err := q.TryPut(7); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Put(nilCtx, 1); err == nil || err.Error() != "queue: nil Context" {
+		t.Errorf("Put(nil ctx) = %v, want %q", err, "queue: nil Context")
+	}
+	if v, err := q.Get(nilCtx); err == nil || err.Error() != "queue: nil Context" || v != 0 {
+		t.Errorf("Get(nil ctx) = %v, %v, want 0, %q", v, err, "queue: nil Context")
+	}
+	if q.Len() != 1 {
+		t.Errorf("Len() = %d after the nil-ctx calls, want 1", q.Len())
+	}
+}
+
 func TestQueueLossless(t *testing.T) {
 	for seed := range uint64(20) {
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {

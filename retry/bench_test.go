@@ -20,7 +20,7 @@ func succeed(context.Context) error { return nil }
 var succeedFn = succeed
 
 // BenchmarkPolicy measures the overhead of a call whose fn succeeds at once:
-// calling fn directly, through a Policy, through DoValueWith, through the
+// calling fn directly, through a Policy, through Execute, through the
 // one-shot Do (which builds its options), and through cenkalti's
 // backoff.Retry with a shared BackOff.
 func BenchmarkPolicy(b *testing.B) {
@@ -41,11 +41,11 @@ func BenchmarkPolicy(b *testing.B) {
 			sink = p.Do(ctx, succeed)
 		}
 	})
-	b.Run("DoValueWith", func(b *testing.B) {
+	b.Run("Execute", func(b *testing.B) {
 		b.ReportAllocs()
 		fn := func(context.Context) (int, error) { return 1, nil }
 		for b.Loop() {
-			_, sink = DoValueWith(ctx, p, fn)
+			_, sink = Execute(ctx, p, fn)
 		}
 	})
 	b.Run("Policy.Do/parallel", func(b *testing.B) {

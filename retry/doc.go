@@ -19,7 +19,7 @@
 // makes up to 3 attempts in all, with full jitter from 100ms, capped at 10s
 // ([DefaultMaxAttempts], [DefaultBase], [DefaultCap]), and never sleeps past
 // ctx's deadline. On a hot path, build a [Policy] once and call
-// [Policy.Do] or [DoValueWith]; [Do] and [DoValue] build their options on
+// [Policy.Do] or [Execute]; [Do] and [DoValue] build their options on
 // every call.
 //
 // # When to retry, and when not

@@ -226,7 +226,7 @@ func ExamplePolicy() {
 	})
 	fmt.Println(err)
 
-	v, err := retry.DoValueWith(context.Background(), policy, func(ctx context.Context) (string, error) {
+	v, err := retry.Execute(context.Background(), policy, func(ctx context.Context) (string, error) {
 		return "ok", nil
 	})
 	fmt.Println(v, err)

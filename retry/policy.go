@@ -10,7 +10,7 @@ import (
 )
 
 // Policy is a reusable retry configuration: build it once with [New] and
-// call [Policy.Do] or [DoValueWith] on hot paths, where it does not rebuild
+// call [Policy.Do] or [Execute] on hot paths, where it does not rebuild
 // options. A Policy is safe for concurrent use; each call keeps its own state
 // on its own stack.
 //
@@ -39,6 +39,9 @@ func New(opts ...Option) (*Policy, error) {
 // [*Error]) without calling fn. Do builds the options on every call: on a
 // hot path build a [Policy] once.
 func Do(ctx context.Context, fn func(context.Context) error, opts ...Option) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	p, err := New(opts...)
 	if err != nil {
 		return err
@@ -49,6 +52,10 @@ func Do(ctx context.Context, fn func(context.Context) error, opts ...Option) err
 // DoValue is [Do] for a fn that returns a value: it returns the value of
 // the first attempt that succeeds, or the zero value and the error.
 func DoValue[T any](ctx context.Context, fn func(context.Context) (T, error), opts ...Option) (T, error) {
+	if ctx == nil {
+		var zero T
+		return zero, errNilContext
+	}
 	p, err := New(opts...)
 	if err != nil {
 		var zero T
@@ -75,10 +82,12 @@ func (p *Policy) Do(ctx context.Context, fn func(context.Context) error) error {
 	return do(ctx, p, fn, "Policy.Do")
 }
 
-// DoValueWith is [Policy.Do] for a fn that returns a value (a method cannot
-// take a type parameter, hence a function).
-func DoValueWith[T any](ctx context.Context, p *Policy, fn func(context.Context) (T, error)) (T, error) {
-	return doValue(ctx, p, fn, "DoValueWith")
+// Execute is [Policy.Do] for a fn that returns a value: it returns the
+// value of the first attempt that succeeds, or the zero value and the
+// error. It is a function, not a method, because a method cannot take a
+// type parameter; it reads as breaker.Execute does, the policy after ctx.
+func Execute[T any](ctx context.Context, p *Policy, fn func(context.Context) (T, error)) (T, error) {
+	return doValue(ctx, p, fn, "Execute")
 }
 
 func do(ctx context.Context, p *Policy, fn func(context.Context) error, name string) error {
@@ -99,14 +108,17 @@ func doValue[T any](ctx context.Context, p *Policy, fn func(context.Context) (T,
 	return run(ctx, &p.c, fn)
 }
 
-// badCall reports which of p, ctx and fn (the last, if the first two are
+// errNilContext is returned for a nil ctx (see CONTRIBUTING.md).
+var errNilContext = errors.New("retry: nil Context")
+
+// badCall reports which of ctx, p and fn (the last, if the first two are
 // set) was nil.
 func badCall(ctx context.Context, p *Policy, name string) error {
 	switch {
+	case ctx == nil:
+		return errNilContext
 	case p == nil:
 		return fmt.Errorf("retry: %s: nil Policy", name)
-	case ctx == nil:
-		return fmt.Errorf("retry: %s: nil Context", name)
 	}
 	return fmt.Errorf("retry: %s: fn must not be nil", name)
 }

@@ -585,10 +585,10 @@ func TestDoValue(t *testing.T) {
 		}
 		p := newPolicy(t, WithMaxAttempts(1))
 		calls = 0
-		v, err = DoValueWith(t.Context(), p, fn)
+		v, err = Execute(t.Context(), p, fn)
 		checkError(t, err, 1, errBoom, ErrAttemptsExhausted)
 		if v != "" {
-			t.Errorf("DoValueWith() = %q, want the zero value on failure", v)
+			t.Errorf("Execute() = %q, want the zero value on failure", v)
 		}
 	})
 }
@@ -642,7 +642,7 @@ func TestPolicyNoAlloc(t *testing.T) {
 		call func()
 	}{
 		{"Policy.Do", func() { _ = p.Do(ctx, ok) }},
-		{"DoValueWith", func() { _, _ = DoValueWith(ctx, p, okValue) }},
+		{"Execute", func() { _, _ = Execute(ctx, p, okValue) }},
 		{"zero Policy", func() { _ = new(Policy).Do(ctx, ok) }},
 	}
 	for _, tt := range tests {
@@ -701,13 +701,17 @@ func TestNilArguments(t *testing.T) {
 		want string
 	}{
 		{Do(ctx, nil), "retry: Do: fn must not be nil"},
-		{Do(nilCtx, ok), "retry: Do: nil Context"},
+		{Do(nilCtx, ok), "retry: nil Context"},
+		{p.Do(nilCtx, ok), "retry: nil Context"},
+		{Do(nilCtx, ok, WithMaxAttempts(0)), "retry: nil Context"},
+		{nilPolicy.Do(nilCtx, ok), "retry: nil Context"},
 		{p.Do(ctx, nil), "retry: Policy.Do: fn must not be nil"},
 		{nilPolicy.Do(ctx, ok), "retry: Policy.Do: nil Policy"},
 		{second(DoValue[int](ctx, nil)), "retry: DoValue: fn must not be nil"},
-		{second(DoValue(nilCtx, okValue)), "retry: DoValue: nil Context"},
-		{second(DoValueWith[int](ctx, p, nil)), "retry: DoValueWith: fn must not be nil"},
-		{second(DoValueWith(ctx, nil, okValue)), "retry: DoValueWith: nil Policy"},
+		{second(DoValue(nilCtx, okValue)), "retry: nil Context"},
+		{second(Execute(nilCtx, p, okValue)), "retry: nil Context"},
+		{second(Execute[int](ctx, p, nil)), "retry: Execute: fn must not be nil"},
+		{second(Execute(ctx, nil, okValue)), "retry: Execute: nil Policy"},
 	}
 	for i, tt := range tests {
 		if tt.err == nil || tt.err.Error() != tt.want {

@@ -103,7 +103,7 @@ func statusFor(failed, n int) int {
 // fetch reads one item from b: jittered retries from the shared budget,
 // each attempt through b's breaker, which rejects it while b is failing.
 func (g *gateway) fetch(ctx context.Context, b *backend, id string) (string, error) {
-	return retry.DoValueWith(ctx, g.retries, func(ctx context.Context) (string, error) {
+	return retry.Execute(ctx, g.retries, func(ctx context.Context) (string, error) {
 		return breaker.Execute(ctx, b.breaker, func(ctx context.Context) (string, error) {
 			return g.get(ctx, b.url+"/item?id="+id)
 		})

@@ -12,6 +12,8 @@ import (
 // Goexit is the Value of a PanicError whose goroutine ended through
 // runtime.Goexit (for example a t.FailNow in user code) rather than a panic.
 // Each package's doc names it as "an error naming runtime.Goexit".
+//
+//lint:ignore ST1012 the name reads as the event it stands for (panics.Goexit), and packages on other branches use it already
 var Goexit = errors.New("runtime.Goexit called")
 
 // Capture returns the value and the stack to put in a PanicError for v, the
