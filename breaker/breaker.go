@@ -280,7 +280,7 @@ func (b *Breaker) admitOther(g *gen) (*gen, int64, error) {
 			now := b.now()
 			if now < g.openUntil {
 				b.rejected.Add(1)
-				return nil, 0, &OpenError{Name: b.cfg.name, State: StateOpen, RetryAfter: time.Duration(g.openUntil - now)}
+				return nil, 0, &OpenError{Name: b.cfg.name, State: StateOpen, Wait: time.Duration(g.openUntil - now)}
 			}
 			g = b.move(g, StateHalfOpen)
 		default: // StateForcedOpen

@@ -20,8 +20,8 @@ func TestDefaults(t *testing.T) {
 	wantState(t, b, StateOpen)
 	err := b.Do(context.Background(), succeed)
 	var oe *OpenError
-	if !errors.As(err, &oe) || oe.RetryAfter <= 0 || oe.RetryAfter > DefaultOpenDuration {
-		t.Fatalf("Do = %v, want an *OpenError with RetryAfter in (0, %v]", err, DefaultOpenDuration)
+	if !errors.As(err, &oe) || oe.Wait <= 0 || oe.Wait > DefaultOpenDuration {
+		t.Fatalf("Do = %v, want an *OpenError with Wait in (0, %v]", err, DefaultOpenDuration)
 	}
 }
 
@@ -265,10 +265,10 @@ func TestOpenBackoffJitter(t *testing.T) {
 			if err := b.Do(context.Background(), succeed); !errors.As(err, &oe) {
 				t.Fatalf("Do = %v, want an *OpenError", err)
 			}
-			if oe.RetryAfter < full/2 || oe.RetryAfter > full {
-				t.Fatalf("trip %d: RetryAfter = %v, want in [%v, %v]", i, oe.RetryAfter, full/2, full)
+			if oe.Wait < full/2 || oe.Wait > full {
+				t.Fatalf("trip %d: Wait = %v, want in [%v, %v]", i, oe.Wait, full/2, full)
 			}
-			time.Sleep(oe.RetryAfter)
+			time.Sleep(oe.Wait)
 			run(t, b, 1, fail)
 		}
 	})

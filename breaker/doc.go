@@ -52,9 +52,33 @@
 // API that takes a guard of type func(context.Context, func(context.Context)
 // error) error. [Execute] does the same for a function that returns a value.
 // [Breaker.Allow] is the two-step form for a call that cannot be wrapped in
-// a function (an [net/http.RoundTripper], where the response body is read
-// after RoundTrip returns; a stream): it returns a done func to call with the
-// outcome.
+// a function (a stream, a call whose outcome is known later): it returns a
+// done func to call with the outcome. For an HTTP client, [Transport] does
+// that for you.
+//
+// # HTTP clients
+//
+// [Transport] guards an [net/http.Client]: while the breaker rejects
+// calls, requests fail with an error matching [ErrOpen] without touching
+// the network. It records each response's outcome as it arrives (so that a
+// body still being read holds nothing): a transport error as the breaker's
+// [WithIsFailure] and [WithIsIgnored] classify it, a 5xx as a failure, a
+// 429 not at all (the server is up and limiting this client), any other
+// status as a success; [WithClassifier] changes that.
+//
+// With retries and a propagated deadline, stack the transports in this
+// order, the network last:
+//
+//	rt, err := deadline.Transport(http.DefaultTransport) // innermost
+//	rt, err = breaker.Transport(rt, b)
+//	rt, err = retry.Transport(rt, policy)                 // outermost
+//	client := &http.Client{Transport: rt}
+//
+// Each attempt passes through the breaker and carries its own remaining
+// budget. A rejection's [OpenError.RetryAfter] is the time until the next
+// probe, which the retry waits for, or gives up at once when the probe
+// would come after the request's deadline or beyond the retry's cap on
+// Retry-After.
 //
 // # Choosing thresholds
 //
@@ -80,7 +104,9 @@
 // without and has no fallback for (failing fast only changes the error),
 // for protecting a service from its own overload (use a limit on concurrent
 // calls or a queue with backpressure), and in place of retries (it works
-// with them: retry inside the breaker, and do not retry [ErrOpen]). One
+// with them: each attempt of a retry goes through the breaker, and an
+// [ErrOpen] is retried only after the wait its [OpenError.RetryAfter]
+// gives, never at once). One
 // breaker should guard one dependency (one host or one endpoint), or the
 // failure of one part trips the others.
 //
@@ -108,7 +134,9 @@
 //   - [WithSlowCall]: reads the clock twice per call, about 60ns, 30ns in
 //     parallel, with a count window as above.
 //
-// Changes of state take a mutex and allocate a little; a call rejected in
+// [Transport] adds about 15ns to a request in the closed state (with
+// consecutive failures alone), without allocating. Changes of state take
+// a mutex and allocate a little; a call rejected in
 // the open state allocates its error, which carries its own time until the
 // next probe.
 //

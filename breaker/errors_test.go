@@ -12,8 +12,8 @@ func TestOpenError(t *testing.T) {
 		err  *OpenError
 		want string
 	}{
-		{&OpenError{State: StateOpen, RetryAfter: 1500 * time.Millisecond}, "breaker: open, next probe in 1.5s"},
-		{&OpenError{Name: "db", State: StateOpen, RetryAfter: time.Second}, `breaker: "db" open, next probe in 1s`},
+		{&OpenError{State: StateOpen, Wait: 1500 * time.Millisecond}, "breaker: open, next probe in 1.5s"},
+		{&OpenError{Name: "db", State: StateOpen, Wait: time.Second}, `breaker: "db" open, next probe in 1s`},
 		{&OpenError{Name: "db", State: StateHalfOpen}, `breaker: "db" half-open, probes under way`},
 		{&OpenError{State: StateForcedOpen}, "breaker: forced open"},
 	}
@@ -27,4 +27,22 @@ func TestOpenError(t *testing.T) {
 			t.Errorf("errors.Is/As(%v) failed to find ErrOpen and the *OpenError", wrapped)
 		}
 	}
+}
+
+func TestOpenErrorRetryAfter(t *testing.T) {
+	tests := []struct {
+		err  *OpenError
+		want time.Duration
+	}{
+		{&OpenError{State: StateOpen, Wait: 1500 * time.Millisecond}, 1500 * time.Millisecond},
+		{&OpenError{State: StateHalfOpen}, -1},
+		{&OpenError{State: StateForcedOpen}, -1},
+	}
+	for _, tt := range tests {
+		if got := tt.err.RetryAfter(); got != tt.want {
+			t.Errorf("%v.RetryAfter() = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+	// The shape retry.RetryAfterer asks for, without importing retry.
+	var _ interface{ RetryAfter() time.Duration } = (*OpenError)(nil)
 }

@@ -29,7 +29,7 @@ func Example() {
 		var open *breaker.OpenError
 		switch {
 		case errors.As(err, &open):
-			soon := open.RetryAfter > 0 && open.RetryAfter <= 30*time.Second
+			soon := open.Wait > 0 && open.Wait <= 30*time.Second
 			fmt.Printf("call %d: rejected by %q, next probe within 30s: %t\n", i, open.Name, soon)
 		case err != nil:
 			fmt.Printf("call %d: %v\n", i, err)

@@ -57,8 +57,8 @@ func wantRejected(t *testing.T, err error, state State, retryAfter time.Duration
 	if !errors.As(err, &oe) || !errors.Is(err, ErrOpen) {
 		t.Fatalf("err = %v, want an *OpenError matching ErrOpen", err)
 	}
-	if oe.State != state || oe.RetryAfter != retryAfter {
-		t.Fatalf("OpenError = {State: %v, RetryAfter: %v}, want {%v, %v}", oe.State, oe.RetryAfter, state, retryAfter)
+	if oe.State != state || oe.Wait != retryAfter {
+		t.Fatalf("OpenError = {State: %v, Wait: %v}, want {%v, %v}", oe.State, oe.Wait, state, retryAfter)
 	}
 }
 

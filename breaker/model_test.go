@@ -120,7 +120,7 @@ func (m *model) admit(now time.Duration) (bool, OpenError) {
 	switch m.state {
 	case StateOpen:
 		m.rejected++
-		return false, OpenError{State: StateOpen, RetryAfter: m.openUntil - now}
+		return false, OpenError{State: StateOpen, Wait: m.openUntil - now}
 	case StateForcedOpen:
 		m.rejected++
 		return false, OpenError{State: StateForcedOpen}
@@ -347,7 +347,7 @@ func (d *driver) call(o outcome, dur time.Duration, panics bool) {
 func (d *driver) checkRejection(err error, want OpenError) {
 	d.t.Helper()
 	var oe *OpenError
-	if !errors.As(err, &oe) || oe.State != want.State || oe.RetryAfter != want.RetryAfter {
+	if !errors.As(err, &oe) || oe.State != want.State || oe.Wait != want.Wait {
 		d.t.Fatalf("%v: rejection = %v, want %+v", d.log, err, want)
 	}
 }

@@ -81,6 +81,47 @@
 // [ErrOutOfTime], [ErrBackOffStop], the caller's context error, or none for
 // an error that was not retryable.
 //
+// # HTTP clients
+//
+// [Transport] retries the requests of an [net/http.Client] under a
+// [Policy], done the way HTTP needs: it retries transport errors and 429,
+// 502, 503 and 504 ([WithRetryStatus]), only for idempotent methods (GET,
+// HEAD, OPTIONS, TRACE, PUT, DELETE) or requests carrying an
+// [HeaderIdempotencyKey] ([WithAllMethods] opts the others in), and a 409
+// answered to a request with a key; it sends the body again from
+// Request.GetBody and does not retry a body it cannot rewind; it reads
+// and closes every response it discards, so that connections are reused
+// ([WithDrainLimit]); it waits what a Retry-After header asks, in seconds
+// or as a date ([ParseRetryAfter]), within [WithMaxRetryAfter] and the
+// request's deadline; and when it gives up on a retryable status it
+// returns that last response, body unread, as a client without retries
+// would.
+//
+// With a circuit breaker and a propagated deadline, stack the transports
+// in this order, the network last:
+//
+//	rt, err := deadline.Transport(http.DefaultTransport) // innermost
+//	rt, err = breaker.Transport(rt, b)
+//	rt, err = retry.Transport(rt, policy)                 // outermost
+//	client := &http.Client{Transport: rt}
+//
+// Each attempt then passes through the breaker (which counts every
+// attempt's outcome, and rejects attempts while the dependency is down)
+// and carries its own remaining budget, computed when it is sent. A
+// breaker's rejection carries the time until its next probe as a
+// Retry-After hint ([RetryAfterer]): the retry waits for the probe, or
+// stops at once when the probe would come after the deadline or beyond
+// [WithMaxRetryAfter], instead of being rejected again and again (set
+// [WithMaxRetryAfter] below the breaker's open duration to fail fast on
+// an open breaker). Retry outside the breaker, not inside
+// it: a retry loop inside one breaker call hides the attempts' failures
+// from the breaker and keeps calling a dependency the breaker knows is
+// down.
+//
+// The package faultinject (in this module) makes the failures to test
+// such a client with: scripted or random statuses, resets, latency and
+// slow bodies, on the fake clock of testing/synctest.
+//
 // # Budget
 //
 // A [Budget] follows Finagle's RetryBudget: each call deposits a fraction of
@@ -92,7 +133,8 @@
 // # Cost
 //
 // A [Policy] call whose first attempt succeeds costs about 10ns over calling
-// fn and does not allocate (cenkalti's backoff.Retry takes about 70ns and
+// fn and does not allocate, and a request through [Transport] about 15ns
+// over its base, without allocating (cenkalti's backoff.Retry takes about 70ns and
 // one allocation); a per-attempt timeout adds a child context, a budget a
 // deposit under a mutex (about 90ns under contention). A retry allocates a
 // timer, and a failed call its [*Error]. The package starts no goroutine: fn

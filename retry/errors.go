@@ -17,8 +17,9 @@ var (
 	// ErrAttemptsExhausted means the call made every attempt it was allowed.
 	ErrAttemptsExhausted = errors.New("retry: attempts exhausted")
 	// ErrOutOfTime means the next attempt could not start before the
-	// context's deadline or the cap set by [WithMaxElapsed], so the call
-	// returned at once instead of sleeping.
+	// context's deadline or the cap set by [WithMaxElapsed] (or, in a
+	// [Transport], as late as a Retry-After hint above [WithMaxRetryAfter]
+	// asks), so the call returned at once instead of sleeping.
 	ErrOutOfTime = errors.New("retry: no time left for another attempt")
 	// ErrBackOffStop means a [backoff.BackOff] given through [WithBackOff]
 	// returned [backoff.Stop].

@@ -38,6 +38,7 @@ type config struct {
 	src            rand.Source
 	retryIf        func(error) bool
 	maxRetryAfter  time.Duration // 0: DefaultMaxRetryAfter; -1: hints ignored
+	hintStops      bool          // a hint above maxRetryAfter ends the call (Transport)
 	budget         *Budget
 	onRetry        func(attempt int, err error, delay time.Duration)
 }
@@ -181,7 +182,8 @@ func WithRetryIf(retryable func(err error) bool) Option {
 
 // WithMaxRetryAfter bounds the delay a server's Retry-After hint (see
 // [RetryAfterer]) can set: a longer hint waits d (default
-// [DefaultMaxRetryAfter]). d must be >= 0; 0 makes the call ignore hints.
+// [DefaultMaxRetryAfter]); through a [Transport], a longer hint ends the
+// retries instead. d must be >= 0; 0 makes the call ignore hints.
 func WithMaxRetryAfter(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
 		if d < 0 {

@@ -176,33 +176,44 @@ func (s *state) begin(c *config) {
 // next decides what follows a failed attempt: it returns nil after sleeping
 // the delay before the next attempt, or the call's final error.
 func (s *state) next(ctx context.Context, c *config, err error) error {
-	s.attempts++
-	if ctx.Err() != nil {
-		return s.fail(err, ctxReason(ctx))
-	}
-	if isPermanent(err) || (c.retryIf != nil && !c.retryIf(err)) {
-		return s.fail(err, nil)
-	}
-	if s.attempts >= c.attempts() {
-		return s.fail(err, ErrAttemptsExhausted)
-	}
-	d, stop := s.delay(c, err)
-	if stop != nil {
-		return s.fail(err, stop)
-	}
-	if !s.inTime(ctx, c, d) {
-		return s.fail(err, ErrOutOfTime)
-	}
-	if c.budget != nil && !c.budget.TryWithdraw() {
-		return s.fail(err, ErrBudgetExhausted)
-	}
-	if c.onRetry != nil {
-		c.onRetry(s.attempts, err, d)
+	d, final := s.plan(ctx, c, err)
+	if final != nil {
+		return final
 	}
 	if cause := sleep(ctx, d); cause != nil {
 		return s.fail(err, cause)
 	}
 	return nil
+}
+
+// plan decides what follows a failed attempt without sleeping: the delay
+// before the next attempt (the budget's retry taken, the hook called), or
+// the call's final error.
+func (s *state) plan(ctx context.Context, c *config, err error) (time.Duration, error) {
+	s.attempts++
+	if ctx.Err() != nil {
+		return 0, s.fail(err, ctxReason(ctx))
+	}
+	if isPermanent(err) || (c.retryIf != nil && !c.retryIf(err)) {
+		return 0, s.fail(err, nil)
+	}
+	if s.attempts >= c.attempts() {
+		return 0, s.fail(err, ErrAttemptsExhausted)
+	}
+	d, stop := s.delay(c, err)
+	if stop != nil {
+		return 0, s.fail(err, stop)
+	}
+	if !s.inTime(ctx, c, d) {
+		return 0, s.fail(err, ErrOutOfTime)
+	}
+	if c.budget != nil && !c.budget.TryWithdraw() {
+		return 0, s.fail(err, ErrBudgetExhausted)
+	}
+	if c.onRetry != nil {
+		c.onRetry(s.attempts, err, d)
+	}
+	return d, nil
 }
 
 func (s *state) fail(err, reason error) error {
@@ -229,6 +240,9 @@ func (s *state) delay(c *config, err error) (time.Duration, error) {
 	}
 	if hintCap := c.hintCap(); hintCap > 0 {
 		if h, ok := retryAfter(err); ok {
+			if h > hintCap && c.hintStops {
+				return 0, ErrOutOfTime
+			}
 			d = min(h, hintCap)
 		}
 	}
