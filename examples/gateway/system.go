@@ -81,6 +81,10 @@ func (s *system) store(ctx context.Context, addr string) (cache.Store, error) {
 // newGateway builds the gateway over ups.
 func newGateway(cfg config, ups []*upstream, store cache.Store, log *auditLog, onChange func(string, breaker.State, breaker.State)) (*gateway, error) {
 	g := &gateway{}
+	var err error
+	if g.admit, err = newAdmission(cfg); err != nil {
+		return nil, err
+	}
 	for _, u := range ups {
 		b, err := breaker.New(breaker.WithName(u.name), breaker.WithConsecutiveFailures(5),
 			breaker.WithOpenDuration(cfg.openDuration()), breaker.WithOnStateChange(onChange))
