@@ -13,8 +13,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	holdfastgrpc "github.com/holdfast-go/holdfast/grpc"
 	"github.com/holdfast-go/holdfast/breaker"
+	holdfastgrpc "github.com/holdfast-go/holdfast/grpc"
 	"github.com/holdfast-go/holdfast/retry"
 )
 
