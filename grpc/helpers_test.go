@@ -27,11 +27,13 @@ var bidiDesc = &grpc.StreamDesc{StreamName: "Bidi", ServerStreams: true, ClientS
 
 // outcome is what the scripted server does with one call: set the
 // pushback trailer (when not ""), then fail with err; for a stream, send
-// one reply before failing with after.
+// one reply before failing with after, or fail with err before reading
+// anything when early is set.
 type outcome struct {
 	pushback string
 	err      error
 	after    error
+	early    bool
 }
 
 // echoServer answers the calls of test.Echo as its script says for the
@@ -74,6 +76,10 @@ func (s *echoServer) unary(ctx context.Context, in *wrapperspb.StringValue) (*wr
 // bidi reads every message until the client closes its side, then answers
 // as the script says, echoing each message.
 func (s *echoServer) bidi(ss grpc.ServerStream) error {
+	o := s.next()
+	if o.early {
+		return o.err
+	}
 	var got []string
 	for {
 		in := new(wrapperspb.StringValue)
@@ -89,7 +95,6 @@ func (s *echoServer) bidi(ss grpc.ServerStream) error {
 	s.mu.Lock()
 	s.received = append(s.received, got)
 	s.mu.Unlock()
-	o := s.next()
 	if o.pushback != "" {
 		ss.SetTrailer(metadata.Pairs("grpc-retry-pushback-ms", o.pushback))
 	}

@@ -39,7 +39,9 @@ var errNilContext = errors.New("holdfastgrpc: nil Context")
 // retried (its first attempt failed with an error that is not retryable);
 // otherwise the [*retry.Error] of p (the attempts, the last error, why it
 // stopped), which [status.Code] and [status.FromError] read as the last
-// attempt's status: errors.Is(err, retry.ErrAttemptsExhausted) tells why.
+// attempt's status, even when the call's context ended during a wait:
+// errors.Is(err, retry.ErrAttemptsExhausted) (or context.DeadlineExceeded)
+// tells why it stopped.
 //
 // Each attempt reads the trailer through an added [grpc.Trailer] call
 // option; the caller's own Trailer option gets the last attempt's. With

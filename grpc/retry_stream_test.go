@@ -190,3 +190,42 @@ func TestStreamClientRetryBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamClientRetryConcurrentSend sends from one goroutine while
+// another receives, on a stream whose first attempt the server ends
+// before reading: the retry replays what was sent, and the sends that
+// come during the retry go to the new stream, in order.
+func TestStreamClientRetryConcurrentSend(t *testing.T) {
+	s := &echoServer{script: failing(1, outcome{err: unavailable(), early: true})}
+	cc := start(t, s, nil, streamRetry(t, fastPolicy(t)))
+	cs, err := cc.NewStream(t.Context(), bidiDesc, methodBidi)
+	require.NoError(t, err)
+	var want []string
+	for i := range 20 {
+		want = append(want, string(rune('a'+i)))
+	}
+	sent := make(chan error, 1)
+	go func() {
+		for _, m := range want {
+			if err := cs.SendMsg(wrapperspb.String(m)); err != nil {
+				sent <- err
+				return
+			}
+		}
+		sent <- cs.CloseSend()
+	}()
+	var got []string
+	for {
+		out := new(wrapperspb.StringValue)
+		err := cs.RecvMsg(out)
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		got = append(got, out.GetValue())
+	}
+	require.NoError(t, <-sent)
+	assert.Equal(t, want, got)
+	assert.Equal(t, int64(2), s.calls.Load())
+	assert.Equal(t, [][]string{want}, s.streams())
+}
