@@ -18,17 +18,27 @@ type OpenError struct {
 	Err error
 }
 
-var _ error = (*OpenError)(nil)
+var (
+	_ error                                    = (*OpenError)(nil)
+	_ interface{ GRPCStatus() *status.Status } = (*OpenError)(nil)
+)
 
 // Error returns the breaker's message as a gRPC status error's:
 // "rpc error: code = Unavailable desc = breaker: ...".
 func (e *OpenError) Error() string {
-	return "rpc error: code = Unavailable desc = " + e.Err.Error()
+	return "rpc error: code = Unavailable desc = " + e.desc()
 }
 
 // GRPCStatus returns the status UNAVAILABLE, with the breaker's message.
 func (e *OpenError) GRPCStatus() *status.Status {
-	return status.New(codes.Unavailable, e.Err.Error())
+	return status.New(codes.Unavailable, e.desc())
+}
+
+func (e *OpenError) desc() string {
+	if e.Err == nil {
+		return "breaker: open"
+	}
+	return e.Err.Error()
 }
 
 // Unwrap returns the breaker's rejection.
