@@ -44,6 +44,8 @@ type echoServer struct {
 	// gate, when set, is received from before a call answers, so that a
 	// test can hold calls in flight.
 	gate chan struct{}
+	// onUnary, when set, is called with each unary call's context.
+	onUnary func(ctx context.Context)
 
 	mu       sync.Mutex
 	received [][]string // per stream, the messages it received
@@ -61,6 +63,9 @@ func (s *echoServer) next() outcome {
 }
 
 func (s *echoServer) unary(ctx context.Context, in *wrapperspb.StringValue) (*wrapperspb.StringValue, error) {
+	if s.onUnary != nil {
+		s.onUnary(ctx)
+	}
 	o := s.next()
 	if o.pushback != "" {
 		if err := grpc.SetTrailer(ctx, metadata.Pairs("grpc-retry-pushback-ms", o.pushback)); err != nil {
