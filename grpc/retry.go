@@ -21,11 +21,12 @@ var errNilContext = errors.New("holdfastgrpc: nil Context")
 //
 // What it retries: a call that failed with a code of [WithRetryCodes]
 // (UNAVAILABLE by default), or with a code of [WithPushbackCodes]
-// (RESOURCE_EXHAUSTED by default) when the server sent a pushback. An
-// error that carries no status (from another interceptor) is retried when
-// it implements GRPCStatus with one of those codes, such as the
-// [*OpenError] of a breaker. p's own [retry.WithRetryIf] is asked too, and
-// the caller's context ending is never retried.
+// (RESOURCE_EXHAUSTED by default) when the server sent a pushback. The
+// code is read with [status.Code], which finds a GRPCStatus method
+// anywhere in the error's chain: the [*OpenError] of a breaker interceptor
+// further down the chain reads as UNAVAILABLE. p's own
+// [retry.WithRetryIf] is asked too, and the caller's context ending is
+// never retried.
 //
 // How it waits: a server's pushback, the [MetadataPushback] trailer,
 // replaces the backoff's delay (bounded by p's [retry.WithMaxRetryAfter]);
