@@ -1,0 +1,5 @@
+package redis
+
+const helperEnv = "QREDIS_HELPER"
+
+func helperMain() int { return 0 }
