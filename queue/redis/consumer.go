@@ -38,12 +38,12 @@ type Consumer[T any] struct {
 	base       context.Context
 	cancelBase context.CancelCauseFunc
 
-	stop    chan struct{}  // closed by Shutdown: stop reading
-	work    chan *delivery // reader to workers
-	acks    chan *delivery // workers to the acker
-	slots   chan struct{}  // one token per entry the consumer may hold
-	leases  leaseTable
-	workers sync.WaitGroup
+	stop                              chan struct{}  // closed by Shutdown: stop reading
+	work                              chan *delivery // reader to workers
+	acks                              chan *delivery // workers to the acker
+	slots                             chan struct{}  // one token per entry the consumer may hold
+	leases                            leaseTable
+	workers                           sync.WaitGroup
 	readerDone, ackerDone, keeperDone chan struct{}
 	stopKeeper                        chan struct{}
 	shut                              atomic.Bool

@@ -30,7 +30,6 @@ var (
 	// keys, jobs included, when it runs out of memory. [WithEvictionWarning]
 	// makes it a logged warning instead.
 	ErrEvicting = errors.New("queue/redis: Redis may evict keys (maxmemory-policy is not noeviction)")
-
 )
 
 // PanicError is the failure recorded for a job whose handler panicked (or
