@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -123,12 +124,14 @@ func (p *Producer[T]) EnqueueBatch(ctx context.Context, vs []T, opts ...EnqueueO
 		args[i] = p.args(newJobID(now), payload, ec)
 	}
 	results := make([]enqueued, len(vs))
-	_, err = p.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		for i := range vs {
-			results[i] = p.run(ctx, pipe, args[i])
+	err = p.pipeline(ctx, args, results, func(int) bool { return true })
+	if err == nil && anyNoScript(results) {
+		// A pipeline cannot fall back from EVALSHA to EVAL: load the script
+		// and send again the calls that Redis refused, which did nothing.
+		if err = enqueueScript.Load(ctx, p.client).Err(); err == nil {
+			err = p.pipeline(ctx, args, results, func(i int) bool { return isNoScript(results[i].cmd.Err()) })
 		}
-		return nil
-	})
+	}
 	ids := make([]string, len(vs))
 	var first error
 	for i, r := range results {
@@ -143,6 +146,38 @@ func (p *Producer[T]) EnqueueBatch(ctx context.Context, vs []T, opts ...EnqueueO
 		first = fmt.Errorf("queue/redis: enqueue: %w", err)
 	}
 	return ids, first
+}
+
+// pipeline sends, in one pipeline, the enqueues whose index passes send,
+// and stores their calls in results. It returns only a transport error.
+func (p *Producer[T]) pipeline(ctx context.Context, args [][]any, results []enqueued, send func(int) bool) error {
+	k := []string{p.keys.stream, p.keys.delay, p.keys.jobs, p.keys.uniq}
+	_, err := p.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
+		for i := range args {
+			if send(i) {
+				results[i] = enqueued{cmd: enqueueScript.EvalSha(ctx, pipe, k, args[i]...), p: p}
+			}
+		}
+		return nil
+	})
+	var rerr redis.Error
+	if errors.As(err, &rerr) { // a reply, not a transport error: in the results
+		return nil
+	}
+	return err
+}
+
+func anyNoScript(results []enqueued) bool {
+	for _, r := range results {
+		if isNoScript(r.cmd.Err()) {
+			return true
+		}
+	}
+	return false
+}
+
+func isNoScript(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
 }
 
 // enqueued is one enqueue script call and the producer that counts it.
