@@ -91,7 +91,8 @@ func (c *Consumer[T]) call(ctx context.Context, payload string) (err error, deco
 	if err := c.cfg.codec.Unmarshal([]byte(payload), &v); err != nil {
 		return fmt.Errorf("queue/redis: decode job: %w", err), false
 	}
-	return c.handler(ctx, v), true
+	decoded = true
+	return c.handler(ctx, v), decoded
 }
 
 // settle acknowledges a handled delivery, or retries or dead-letters a
