@@ -117,7 +117,7 @@ func TestHeartbeatNeverTakesBackAReclaimedEntry(t *testing.T) {
 	if cause := context.Cause(hctx); !errors.Is(cause, ErrLeaseLost) {
 		t.Errorf("handler ctx cause = %v, want ErrLeaseLost", cause)
 	}
-	<-errs // the handler's failure was settled: with no retry, the entry is the thief's
+	<-errs                     // the handler's failure was settled: with no retry, the entry is the thief's
 	time.Sleep(3 * visibility) // several heartbeats
 	if who, _ := owner(t, rdb, "g"); who != "thief" {
 		t.Errorf("entry owned by %s, want thief: a's heartbeat took it back", who)
