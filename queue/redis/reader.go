@@ -51,6 +51,9 @@ func (c *Consumer[T]) read() {
 // acquire takes one free slot, waiting for it, then as many more as are
 // free, up to the batch size. It returns 0 once Shutdown has begun.
 func (c *Consumer[T]) acquire() int {
+	if c.isStopping() { // a select picks at random among ready cases
+		return 0
+	}
 	select {
 	case <-c.stop:
 		return 0

@@ -61,8 +61,8 @@ func TestShutdownDeadlineCancelsAndLeavesPending(t *testing.T) {
 	st := c.Stats()
 	// The cancelled handler failed: its job waits for a retry, or (if the
 	// retry could not be recorded) stays pending. Either way it is kept.
-	if st.Handled != 0 || st.Released+st.Retried != 4 {
-		t.Errorf("Stats() = %+v, want 3 released and 1 retried", st)
+	if st.Handled != 0 || st.Retried != 1 || st.Released < 3 {
+		t.Errorf("Stats() = %+v, want 1 retried and 3 (or more, if one came back before the reader stopped) released", st)
 	}
 	// Every job runs on a new consumer: nothing was dropped.
 	s := newSeen()
