@@ -46,9 +46,15 @@ func (c *Consumer[T]) flush(batch []*delivery, args []any) []any {
 		}
 	}
 	keys := []string{c.keys.stream, c.keys.uniq}
+	plain := len(args) == 2+len(batch) // no unique key to release: XACK will do
 	for try := 1; ; try++ {
 		ctx, cancel := context.WithTimeout(c.life, c.cfg.visibility)
-		err := ackScript.Run(ctx, c.client, keys, args...).Err()
+		var err error
+		if plain {
+			err = c.client.Do(ctx, append([]any{"XACK", c.keys.stream, c.group}, args[2:]...)...).Err()
+		} else {
+			err = ackScript.Run(ctx, c.client, keys, args...).Err()
+		}
 		cancel()
 		if err == nil || (c.isStopping() && try >= 3) {
 			break
