@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -96,88 +95,6 @@ func (p *Producer[T]) Enqueue(ctx context.Context, v T, opts ...EnqueueOption) (
 			return "", err
 		}
 	}
-}
-
-// EnqueueBatch adds every job of vs in one pipelined round trip and returns
-// their IDs, in order. The options apply to every job; [WithUniqueKey] is
-// refused. Each job is added on its own: on [ErrFull] or another error,
-// the jobs with a non-empty ID in the result were added and the others
-// were not. It does not wait when the stream is full.
-func (p *Producer[T]) EnqueueBatch(ctx context.Context, vs []T, opts ...EnqueueOption) ([]string, error) {
-	if ctx == nil {
-		return nil, errors.New("queue/redis: nil Context")
-	}
-	ec, err := enqueueOptions(opts)
-	if err != nil {
-		return nil, err
-	}
-	if ec.unique != "" {
-		return nil, errors.New("queue/redis: EnqueueBatch: WithUniqueKey is for one job; use Enqueue")
-	}
-	args := make([][]any, len(vs))
-	now := time.Now()
-	for i, v := range vs {
-		payload, err := p.cfg.codec.Marshal(v)
-		if err != nil {
-			return nil, &EncodeError{Err: fmt.Errorf("job %d: %w", i, err)}
-		}
-		args[i] = p.args(newJobID(now), payload, ec)
-	}
-	results := make([]enqueued, len(vs))
-	err = p.pipeline(ctx, args, results, func(int) bool { return true })
-	if err == nil && anyNoScript(results) {
-		// A pipeline cannot fall back from EVALSHA to EVAL: load the script
-		// and send again the calls that Redis refused, which did nothing.
-		if err = enqueueScript.Load(ctx, p.client).Err(); err == nil {
-			err = p.pipeline(ctx, args, results, func(i int) bool { return isNoScript(results[i].cmd.Err()) })
-		}
-	}
-	ids := make([]string, len(vs))
-	var first error
-	for i, r := range results {
-		id, rerr := r.result()
-		if rerr == nil {
-			ids[i] = id
-		} else if first == nil {
-			first = rerr
-		}
-	}
-	if first == nil && err != nil {
-		first = fmt.Errorf("queue/redis: enqueue: %w", err)
-	}
-	return ids, first
-}
-
-// pipeline sends, in one pipeline, the enqueues whose index passes send,
-// and stores their calls in results. It returns only a transport error.
-func (p *Producer[T]) pipeline(ctx context.Context, args [][]any, results []enqueued, send func(int) bool) error {
-	k := []string{p.keys.stream, p.keys.delay, p.keys.jobs, p.keys.uniq}
-	_, err := p.client.Pipelined(ctx, func(pipe redis.Pipeliner) error {
-		for i := range args {
-			if send(i) {
-				results[i] = enqueued{cmd: enqueueScript.EvalSha(ctx, pipe, k, args[i]...), p: p}
-			}
-		}
-		return nil
-	})
-	var rerr redis.Error
-	if errors.As(err, &rerr) { // a reply, not a transport error: in the results
-		return nil
-	}
-	return err
-}
-
-func anyNoScript(results []enqueued) bool {
-	for _, r := range results {
-		if isNoScript(r.cmd.Err()) {
-			return true
-		}
-	}
-	return false
-}
-
-func isNoScript(err error) bool {
-	return err != nil && strings.HasPrefix(err.Error(), "NOSCRIPT")
 }
 
 // enqueued is one enqueue script call and the producer that counts it.

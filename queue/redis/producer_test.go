@@ -296,3 +296,33 @@ func TestEvictingRedisRefused(t *testing.T) {
 	}
 	shutdown(t, c)
 }
+
+func TestEnqueueBatchChunksAndDelays(t *testing.T) {
+	_, rdb := startRedis(t)
+	ctx := ctxT(t)
+	p, err := NewProducer[int](ctx, rdb, "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := p.EnqueueBatch(ctx, make([]int, 2*maxChunk+1))
+	if err != nil {
+		t.Fatalf("EnqueueBatch(%d jobs) = %v", 2*maxChunk+1, err)
+	}
+	distinct := map[string]bool{}
+	for _, id := range ids {
+		distinct[id] = id != ""
+	}
+	if len(distinct) != 2*maxChunk+1 || rdb.XLen(ctx, testStream).Val() != 2*maxChunk+1 {
+		t.Fatalf("EnqueueBatch gave %d distinct IDs, stream length %d, want %d of each",
+			len(distinct), rdb.XLen(ctx, testStream).Val(), 2*maxChunk+1)
+	}
+	if _, err := p.EnqueueBatch(ctx, []int{1, 2}, WithDelay(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n := rdb.ZCard(ctx, testStream+":delay").Val(); n != 2 {
+		t.Errorf("delayed jobs after a delayed EnqueueBatch = %d, want 2", n)
+	}
+	if st := p.Stats(); st.Enqueued != 2*maxChunk+3 {
+		t.Errorf("Stats().Enqueued = %d, want %d", st.Enqueued, 2*maxChunk+3)
+	}
+}

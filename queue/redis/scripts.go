@@ -94,6 +94,41 @@ redis.call('XADD', KEYS[1], '*', unpack(f))
 return {1, id}
 `)
 
+// enqueueBatchScript adds as many of a batch of jobs as the bound allows.
+// KEYS: stream, delay, jobs. ARGV: max length, delay ms, run-at ms, then
+// pairs of job ID and payload. Returns how many jobs it added (the first
+// ones).
+var enqueueBatchScript = redis.NewScript(luaNow + luaTrim + `
+local max = tonumber(ARGV[1])
+local k = (#ARGV - 3) / 2
+local function size() return redis.call('XLEN', KEYS[1]) + redis.call('ZCARD', KEYS[2]) end
+local room = max - size()
+if room < k then
+  trim(KEYS[1])
+  room = max - size()
+end
+local n = math.max(0, math.min(k, room))
+local delay, at = tonumber(ARGV[2]), tonumber(ARGV[3])
+local due = 0
+if delay > 0 or at > 0 then
+  local t = now()
+  due = at
+  if delay > 0 then due = math.max(t + 1 + delay, at) end
+  if due <= t then due = 0 end
+end
+for i = 1, n do
+  local id = ARGV[2 + 2 * i]
+  local f = {'id', id, 'p', ARGV[3 + 2 * i], 'n', '0'}
+  if due > 0 then
+    redis.call('ZADD', KEYS[2], due, id)
+    redis.call('HSET', KEYS[3], id, cmsgpack.pack(f))
+  else
+    redis.call('XADD', KEYS[1], '*', unpack(f))
+  end
+end
+return n
+`)
+
 // trimScript trims the stream (see luaTrim). KEYS: stream.
 var trimScript = redis.NewScript(luaTrim + `
 trim(KEYS[1])
