@@ -142,7 +142,7 @@ func TestRetryThenSucceed(t *testing.T) {
 		t.Fatal(err)
 	}
 	id, _ := p.Enqueue(ctx, 1)
-	<-done
+	recv(t, done)
 	shutdown(t, c)
 	if st := c.Stats(); st.Failed != 2 || st.Retried != 2 || st.Handled != 1 || st.DeadLettered != 0 {
 		t.Errorf("Stats() = %+v, want 2 failed, 2 retried, 1 handled", st)
@@ -244,7 +244,7 @@ func TestPanicIsAFailureWithItsStack(t *testing.T) {
 	s.waitAll(t, []int{3}, 10*time.Second) // the one worker survived both
 	for range 2 {
 		var pe *PanicError
-		if err := <-errs; !errors.As(err, &pe) || len(pe.Stack) == 0 {
+		if err := recv(t, errs); !errors.As(err, &pe) || len(pe.Stack) == 0 {
 			t.Fatalf("OnError got %v, want a *PanicError with a stack", err)
 		}
 		if pe.Value != "boom" && pe.Value != panics.Goexit {

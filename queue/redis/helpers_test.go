@@ -98,3 +98,15 @@ func ctxT(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// recv receives from ch, failing t if nothing comes within 10s.
+func recv[V any](t testing.TB, ch <-chan V) V {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("nothing received in 10s")
+		panic("unreachable")
+	}
+}

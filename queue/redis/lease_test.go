@@ -37,7 +37,10 @@ func TestLongHandlerKeepsItsLease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// b reclaims anything idle for longer than the visibility timeout.
+	p.Enqueue(ctx, 1)
+	hctx := recv(t, started)
+	// b, started once a has the job, reclaims anything idle for longer
+	// than the visibility timeout.
 	s := newSeen()
 	b, err := NewConsumer(ctx, rdb, "s", "g", func(_ context.Context, v int) error {
 		s.add(v)
@@ -46,8 +49,6 @@ func TestLongHandlerKeepsItsLease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Enqueue(ctx, 1)
-	hctx := <-started
 	// The handler outlives the visibility timeout many times over: a real
 	// wait, since Redis measures idle time on its own clock.
 	time.Sleep(8 * visibility)
@@ -81,7 +82,7 @@ func TestHeartbeatNeverTakesBackAReclaimedEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Enqueue(ctx, 1)
-	hctx := <-started
+	hctx := recv(t, started)
 	// Another consumer reclaims the entry, as XAUTOCLAIM would have after a
 	// pause of a longer than the visibility timeout (a GC pause, a
 	// partition): an XCLAIM with min-idle 0 stands in for it.
@@ -117,7 +118,7 @@ func TestHeartbeatNeverTakesBackAReclaimedEntry(t *testing.T) {
 	if cause := context.Cause(hctx); !errors.Is(cause, ErrLeaseLost) {
 		t.Errorf("handler ctx cause = %v, want ErrLeaseLost", cause)
 	}
-	<-errs                     // the handler's failure was settled: with no retry, the entry is the thief's
+	recv(t, errs)              // the handler's failure was settled: with no retry, the entry is the thief's
 	time.Sleep(3 * visibility) // several heartbeats
 	if who, _ := owner(t, rdb, "g"); who != "thief" {
 		t.Errorf("entry owned by %s, want thief: a's heartbeat took it back", who)
@@ -160,9 +161,9 @@ func TestLeaseExpiresWhenRedisIsOutOfReach(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Enqueue(ctx, 1)
-	hctx := <-started
+	hctx := recv(t, started)
 	srv.Stop()
-	<-hctx.Done() // no renewal for a visibility timeout: someone else may have it
+	recv(t, hctx.Done()) // no renewal for a visibility timeout: someone else may have it
 	if cause := context.Cause(hctx); !errors.Is(cause, ErrLeaseLost) {
 		t.Errorf("handler ctx cause with Redis down = %v, want ErrLeaseLost", cause)
 	}

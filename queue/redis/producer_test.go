@@ -159,7 +159,7 @@ func TestDelayedJobsDoNotRunEarly(t *testing.T) {
 	if _, err := p.Enqueue(ctx, 2, WithRunAt(at)); err != nil {
 		t.Fatal(err)
 	}
-	first, second := <-ran, <-ran
+	first, second := recv(t, ran), recv(t, ran)
 	if got := first.Sub(start); got < delay {
 		t.Errorf("job with WithDelay(%v) ran after %v, want >= %v", delay, got, delay)
 	}

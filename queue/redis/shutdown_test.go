@@ -21,11 +21,11 @@ func TestShutdownLetsInFlightHandlersFinish(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.Enqueue(ctx, 1)
-	<-started
+	recv(t, started)
 	done := make(chan error, 1)
 	go func() { done <- c.Shutdown(ctx) }()
 	close(release)
-	if err := <-done; err != nil {
+	if err := recv(t, done); err != nil {
 		t.Fatalf("Shutdown = %v, want nil", err)
 	}
 	if n := rdb.XPending(ctx, testStream, "g").Val().Count; n != 0 || c.Stats().Handled != 1 {
@@ -49,7 +49,7 @@ func TestShutdownDeadlineCancelsAndLeavesPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.EnqueueBatch(ctx, []int{0, 1, 2, 3})
-	hctx := <-started
+	hctx := recv(t, started)
 	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	if err := c.Shutdown(short); !errors.Is(err, context.DeadlineExceeded) {
