@@ -88,6 +88,10 @@ func (p *Producer[T]) Enqueue(ctx context.Context, v T, opts ...EnqueueOption) (
 	args := p.args(newJobID(time.Now()), payload, ec)
 	for wait := 0; ; wait++ {
 		id, err := p.run(ctx, p.client, args).result()
+		if err != nil && err != ErrFull && ctx.Err() != nil {
+			// go-redis reports a deadline met mid-call as an i/o timeout.
+			return "", fmt.Errorf("%w: %w", context.Cause(ctx), err)
+		}
 		if err != ErrFull || !p.cfg.waitFull {
 			return id, err
 		}
