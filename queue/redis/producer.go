@@ -90,7 +90,7 @@ func (p *Producer[T]) Enqueue(ctx context.Context, v T, opts ...EnqueueOption) (
 		id, err := p.run(ctx, p.client, args).result()
 		if err != nil && err != ErrFull && ctx.Err() != nil {
 			// go-redis reports a deadline met mid-call as an i/o timeout.
-			return "", fmt.Errorf("%w: %w", context.Cause(ctx), err)
+			return "", fmt.Errorf("%w (%w)", err, context.Cause(ctx))
 		}
 		if err != ErrFull || !p.cfg.waitFull {
 			return id, err
