@@ -29,7 +29,7 @@ func startRedis(t testing.TB, args ...string) (*redistest.Server, *redis.Client)
 // fastConsumer are consumer options that keep tests quick.
 func fastConsumer(opts ...ConsumerOption) []ConsumerOption {
 	return append([]ConsumerOption{
-		WithVisibilityTimeout(300 * time.Millisecond), WithBlock(20 * time.Millisecond),
+		WithVisibilityTimeout(time.Second), WithBlock(20 * time.Millisecond),
 		WithRetryBackoff(time.Millisecond, 5*time.Millisecond),
 	}, opts...)
 }
