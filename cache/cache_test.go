@@ -1142,6 +1142,9 @@ func TestGetMany(t *testing.T) {
 		_ = c.Set(ctx, "local", "L")
 		other := newCache(t, WithStore(store))
 		_ = other.Set(ctx, "remote", "R")
+		// other's Set tells c to drop "remote"; let that message arrive
+		// now, or it can drop the copy that GetMany is about to keep.
+		synctest.Wait()
 		_ = store.Set(ctx, "corrupt", []byte("junk"), 0)
 		_, _ = c.GetOrLoad(ctx, "ghost", func(context.Context) (string, error) { return "", ErrNotFound })
 		got, err := c.GetMany(ctx, []string{"local", "remote", "missing", "corrupt", "ghost", "local"})
