@@ -223,7 +223,7 @@ func (c *Cache[V]) getRemote(ctx context.Context, key string) (V, error) {
 		return zero, err
 	}
 	gen := c.gen(key)
-	f, ok := c.fetch(ctx, key)
+	f, ok, _ := c.fetch(ctx, key)
 	if !ok || f.freshFor <= 0 {
 		c.stats.misses.Add(1)
 		return zero, ErrNotFound
@@ -426,7 +426,8 @@ func (c *Cache[V]) flight(ctx context.Context, key string, loader func(context.C
 	ctx, cancel := context.WithTimeout(c.life.detach(ctx), c.cfg.loadTimeout)
 	defer cancel()
 	gen := c.gen(key)
-	if f, ok := c.fetch(ctx, key); ok {
+	f, ok, readErr := c.fetch(ctx, key)
+	if ok {
 		if f.freshFor > 0 && (acceptStale || f.freshFor > c.cfg.early) {
 			return flightResult[V]{entry: c.fill(key, gen, f), fromStore: true}, nil
 		}
@@ -436,11 +437,14 @@ func (c *Cache[V]) flight(ctx context.Context, key string, loader func(context.C
 	}
 	c.stats.loads.Add(1)
 	v, err := loader(ctx)
+	// A Store whose read just failed is not asked to take the write-back:
+	// in an outage that would cost the call a second remote timeout.
+	remote := readErr == nil
 	switch {
 	case err == nil:
-		return flightResult[V]{entry: c.save(ctx, key, gen, v)}, nil
+		return flightResult[V]{entry: c.save(ctx, key, gen, v, remote)}, nil
 	case errors.Is(err, ErrNotFound) && c.cfg.negativeTTL > 0:
-		c.saveNegative(ctx, key, gen)
+		c.saveNegative(ctx, key, gen, remote)
 	case !errors.Is(err, ErrNotFound):
 		c.stats.loadErrors.Add(1)
 	}
@@ -603,8 +607,8 @@ type fetched[V any] struct {
 }
 
 // fetch reads key from the Store and decodes it. It reports false for a
-// missing key, a Store failure or an undecodable value.
-func (c *Cache[V]) fetch(ctx context.Context, key string) (fetched[V], bool) {
+// missing key, a Store failure (which it returns) or an undecodable value.
+func (c *Cache[V]) fetch(ctx context.Context, key string) (fetched[V], bool, error) {
 	var raw []byte
 	found := false
 	err := c.remote(ctx, "get", func(ctx context.Context) error {
@@ -616,9 +620,10 @@ func (c *Cache[V]) fetch(ctx context.Context, key string) (fetched[V], bool) {
 		return err
 	})
 	if err != nil || !found {
-		return fetched[V]{}, false
+		return fetched[V]{}, false, err
 	}
-	return c.decodeKey(key, raw)
+	f, ok := c.decodeKey(key, raw)
+	return f, ok, nil
 }
 
 // decodeKey decodes the Store bytes of key, counting and reporting a
@@ -682,11 +687,14 @@ func saturatingAdd(a int64, d time.Duration) int64 {
 	return a + int64(d)
 }
 
-// save stores v, just loaded, in both tiers unless key was invalidated
-// during the load, and tells the other Caches.
-func (c *Cache[V]) save(ctx context.Context, key string, gen uint64, v V) *entry[V] {
+// save stores v, just loaded, in both tiers (the local one only, unless
+// remote) unless key was invalidated during the load.
+func (c *Cache[V]) save(ctx context.Context, key string, gen uint64, v V, remote bool) *entry[V] {
 	fresh := c.jittered(c.cfg.remoteTTL)
 	f := fetched[V]{val: v, freshFor: fresh}
+	if !remote {
+		return c.fill(key, gen, f)
+	}
 	payload, err := c.cfg.codec.Marshal(v)
 	if err != nil {
 		c.stats.encodeErrors.Add(1)
@@ -697,10 +705,13 @@ func (c *Cache[V]) save(ctx context.Context, key string, gen uint64, v V) *entry
 	return c.fill(key, gen, f)
 }
 
-// saveNegative remembers in both tiers that the source lacks key.
-func (c *Cache[V]) saveNegative(ctx context.Context, key string, gen uint64) {
+// saveNegative remembers in both tiers (the local one only, unless remote)
+// that the source lacks key.
+func (c *Cache[V]) saveNegative(ctx context.Context, key string, gen uint64, remote bool) {
 	ttl := c.cfg.negativeTTL
-	c.saveEnvelope(ctx, key, gen, envelope{negative: true, freshUntil: time.Now().Add(ttl).UnixNano()}, ttl)
+	if remote {
+		c.saveEnvelope(ctx, key, gen, envelope{negative: true, freshUntil: time.Now().Add(ttl).UnixNano()}, ttl)
+	}
 	c.fill(key, gen, fetched[V]{negative: true, freshFor: ttl})
 }
 

@@ -148,12 +148,27 @@
 // loaded up to N times: singleflight is per process.
 //
 // When the Store is slow or down, every call to it is bounded by
-// [WithRemoteTimeout] and may go through a guard such as a circuit breaker
-// ([WithRemoteGuard]); a failure is counted ([Stats].RemoteErrors),
+// [WithRemoteTimeout]; a failure is counted ([Stats].RemoteErrors),
 // reported ([WithOnRemoteError]) and answered as a miss, so [Cache.Get] and
 // [Cache.GetOrLoad] keep answering from the local tier and the loader
 // within the caller's deadline, and a call whose loader succeeded never
 // returns a Store error. Set and Delete do return it, leaving no local
 // copy behind. A value in the Store that cannot be decoded is a miss too,
 // counted and reported, never a panic.
+//
+// A miss whose Store read failed loads the value and keeps it in the local
+// tier only: it does not try the write-back, so in an outage a miss costs
+// at most one remote timeout, not two. To stop paying even that one on
+// every miss, put a circuit breaker in front of the Store with
+// [WithRemoteGuard]; once it opens, a miss goes straight to the loader:
+//
+//	b, err := breaker.New(breaker.WithConsecutiveFailures(5), breaker.WithOpenDuration(5*time.Second))
+//	...
+//	users, err := cache.New[User](cache.WithStore(store), cache.WithRemoteGuard(b.Do))
+//
+// Measured against a stopped redis-server with a 100ms remote timeout, 200
+// misses in a row: without a guard each waited about 100ms (go-redis's
+// default retries; with MaxRetries: -1 most fail fast once the dialer
+// knows the server is gone); with that breaker only the first five waited,
+// and the others took about 10µs each.
 package cache
