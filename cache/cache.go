@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -426,7 +427,7 @@ func (c *Cache[V]) flight(ctx context.Context, key string, loader func(context.C
 	ctx, cancel := context.WithTimeout(c.life.detach(ctx), c.cfg.loadTimeout)
 	defer cancel()
 	gen := c.gen(key)
-	f, ok, readErr := c.fetch(ctx, key)
+	f, ok, held := c.reserve(ctx, key)
 	if ok {
 		if f.freshFor > 0 && (acceptStale || f.freshFor > c.cfg.early) {
 			return flightResult[V]{entry: c.fill(key, gen, f), fromStore: true}, nil
@@ -437,14 +438,11 @@ func (c *Cache[V]) flight(ctx context.Context, key string, loader func(context.C
 	}
 	c.stats.loads.Add(1)
 	v, err := loader(ctx)
-	// A Store whose read just failed is not asked to take the write-back:
-	// in an outage that would cost the call a second remote timeout.
-	remote := readErr == nil
 	switch {
 	case err == nil:
-		return flightResult[V]{entry: c.save(ctx, key, gen, v, remote)}, nil
+		return flightResult[V]{entry: c.save(ctx, key, gen, held, v)}, nil
 	case errors.Is(err, ErrNotFound) && c.cfg.negativeTTL > 0:
-		c.saveNegative(ctx, key, gen, remote)
+		c.saveNegative(ctx, key, gen, held)
 	case !errors.Is(err, ErrNotFound):
 		c.stats.loadErrors.Add(1)
 	}
@@ -626,9 +624,52 @@ func (c *Cache[V]) fetch(ctx context.Context, key string) (fetched[V], bool, err
 	return f, ok, nil
 }
 
+// reserve is the Store read of a load: it reads key and, if it is
+// missing, puts a lease in its place, in one step. It returns the value it
+// found (false for a missing key, a lease, a Store failure or an
+// undecodable value) and held: the Store bytes that the load's write-back
+// must find under key to replace, or nil if the read failed. A Store that
+// has just failed is not asked to take the write-back: in an outage that
+// would cost the call a second remote timeout.
+func (c *Cache[V]) reserve(ctx context.Context, key string) (f fetched[V], ok bool, held []byte) {
+	lease := newLease()
+	var cur []byte
+	var added bool
+	err := c.remote(ctx, "get", func(ctx context.Context) error {
+		var err error
+		cur, added, err = c.store.GetOrAdd(ctx, c.cfg.namespace+key, lease, c.cfg.loadTimeout)
+		return err
+	})
+	switch {
+	case err != nil:
+		return fetched[V]{}, false, nil
+	case added:
+		return fetched[V]{}, false, lease
+	}
+	f, ok = c.decodeKey(key, cur)
+	return f, ok, cur
+}
+
+// newLease returns the Store bytes of a new lease: an envelope with the
+// lease flag and a random token, so that no two leases are equal.
+func newLease() []byte {
+	b := make([]byte, envHeader+8)
+	b[0], b[1] = envVersion, flagLease
+	binary.BigEndian.PutUint64(b[envHeader:], rand.Uint64())
+	return b
+}
+
+// isLease reports whether raw is a lease, which readers take for a miss.
+func isLease(raw []byte) bool {
+	return len(raw) >= envHeader && raw[0] == envVersion && raw[1] == flagLease
+}
+
 // decodeKey decodes the Store bytes of key, counting and reporting a
-// value it cannot decode.
+// value it cannot decode. A lease is a miss.
 func (c *Cache[V]) decodeKey(key string, raw []byte) (fetched[V], bool) {
+	if isLease(raw) {
+		return fetched[V]{}, false
+	}
 	f, err := c.decode(raw)
 	if err != nil {
 		c.stats.decodeErrors.Add(1)
@@ -656,6 +697,20 @@ func (c *Cache[V]) decode(raw []byte) (fetched[V], error) {
 // fill keeps f in the local tier, unless key was invalidated since gen,
 // and returns the entry.
 func (c *Cache[V]) fill(key string, gen uint64, f fetched[V]) *entry[V] {
+	e := c.newEntry(f)
+	if g := c.genOf(key); c.local != nil && e.expiresAt > c.now() && g.Load() == gen {
+		_ = c.local.Set(key, e) // a value too costly for the local tier is only not kept
+		// An invalidation that ran between the check and the Set did its
+		// Delete before e was stored, so drop e here instead.
+		if g.Load() != gen {
+			c.local.Delete(key)
+		}
+	}
+	return e
+}
+
+// newEntry returns the local tier's entry for f, with its times.
+func (c *Cache[V]) newEntry(f fetched[V]) *entry[V] {
 	ttl := c.cfg.localTTL
 	if f.negative {
 		ttl = min(ttl, c.cfg.negativeTTL)
@@ -669,14 +724,6 @@ func (c *Cache[V]) fill(key string, gen uint64, f fetched[V]) *entry[V] {
 		e.refreshAt = saturatingAdd(now, fresh-c.cfg.early)
 		e.expiresAt = saturatingAdd(now, fresh+c.cfg.grace)
 	}
-	if g := c.genOf(key); c.local != nil && e.expiresAt > now && g.Load() == gen {
-		_ = c.local.Set(key, e) // a value too costly for the local tier is only not kept
-		// An invalidation that ran between the check and the Set did its
-		// Delete before e was stored, so drop e here instead.
-		if g.Load() != gen {
-			c.local.Delete(key)
-		}
-	}
 	return e
 }
 
@@ -687,12 +734,13 @@ func saturatingAdd(a int64, d time.Duration) int64 {
 	return a + int64(d)
 }
 
-// save stores v, just loaded, in both tiers (the local one only, unless
-// remote) unless key was invalidated during the load.
-func (c *Cache[V]) save(ctx context.Context, key string, gen uint64, v V, remote bool) *entry[V] {
+// save stores v, just loaded, in both tiers, unless a write to key
+// superseded it during the load (see saveEnvelope). With held nil (the
+// Store read failed) it keeps v in the local tier only.
+func (c *Cache[V]) save(ctx context.Context, key string, gen uint64, held []byte, v V) *entry[V] {
 	fresh := c.jittered(c.cfg.remoteTTL)
 	f := fetched[V]{val: v, freshFor: fresh}
-	if !remote {
+	if held == nil {
 		return c.fill(key, gen, f)
 	}
 	payload, err := c.cfg.codec.Marshal(v)
@@ -701,40 +749,66 @@ func (c *Cache[V]) save(ctx context.Context, key string, gen uint64, v V, remote
 		c.report("encode", fmt.Errorf("cache: key %q: encode %T: %w", key, v, err))
 		return c.fill(key, gen, f)
 	}
-	c.saveEnvelope(ctx, key, gen, envelope{payload: payload, freshUntil: time.Now().Add(fresh).UnixNano()}, fresh)
+	env := envelope{payload: payload, freshUntil: time.Now().Add(fresh).UnixNano()}
+	if !c.saveEnvelope(ctx, key, gen, held, env, fresh) {
+		return c.newEntry(f) // the callers get it; neither tier keeps it
+	}
 	return c.fill(key, gen, f)
 }
 
-// saveNegative remembers in both tiers (the local one only, unless remote)
-// that the source lacks key.
-func (c *Cache[V]) saveNegative(ctx context.Context, key string, gen uint64, remote bool) {
+// saveNegative remembers in both tiers that the source lacks key, as
+// save does.
+func (c *Cache[V]) saveNegative(ctx context.Context, key string, gen uint64, held []byte) {
 	ttl := c.cfg.negativeTTL
-	if remote {
-		c.saveEnvelope(ctx, key, gen, envelope{negative: true, freshUntil: time.Now().Add(ttl).UnixNano()}, ttl)
+	if held != nil {
+		env := envelope{negative: true, freshUntil: time.Now().Add(ttl).UnixNano()}
+		if !c.saveEnvelope(ctx, key, gen, held, env, ttl) {
+			return
+		}
 	}
 	c.fill(key, gen, fetched[V]{negative: true, freshFor: ttl})
 }
 
-// saveEnvelope writes env, just loaded, to the Store, unless key was
-// invalidated since gen: a value loaded before a Delete must not outlive
-// it in the Store.
+// saveEnvelope writes env, just loaded, to the Store in place of held,
+// what the load read there, and reports false if a write superseded the
+// load: the key was invalidated in this Cache since gen, or the Store no
+// longer holds held. That comparison and the write are one atomic step of
+// the Store's (CompareAndSet), so a Set or Delete that reached the Store
+// after the load's read, from any process, wins even if the write-back
+// arrives after it. A failed write-back reports true: its outcome is
+// unknown, and the local tier is still guarded by gen.
 //
 // Unlike Set, it publishes no invalidation. A load fills a key that was
 // missing or stale in the Store, and the other Caches' copies of it are
 // bounded by the same staleness, so they are about to be refreshed anyway;
 // telling them would only make them drop the copies they have just read.
-func (c *Cache[V]) saveEnvelope(ctx context.Context, key string, gen uint64, env envelope, fresh time.Duration) {
-	if c.gen(key) == gen {
-		_ = c.put(ctx, key, env, fresh)
+func (c *Cache[V]) saveEnvelope(ctx context.Context, key string, gen uint64, held []byte, env envelope, fresh time.Duration) bool {
+	if c.gen(key) != gen {
+		return false
 	}
+	ttl := c.storeTTL(env, fresh)
+	b := env.encode()
+	swapped := false
+	err := c.remote(ctx, "set", func(ctx context.Context) error {
+		var err error
+		swapped, err = c.store.CompareAndSet(ctx, c.cfg.namespace+key, held, b, ttl)
+		return err
+	})
+	return swapped || err != nil
+}
+
+// storeTTL is how long env, fresh for fresh, lives in the Store: fresh
+// plus the grace period of a value.
+func (c *Cache[V]) storeTTL(env envelope, fresh time.Duration) time.Duration {
+	if env.negative {
+		return fresh
+	}
+	return fresh + c.cfg.grace
 }
 
 // put writes env to the Store, to live fresh plus the grace period.
 func (c *Cache[V]) put(ctx context.Context, key string, env envelope, fresh time.Duration) error {
-	ttl := fresh
-	if !env.negative {
-		ttl += c.cfg.grace
-	}
+	ttl := c.storeTTL(env, fresh)
 	b := env.encode()
 	return c.remote(ctx, "set", func(ctx context.Context) error {
 		return c.store.Set(ctx, c.cfg.namespace+key, b, ttl)

@@ -832,6 +832,20 @@ func (s *faultyStore) Set(ctx context.Context, key string, val []byte, ttl time.
 	return s.MemoryStore.Set(ctx, key, val, ttl)
 }
 
+func (s *faultyStore) GetOrAdd(ctx context.Context, key string, val []byte, ttl time.Duration) ([]byte, bool, error) {
+	if err := s.fault(ctx); err != nil {
+		return nil, false, err
+	}
+	return s.MemoryStore.GetOrAdd(ctx, key, val, ttl)
+}
+
+func (s *faultyStore) CompareAndSet(ctx context.Context, key string, old, val []byte, ttl time.Duration) (bool, error) {
+	if err := s.fault(ctx); err != nil {
+		return false, err
+	}
+	return s.MemoryStore.CompareAndSet(ctx, key, old, val, ttl)
+}
+
 func (s *faultyStore) Delete(ctx context.Context, keys ...string) error {
 	if err := s.fault(ctx); err != nil {
 		return err

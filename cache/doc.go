@@ -101,7 +101,8 @@
 //
 // What it costs: a local hit is a [Local.Get] plus a clock read, with no
 // allocation; a Store hit is one round trip plus decoding (the [Codec],
-// JSON by default); a miss is a Store read, the load and a Store write;
+// JSON by default); a miss is a Store read (which leaves a lease), the
+// load and a conditional Store write (Lua scripts on Redis);
 // [Cache.Set] and [Cache.Delete] are a Store write and a PUBLISH.
 //
 // # Sizing the two tiers
@@ -135,17 +136,37 @@
 // backstop: no replica serves a value longer than the local ttl, plus the
 // grace period with [WithStaleGrace], after it read it from the Store.
 //
+// A load never writes back a value older than a write. Write to the
+// source first, then call [Cache.Set] or [Cache.Delete]: once that call
+// has returned, a load that read the source before it (a loader that
+// started before the write) leaves its value in neither tier, in any
+// process, and [Cache.GetOrLoad] gives it only to the callers that were
+// waiting for it. This closes the classic cache-aside race, in which a
+// slow load puts the old value back after a Delete for the whole remote
+// ttl. It works so: before it calls the loader, a load reads the key and,
+// if it is missing, leaves a lease (a random token) in its place, in one
+// atomic step ([Store].GetOrAdd); its write-back replaces what it read
+// only if the Store still holds it ([Store].CompareAndSet, a Lua script on
+// Redis). A Set or Delete that reached the Store in between changed the
+// key, so the write-back does nothing, and the load does not keep the
+// value in its local tier either. Within one process the local tier is
+// also guarded by an invalidation counter per key, so the guarantee holds
+// there even when a write-back's outcome is unknown (it timed out). Across
+// processes it rests on the Store: it holds as long as Redis does not lose
+// an acknowledged write (a failover to a replica that had not received it
+// can), and the other processes' local tiers follow the write through the
+// invalidation message, as above.
+//
 // Not guaranteed: linearizability; reading one's writes on another
 // replica; an order between concurrent writers of a key (the last write to
 // the Store wins, and each local tier keeps what it last wrote or read
 // until told otherwise). A load publishes nothing: it fills a key that was
-// missing or stale everywhere. A load that read the source before a write
-// in another process and stores its result after the write can put the
-// older value back in the Store for the remote ttl: the classic cache-aside
-// race, narrowed (a load's result is dropped if the key was invalidated
-// while it ran) but not closed. Write to the source first, then call Set or
-// Delete. Across N replicas, a key that all of them miss at once can be
-// loaded up to N times: singleflight is per process.
+// missing or stale everywhere. A write-back whose outcome is unknown (it
+// timed out) is kept in the loading process's local tier unless that
+// process saw a write to the key meanwhile; a write from another process
+// drops it there when its invalidation message arrives. Across N replicas,
+// a key that all of them miss at once can be loaded up to N times:
+// singleflight is per process.
 //
 // When the Store is slow or down, every call to it is bounded by
 // [WithRemoteTimeout]; a failure is counted ([Stats].RemoteErrors),

@@ -111,17 +111,64 @@ func (s *MemoryStore) Set(ctx context.Context, key string, val []byte, ttl time.
 		return fmt.Errorf("cache: MemoryStore.Set: ttl must be >= 0, got %v", ttl)
 	}
 	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.put(key, val, ttl, now)
+	return nil
+}
+
+// GetOrAdd returns a copy of the value stored under key or, if there is
+// none, stores val for ttl (0: no expiry) and reports added. The store
+// keeps val: the caller must not modify it.
+func (s *MemoryStore) GetOrAdd(ctx context.Context, key string, val []byte, ttl time.Duration) ([]byte, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	if ttl < 0 {
+		return nil, false, fmt.Errorf("cache: MemoryStore.GetOrAdd: ttl must be >= 0, got %v", ttl)
+	}
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.get(key, now); ok {
+		return cur, false, nil
+	}
+	s.put(key, val, ttl, now)
+	return nil, true, nil
+}
+
+// CompareAndSet stores val under key for ttl (0: no expiry) if key holds
+// a live value equal to old, and reports whether it did. The store keeps
+// val: the caller must not modify it.
+func (s *MemoryStore) CompareAndSet(ctx context.Context, key string, old, val []byte, ttl time.Duration) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if ttl < 0 {
+		return false, fmt.Errorf("cache: MemoryStore.CompareAndSet: ttl must be >= 0, got %v", ttl)
+	}
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, ok := s.items[key]
+	if !ok || it.expired(now) || !bytes.Equal(it.val, old) {
+		return false, nil
+	}
+	s.put(key, val, ttl, now)
+	return true, nil
+}
+
+// put stores val under key for ttl, evicting an entry if the store is
+// full; s.mu is held.
+func (s *MemoryStore) put(key string, val []byte, ttl time.Duration, now time.Time) {
 	it := memItem{val: val}
 	if ttl > 0 {
 		it.expires = now.Add(ttl)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, ok := s.items[key]; !ok && len(s.items) >= s.max {
 		s.evict(now)
 	}
 	s.items[key] = it
-	return nil
 }
 
 // evict removes one entry: an expired one among the first few that map

@@ -10,6 +10,8 @@ import (
 	"github.com/holdfast-go/holdfast/cache"
 	"github.com/holdfast-go/holdfast/internal/redistest"
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // newClient returns a client of the server at addr, closed when t ends.
@@ -177,5 +179,45 @@ func TestHashSlot(t *testing.T) {
 		if got := hashSlot(tt.key); got != tt.want {
 			t.Errorf("hashSlot(%q) = %d, want %d", tt.key, got, tt.want)
 		}
+	}
+}
+
+func TestStoreConditionalWrites(t *testing.T) {
+	ctx := context.Background()
+	for name, client := range clients(t) {
+		t.Run(name, func(t *testing.T) {
+			s := newStore(t, client, WithPrefix("cas:"))
+			cur, added, err := s.GetOrAdd(ctx, "k", []byte("lease"), time.Minute)
+			require.NoError(t, err)
+			assert.True(t, added, "GetOrAdd of a missing key added")
+			assert.Nil(t, cur)
+			assert.InDelta(t, time.Minute, client.PTTL(ctx, "cas:k").Val(), float64(time.Second), "PTTL of the added key")
+			cur, added, err = s.GetOrAdd(ctx, "k", []byte("other"), time.Minute)
+			require.NoError(t, err)
+			assert.False(t, added, "GetOrAdd of a held key added")
+			assert.Equal(t, "lease", string(cur))
+
+			ok, err := s.CompareAndSet(ctx, "k", []byte("other"), []byte("v"), 0)
+			require.NoError(t, err)
+			assert.False(t, ok, "CompareAndSet with the wrong old value swapped")
+			ok, err = s.CompareAndSet(ctx, "missing", nil, []byte("v"), 0)
+			require.NoError(t, err)
+			assert.False(t, ok, "CompareAndSet of a missing key swapped")
+			assert.Zero(t, client.Exists(ctx, "cas:missing").Val())
+			ok, err = s.CompareAndSet(ctx, "k", []byte("lease"), []byte("v"), 0)
+			require.NoError(t, err)
+			assert.True(t, ok, "CompareAndSet with the held value did not swap")
+			assert.Equal(t, "v", client.Get(ctx, "cas:k").Val())
+			assert.Equal(t, time.Duration(-1), client.PTTL(ctx, "cas:k").Val(), "PTTL after a CompareAndSet with ttl 0")
+			ok, err = s.CompareAndSet(ctx, "k", []byte("v"), []byte("w"), 1500*time.Millisecond)
+			require.NoError(t, err)
+			assert.True(t, ok)
+			assert.InDelta(t, 1500*time.Millisecond, client.PTTL(ctx, "cas:k").Val(), float64(time.Second))
+
+			_, _, err = s.GetOrAdd(ctx, "k", nil, -time.Second)
+			assert.Error(t, err, "GetOrAdd with a negative ttl")
+			_, err = s.CompareAndSet(ctx, "k", nil, nil, -time.Second)
+			assert.Error(t, err, "CompareAndSet with a negative ttl")
+		})
 	}
 }
