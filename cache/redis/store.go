@@ -52,7 +52,7 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if client == nil {
 		return nil, errors.New("cache/redis: New: client must not be nil")
 	}
-	s := &Store{client: client, cfg: config{prefix: DefaultPrefix, channelSize: 1024}}
+	s := &Store{client: client, cfg: config{prefix: DefaultPrefix, channelSize: DefaultChannelSize}}
 	for _, o := range opts {
 		if o == nil {
 			return nil, errors.New("cache/redis: New: nil Option")

@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +134,8 @@ func TestNewErrors(t *testing.T) {
 		{"context timeouts off", noCtx, nil, "ContextTimeoutEnabled"},
 		{"hash tag prefix", ok, []Option{WithPrefix("app{x}:")}, "WithPrefix"},
 		{"zero channel size", ok, []Option{WithChannelSize(0)}, "WithChannelSize"},
+		{"huge channel size", ok, []Option{WithChannelSize(math.MaxInt)}, "MaxChannelSize"},
+		{"channel size above the maximum", ok, []Option{WithChannelSize(MaxChannelSize + 1)}, "MaxChannelSize"},
 		{"nil option", ok, []Option{nil}, "nil Option"},
 	}
 	for _, tt := range tests {
@@ -146,6 +149,14 @@ func TestNewErrors(t *testing.T) {
 	if _, err := New(ok, WithPrefix(""), WithPrefix("a{}")); err != nil {
 		t.Errorf("New(WithPrefix(\"\"), WithPrefix(\"a{}\")) = %v, want nil", err)
 	}
+}
+
+// TestChannelSizeBound checks that the largest channel size New accepts
+// makes a Store that a Cache can subscribe with.
+func TestChannelSizeBound(t *testing.T) {
+	s := newStore(t, newClient(t, redistest.Start(t).Addr()), WithChannelSize(MaxChannelSize))
+	c := newCache(t, s)
+	require.NoError(t, c.Set(context.Background(), "k", "v"))
 }
 
 func TestStoreDown(t *testing.T) {
