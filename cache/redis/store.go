@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/holdfast-go/holdfast/cache"
@@ -44,13 +45,17 @@ var (
 	_ cache.PubSub = (*Store)(nil)
 )
 
-// New returns a Store on client. The client must be built with
+// New returns a Store on client, which must not be nil (nor a nil
+// pointer of a client type). The client must be built with
 // ContextTimeoutEnabled: true, or go-redis would ignore the deadlines that
 // the cache puts on each call ([cache.WithRemoteTimeout]) and wait for its
 // own socket timeouts instead; New returns an error otherwise.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if client == nil {
 		return nil, errors.New("cache/redis: New: client must not be nil")
+	}
+	if v := reflect.ValueOf(client); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, fmt.Errorf("cache/redis: New: client must not be nil, got a nil %T", client)
 	}
 	s := &Store{client: client, cfg: config{prefix: DefaultPrefix, channelSize: DefaultChannelSize}}
 	for _, o := range opts {

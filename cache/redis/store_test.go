@@ -131,6 +131,9 @@ func TestNewErrors(t *testing.T) {
 		want   string
 	}{
 		{"nil client", nil, nil, "client must not be nil"},
+		{"nil *redis.Client", (*redis.Client)(nil), nil, "client must not be nil, got a nil *redis.Client"},
+		{"nil *redis.ClusterClient", (*redis.ClusterClient)(nil), nil, "client must not be nil, got a nil *redis.ClusterClient"},
+		{"nil *redis.Ring", (*redis.Ring)(nil), nil, "client must not be nil, got a nil *redis.Ring"},
 		{"context timeouts off", noCtx, nil, "ContextTimeoutEnabled"},
 		{"hash tag prefix", ok, []Option{WithPrefix("app{x}:")}, "WithPrefix"},
 		{"zero channel size", ok, []Option{WithChannelSize(0)}, "WithChannelSize"},
