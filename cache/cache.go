@@ -9,12 +9,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // ErrClosed is returned by the methods of a [Cache] after [Cache.Close].
@@ -22,28 +19,6 @@ var ErrClosed = errors.New("cache: closed")
 
 // ErrEmptyKey is returned for an empty key: a Cache stores none.
 var ErrEmptyKey = errors.New("cache: empty key")
-
-// PanicError is the error that [Cache.GetOrLoad] returns to every caller
-// waiting for a load whose loader panicked, and that [Cache.Close] returns
-// if a hook panicked on the Cache's own goroutine. It carries the panic
-// value and the stack of the goroutine that panicked.
-type PanicError struct {
-	Value any    // the value passed to panic
-	Stack []byte // the stack at the panic, from runtime/debug.Stack
-}
-
-var _ error = (*PanicError)(nil)
-
-// Error returns "cache: panic: " and the panic value.
-func (e *PanicError) Error() string {
-	return fmt.Sprintf("cache: panic: %v", e.Value)
-}
-
-// Unwrap returns the panic value if it is an error, else nil.
-func (e *PanicError) Unwrap() error {
-	err, _ := e.Value.(error)
-	return err
-}
 
 // Stats is a snapshot of a [Cache]'s counters, from [Cache.Stats]. Each call
 // of Get and GetOrLoad counts once in exactly one of LocalHits, RemoteHits
@@ -79,7 +54,7 @@ type Cache[V any] struct {
 	local  *Local[string, *entry[V]] // nil WithoutLocal
 	epoch  time.Time                 // entry times are nanoseconds since epoch
 	id     string                    // tells this Cache's invalidation messages apart
-	group  singleflight.Group
+	group  flights[V]
 	seed   maphash.Seed
 	gens   [genStripes]atomic.Uint64
 
@@ -310,7 +285,8 @@ func (c *Cache[V]) GetMany(ctx context.Context, keys []string) (map[string]V, er
 // (it keeps their values, not their cancellation), bounded by
 // [WithLoadTimeout] and cancelled by [Cache.Close]; each caller waits for
 // it within its own ctx and returns ctx's error when ctx ends first. A
-// loader that panics makes every waiting caller return a [*PanicError].
+// loader that panics or calls runtime.Goexit makes every waiting caller
+// return a [*PanicError].
 // A loader's error is returned to the callers that waited for it and is
 // not cached, except that one matching [ErrNotFound] is remembered when
 // [WithNegativeTTL] is set: later calls return ErrNotFound itself without
@@ -371,19 +347,18 @@ func (c *Cache[V]) load(ctx context.Context, key string, loader func(context.Con
 	if err := c.check(key); err != nil {
 		return zero, err
 	}
-	ch := c.group.DoChan(key, func() (any, error) { return c.flight(ctx, key, loader, true) })
-	var r singleflight.Result
+	call := c.group.start(key, func(call *flightCall[V]) { c.flight(call, ctx, key, loader, true) })
 	select {
-	case r = <-ch:
+	case <-call.done:
 	case <-ctx.Done():
 		c.stats.misses.Add(1)
 		return zero, ctx.Err()
 	}
-	if r.Err != nil {
+	if call.err != nil {
 		c.stats.misses.Add(1)
-		return zero, r.Err
+		return zero, call.err
 	}
-	res := r.Val.(flightResult[V])
+	res := call.res
 	switch {
 	case !res.fromStore:
 		c.stats.misses.Add(1)
@@ -409,21 +384,30 @@ type flightResult[V any] struct {
 	fromStore bool // found in the Store, not loaded
 }
 
-// flight reads key from the Store and, if it is missing (or stale, when
-// acceptStale is false), calls loader and stores the result. It runs once
-// per key at a time, on a goroutine of singleflight's, under a context
-// detached from the caller whose ctx it was given.
-func (c *Cache[V]) flight(ctx context.Context, key string, loader func(context.Context) (V, error), acceptStale bool) (res any, err error) {
+// flight runs a flight for call: fly, with a loader that panics or calls
+// runtime.Goexit turned into a [*PanicError]. It runs once per key at a
+// time, on the flight's own goroutine, under a context detached from the
+// caller whose ctx it was given.
+func (c *Cache[V]) flight(call *flightCall[V], ctx context.Context, key string, loader func(context.Context) (V, error), acceptStale bool) {
 	if !c.life.enter() {
-		return nil, ErrClosed
+		call.err = ErrClosed
+		return
 	}
 	defer c.life.exit()
+	returned := false
 	defer func() {
-		if p := recover(); p != nil {
+		if p := recover(); p != nil || !returned {
 			c.stats.loadErrors.Add(1)
-			res, err = nil, &PanicError{Value: p, Stack: debug.Stack()}
+			call.res, call.err = flightResult[V]{}, newPanicError(p)
 		}
 	}()
+	call.res, call.err = c.fly(ctx, key, loader, acceptStale)
+	returned = true
+}
+
+// fly reads key from the Store and, if it is missing (or stale, when
+// acceptStale is false), calls loader and stores the result.
+func (c *Cache[V]) fly(ctx context.Context, key string, loader func(context.Context) (V, error), acceptStale bool) (flightResult[V], error) {
 	ctx, cancel := context.WithTimeout(c.life.detach(ctx), c.cfg.loadTimeout)
 	defer cancel()
 	gen := c.gen(key)
@@ -446,7 +430,7 @@ func (c *Cache[V]) flight(ctx context.Context, key string, loader func(context.C
 	case !errors.Is(err, ErrNotFound):
 		c.stats.loadErrors.Add(1)
 	}
-	return nil, err
+	return flightResult[V]{}, err
 }
 
 // startRefresh starts the one background refresh of e, unless it started.
@@ -455,7 +439,7 @@ func (c *Cache[V]) startRefresh(ctx context.Context, key string, e *entry[V], lo
 		return
 	}
 	c.stats.refreshes.Add(1)
-	c.group.DoChan(key, func() (any, error) { return c.flight(ctx, key, loader, false) })
+	c.group.start(key, func(call *flightCall[V]) { c.flight(call, ctx, key, loader, false) })
 }
 
 // Set stores v under key in both tiers and tells the other Caches on the
@@ -516,7 +500,7 @@ func (c *Cache[V]) Delete(ctx context.Context, keys ...string) error {
 // earlier skip it.
 func (c *Cache[V]) invalidate(key string) {
 	c.genOf(key).Add(1)
-	c.group.Forget(key)
+	c.group.forget(key)
 	if c.local != nil {
 		c.local.Delete(key)
 	}

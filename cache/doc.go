@@ -85,8 +85,9 @@
 // database or upstream API that the cache protects. The hottest keys cost
 // no network at all, the rest one Store round trip, and the source is
 // called once per key per remote ttl: concurrent misses for a key in one
-// process share one Store read and one load (golang.org/x/sync/singleflight),
-// so a thousand requests arriving together for a cold key make one query.
+// process share one Store read and one load (one flight per key, as with
+// golang.org/x/sync/singleflight), so a thousand requests arriving
+// together for a cold key make one query.
 //
 //	users, err := cache.New[User](cache.WithStore(store), cache.WithNegativeTTL(5*time.Second))
 //	...
@@ -165,8 +166,8 @@
 // timed out) is kept in the loading process's local tier unless that
 // process saw a write to the key meanwhile; a write from another process
 // drops it there when its invalidation message arrives. Across N replicas,
-// a key that all of them miss at once can be loaded up to N times:
-// singleflight is per process.
+// a key that all of them miss at once can be loaded up to N times: a
+// flight is per process.
 //
 // When the Store is slow or down, every call to it is bounded by
 // [WithRemoteTimeout]; a failure is counted ([Stats].RemoteErrors),
