@@ -47,6 +47,8 @@ type Stats struct {
 // this process in front of a shared [Store], such as Redis through the
 // cache/redis package. See the package documentation for what it
 // guarantees. It is safe for concurrent use; close it with [Cache.Close].
+// A nil ctx is an error from every method that takes one ("cache: Get:
+// nil Context"), never a panic, as everywhere in holdfast.
 type Cache[V any] struct {
 	cfg    config
 	store  Store
@@ -160,6 +162,10 @@ func newLocalTier[V any](cfg config) (*Local[string, *entry[V]], error) {
 //
 // A hit in the local tier makes no allocation and no Store call.
 func (c *Cache[V]) Get(ctx context.Context, key string) (V, error) {
+	if ctx == nil {
+		var zero V
+		return zero, nilContext("Get")
+	}
 	if c.local != nil && key != "" && !c.closed.Load() {
 		if e, ok := c.fresh(key); ok {
 			if e.negative {
@@ -220,6 +226,9 @@ func (c *Cache[V]) getRemote(ctx context.Context, key string) (V, error) {
 // reported and answered as misses; the error is for an empty key or a
 // closed Cache. Each key counts as one call in [Stats].
 func (c *Cache[V]) GetMany(ctx context.Context, keys []string) (map[string]V, error) {
+	if ctx == nil {
+		return nil, nilContext("GetMany")
+	}
 	for _, k := range keys {
 		if err := c.check(k); err != nil {
 			return nil, err
@@ -307,6 +316,10 @@ func (c *Cache[V]) GetMany(ctx context.Context, keys []string) (map[string]V, er
 //
 // A hit in the local tier makes no allocation and no Store call.
 func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(context.Context) (V, error)) (V, error) {
+	if ctx == nil {
+		var zero V
+		return zero, nilContext("GetOrLoad")
+	}
 	if c.local != nil && key != "" && loader != nil && !c.closed.Load() {
 		if e, ok := c.local.Get(key); ok {
 			if now := c.now(); now >= e.refreshAt {
@@ -448,6 +461,9 @@ func (c *Cache[V]) startRefresh(ctx context.Context, key string, e *entry[V], lo
 // value that Set reported as failed. A failure to publish the invalidation
 // is reported through [WithOnRemoteError] only.
 func (c *Cache[V]) Set(ctx context.Context, key string, v V) error {
+	if ctx == nil {
+		return nilContext("Set")
+	}
 	if err := c.check(key); err != nil {
 		return err
 	}
@@ -475,6 +491,9 @@ func (c *Cache[V]) Set(ctx context.Context, key string, v V) error {
 // Store to drop their copies. It returns the Store's error, if any, after
 // removing the keys from the local tier anyway.
 func (c *Cache[V]) Delete(ctx context.Context, keys ...string) error {
+	if ctx == nil {
+		return nilContext("Delete")
+	}
 	for _, k := range keys {
 		if err := c.check(k); err != nil {
 			return err
@@ -550,6 +569,12 @@ func (c *Cache[V]) Close() error {
 	c.panicMu.Lock()
 	defer c.panicMu.Unlock()
 	return c.panic
+}
+
+// nilContext returns the error of call for a nil ctx (see CONTRIBUTING.md:
+// an error, never a panic, and never context.Background in its place).
+func nilContext(call string) error {
+	return fmt.Errorf("cache: %s: nil Context", call)
 }
 
 // check validates key and reports a closed Cache.

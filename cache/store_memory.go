@@ -60,6 +60,9 @@ func NewMemoryStore(maxEntries int) (*MemoryStore, error) {
 
 // Get returns a copy of the value stored under key, or [ErrNotFound].
 func (s *MemoryStore) Get(ctx context.Context, key string) ([]byte, error) {
+	if ctx == nil {
+		return nil, nilContext("MemoryStore.Get")
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -75,6 +78,9 @@ func (s *MemoryStore) Get(ctx context.Context, key string) ([]byte, error) {
 // GetMany returns copies of the values stored under keys, nil for each
 // missing key.
 func (s *MemoryStore) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	if ctx == nil {
+		return nil, nilContext("MemoryStore.GetMany")
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -104,6 +110,9 @@ func (s *MemoryStore) get(key string, now time.Time) ([]byte, bool) {
 // Set stores val under key for ttl (0: no expiry), evicting an entry if the
 // store is full. The store keeps val: the caller must not modify it.
 func (s *MemoryStore) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	if ctx == nil {
+		return nilContext("MemoryStore.Set")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -121,6 +130,9 @@ func (s *MemoryStore) Set(ctx context.Context, key string, val []byte, ttl time.
 // none, stores val for ttl (0: no expiry) and reports added. The store
 // keeps val: the caller must not modify it.
 func (s *MemoryStore) GetOrAdd(ctx context.Context, key string, val []byte, ttl time.Duration) ([]byte, bool, error) {
+	if ctx == nil {
+		return nil, false, nilContext("MemoryStore.GetOrAdd")
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
@@ -141,6 +153,9 @@ func (s *MemoryStore) GetOrAdd(ctx context.Context, key string, val []byte, ttl 
 // a live value equal to old, and reports whether it did. The store keeps
 // val: the caller must not modify it.
 func (s *MemoryStore) CompareAndSet(ctx context.Context, key string, old, val []byte, ttl time.Duration) (bool, error) {
+	if ctx == nil {
+		return false, nilContext("MemoryStore.CompareAndSet")
+	}
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -193,6 +208,9 @@ func (s *MemoryStore) evict(now time.Time) {
 
 // Delete removes keys.
 func (s *MemoryStore) Delete(ctx context.Context, keys ...string) error {
+	if ctx == nil {
+		return nilContext("MemoryStore.Delete")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -219,6 +237,9 @@ func (it memItem) expired(now time.Time) bool {
 // Publish delivers msg to every subscription of channel in this store. It
 // waits while a subscriber's buffer is full, until ctx is done.
 func (s *MemoryStore) Publish(ctx context.Context, channel, msg string) error {
+	if ctx == nil {
+		return nilContext("MemoryStore.Publish")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -239,6 +260,9 @@ func (s *MemoryStore) Publish(ctx context.Context, channel, msg string) error {
 // Subscribe subscribes to channel. The subscription never sends a Reset
 // message: in process, no message is lost.
 func (s *MemoryStore) Subscribe(ctx context.Context, channel string) (Subscription, error) {
+	if ctx == nil {
+		return nil, nilContext("MemoryStore.Subscribe")
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -39,6 +39,9 @@ return 1
 // val for ttl (0: no expiry) and reports added, in one Lua script run
 // (EVALSHA), atomic on the key's node.
 func (s *Store) GetOrAdd(ctx context.Context, key string, val []byte, ttl time.Duration) ([]byte, bool, error) {
+	if ctx == nil {
+		return nil, false, nilContext("GetOrAdd")
+	}
 	if ttl < 0 {
 		return nil, false, fmt.Errorf("cache/redis: GetOrAdd: ttl must be >= 0, got %v", ttl)
 	}
@@ -56,6 +59,9 @@ func (s *Store) GetOrAdd(ctx context.Context, key string, val []byte, ttl time.D
 // old, and reports whether it did, in one Lua script run (EVALSHA), atomic
 // on the key's node.
 func (s *Store) CompareAndSet(ctx context.Context, key string, old, val []byte, ttl time.Duration) (bool, error) {
+	if ctx == nil {
+		return false, nilContext("CompareAndSet")
+	}
 	if ttl < 0 {
 		return false, fmt.Errorf("cache/redis: CompareAndSet: ttl must be >= 0, got %v", ttl)
 	}

@@ -86,6 +86,9 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 
 // Get returns the value stored under key, or [cache.ErrNotFound].
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	if ctx == nil {
+		return nil, nilContext("Get")
+	}
 	b, err := s.client.Get(ctx, s.cfg.prefix+key).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, cache.ErrNotFound
@@ -98,6 +101,9 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 
 // GetMany returns the values stored under keys, nil for each missing key.
 func (s *Store) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	if ctx == nil {
+		return nil, nilContext("GetMany")
+	}
 	out := make([][]byte, len(keys))
 	if len(keys) == 0 {
 		return out, nil
@@ -147,6 +153,9 @@ func fillValues(out [][]byte, vals []any, at []int) ([][]byte, error) {
 
 // Set stores val under key for ttl (0: no expiry), with SET ... PX.
 func (s *Store) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	if ctx == nil {
+		return nilContext("Set")
+	}
 	if ttl < 0 {
 		return fmt.Errorf("cache/redis: Set: ttl must be >= 0, got %v", ttl)
 	}
@@ -158,6 +167,9 @@ func (s *Store) Set(ctx context.Context, key string, val []byte, ttl time.Durati
 
 // Delete removes keys with DEL.
 func (s *Store) Delete(ctx context.Context, keys ...string) error {
+	if ctx == nil {
+		return nilContext("Delete")
+	}
 	if len(keys) == 0 {
 		return nil
 	}
@@ -180,10 +192,18 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 
 // Publish sends msg on channel (prefixed) with PUBLISH.
 func (s *Store) Publish(ctx context.Context, channel, msg string) error {
+	if ctx == nil {
+		return nilContext("Publish")
+	}
 	if err := s.client.Publish(ctx, s.cfg.prefix+channel, msg).Err(); err != nil {
 		return fmt.Errorf("cache/redis: PUBLISH: %w", err)
 	}
 	return nil
+}
+
+// nilContext returns the error of call for a nil ctx (see CONTRIBUTING.md).
+func nilContext(call string) error {
+	return fmt.Errorf("cache/redis: %s: nil Context", call)
 }
 
 // prefixed returns keys with the prefix, as command arguments.

@@ -235,3 +235,31 @@ func TestStoreConditionalWrites(t *testing.T) {
 		})
 	}
 }
+
+// TestNilContext checks the module's policy (CONTRIBUTING.md): a nil ctx
+// is an error naming the call, never a panic.
+func TestNilContext(t *testing.T) {
+	var nilCtx context.Context
+	s := newStore(t, newClient(t, "127.0.0.1:1"))
+	second := func(_ any, err error) error { return err }
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"Get", func() error { return second(s.Get(nilCtx, "k")) }},
+		{"GetMany", func() error { return second(s.GetMany(nilCtx, []string{"k"})) }},
+		{"Set", func() error { return s.Set(nilCtx, "k", nil, 0) }},
+		{"GetOrAdd", func() error { _, _, err := s.GetOrAdd(nilCtx, "k", nil, 0); return err }},
+		{"CompareAndSet", func() error { return second(s.CompareAndSet(nilCtx, "k", nil, nil, 0)) }},
+		{"Delete", func() error { return s.Delete(nilCtx, "k") }},
+		{"Publish", func() error { return s.Publish(nilCtx, "ch", "m") }},
+		{"Subscribe", func() error { return second(s.Subscribe(nilCtx, "ch")) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			assert.NotPanics(t, func() { err = tt.call() })
+			assert.EqualError(t, err, "cache/redis: "+tt.name+": nil Context")
+		})
+	}
+}
