@@ -421,7 +421,7 @@ func (c *Cache[V]) flight(call *flightCall[V], ctx context.Context, key string, 
 // fly reads key from the Store and, if it is missing (or stale, when
 // acceptStale is false), calls loader and stores the result.
 func (c *Cache[V]) fly(ctx context.Context, key string, loader func(context.Context) (V, error), acceptStale bool) (flightResult[V], error) {
-	ctx, cancel := context.WithTimeout(c.life.detach(ctx), c.cfg.loadTimeout)
+	ctx, cancel := c.life.detach(ctx, c.cfg.loadTimeout)
 	defer cancel()
 	gen := c.gen(key)
 	f, ok, held := c.reserve(ctx, key)
@@ -856,101 +856,4 @@ func (c *Cache[V]) storeKeys(keys []string) []string {
 		out[i] = c.cfg.namespace + k
 	}
 	return out
-}
-
-// lifetime is the life of a Cache, which Close ends. The goroutines that
-// run loads and refreshes register with it, so that Close can wait for
-// them, and run under contexts it detaches from their callers, which it
-// cancels.
-type lifetime struct {
-	mu    sync.Mutex
-	done  chan struct{} // closed when the lifetime ends
-	ended bool
-	tasks sync.WaitGroup
-	next  uint64
-	hooks map[uint64]func() // AfterFunc hooks of the detached contexts
-}
-
-func newLifetime() *lifetime {
-	return &lifetime{done: make(chan struct{}), hooks: make(map[uint64]func())}
-}
-
-// enter registers a task, unless the lifetime has ended.
-func (l *lifetime) enter() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.ended {
-		return false
-	}
-	l.tasks.Add(1)
-	return true
-}
-
-// exit unregisters a task.
-func (l *lifetime) exit() { l.tasks.Done() }
-
-// end ends the lifetime, cancelling the detached contexts, and waits for
-// the tasks.
-func (l *lifetime) end() {
-	l.mu.Lock()
-	if l.ended {
-		l.mu.Unlock()
-		return
-	}
-	l.ended = true
-	close(l.done)
-	hooks := l.hooks
-	l.hooks = nil
-	l.mu.Unlock()
-	for _, f := range hooks {
-		f()
-	}
-	l.tasks.Wait()
-}
-
-// detach returns a context with the values of parent, done when the
-// lifetime ends rather than when parent is: loads run under it, so that no
-// single caller's cancellation stops them.
-func (l *lifetime) detach(parent context.Context) context.Context {
-	return detached{Context: context.WithoutCancel(parent), life: l}
-}
-
-// detached is the context that [lifetime.detach] returns.
-type detached struct {
-	context.Context // context.WithoutCancel(parent): its values, no deadline
-	life            *lifetime
-}
-
-func (d detached) Done() <-chan struct{} { return d.life.done }
-
-func (d detached) Err() error {
-	select {
-	case <-d.life.done:
-		return context.Canceled
-	default:
-		return nil
-	}
-}
-
-// AfterFunc arranges for f to run when the lifetime ends. The context
-// package uses it, when it finds it, to cancel the contexts derived from d
-// without starting a goroutine to watch Done for each.
-func (d detached) AfterFunc(f func()) (stop func() bool) {
-	l := d.life
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.ended {
-		go f() // as context.AfterFunc does; f cannot run here, under the caller's lock
-		return func() bool { return false }
-	}
-	id := l.next
-	l.next++
-	l.hooks[id] = f
-	return func() bool {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		_, ok := l.hooks[id]
-		delete(l.hooks, id)
-		return ok
-	}
 }

@@ -1187,38 +1187,6 @@ func TestGetMany(t *testing.T) {
 	})
 }
 
-func TestLifetime(t *testing.T) {
-	c := newCache(t)
-	for i := range 100 {
-		_, _ = c.GetOrLoad(context.Background(), fmt.Sprint(i), func(context.Context) (string, error) { return "v", nil })
-	}
-	c.life.mu.Lock()
-	n := len(c.life.hooks)
-	c.life.mu.Unlock()
-	if n != 0 {
-		t.Errorf("cancel hooks left after 100 finished loads = %d, want 0", n)
-	}
-
-	l := newLifetime()
-	ctx, cancel := context.WithCancel(l.detach(context.Background()))
-	defer cancel()
-	l.end()
-	if !errors.Is(ctx.Err(), context.Canceled) {
-		t.Errorf("a context derived from a detached one after end: Err = %v, want Canceled", ctx.Err())
-	}
-	if l.enter() {
-		t.Error("enter() after end = true, want false")
-	}
-	late, cancelLate := context.WithCancel(l.detach(context.Background()))
-	defer cancelLate()
-	<-late.Done() // derived after the end: done at once
-	stop := detached{Context: context.Background(), life: l}.AfterFunc(func() {})
-	if stop() {
-		t.Error("stop() of a hook registered after the end = true, want false")
-	}
-	l.end() // a second end does nothing
-}
-
 func TestCacheLocalHitDoesNotAllocate(t *testing.T) {
 	ctx := context.Background()
 	c := newCache(t, WithStaleGrace(time.Minute))

@@ -70,7 +70,7 @@ func (c *Cache[V]) startWatcher(ps PubSub) {
 // timeout, cancelled by Close.
 func (c *Cache[V]) subscribe() (Subscription, error) {
 	var sub Subscription
-	err := c.remote(c.life.detach(context.Background()), "subscribe", func(ctx context.Context) error {
+	err := c.remote(c.life.ctx, "subscribe", func(ctx context.Context) error {
 		s, err := c.pubsub.Subscribe(ctx, c.cfg.channel)
 		sub = s
 		return err
@@ -113,7 +113,7 @@ func (c *Cache[V]) watchLoop(sub *Subscription) {
 		}
 		timer.Reset(delay)
 		select {
-		case <-c.life.done:
+		case <-c.life.ctx.Done():
 			return
 		case <-timer.C:
 		}
@@ -132,7 +132,7 @@ func (c *Cache[V]) watchLoop(sub *Subscription) {
 func (c *Cache[V]) consume(sub Subscription) {
 	for {
 		select {
-		case <-c.life.done:
+		case <-c.life.ctx.Done():
 			return
 		case m, ok := <-sub.Messages():
 			if !ok {
