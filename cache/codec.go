@@ -2,7 +2,6 @@ package cache
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -16,15 +15,6 @@ type Codec interface {
 	// the stored value as missing and report it.
 	Unmarshal(data []byte, v any) error
 }
-
-// JSONCodec is the default [Codec]: encoding/json.
-type JSONCodec struct{}
-
-// Marshal returns the JSON encoding of v.
-func (JSONCodec) Marshal(v any) ([]byte, error) { return json.Marshal(v) }
-
-// Unmarshal decodes the JSON in data into v.
-func (JSONCodec) Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 
 // RawCodec is a [Codec] for a [Cache] of string or []byte values: it stores
 // the bytes as they are, with no encoding cost. Other types are an error.
