@@ -60,11 +60,12 @@ type Cache[V any] struct {
 	seed   maphash.Seed
 	gens   [genStripes]atomic.Uint64
 
-	closed  atomic.Bool
-	life    *lifetime // ends at Close: loads and refreshes run within it
-	watcher sync.WaitGroup
-	panicMu sync.Mutex
-	panic   error // the first panic recovered from a hook on a Cache goroutine
+	closed   atomic.Bool
+	life     *lifetime                    // ends at Close: loads and refreshes run within it
+	deadline atomic.Pointer[deadlineSlot] // see remoteCtx
+	watcher  sync.WaitGroup
+	panicMu  sync.Mutex
+	panic    error // the first panic recovered from a hook on a Cache goroutine
 
 	stats counters
 }
@@ -205,18 +206,20 @@ func (c *Cache[V]) getRemote(ctx context.Context, key string) (V, error) {
 		return zero, err
 	}
 	gen := c.gen(key)
-	f, ok, _ := c.fetch(ctx, key)
+	f, ok := c.fetch(ctx, key)
 	if !ok || f.freshFor <= 0 {
 		c.stats.misses.Add(1)
 		return zero, ErrNotFound
 	}
 	c.stats.remoteHits.Add(1)
-	e := c.fill(key, gen, f)
-	if e.negative {
+	if c.local != nil {
+		c.fill(key, gen, f)
+	}
+	if f.negative {
 		c.stats.negativeHits.Add(1)
 		return zero, ErrNotFound
 	}
-	return e.val, nil
+	return f.val, nil
 }
 
 // GetMany is [Cache.Get] for many keys: it returns the fresh values it
@@ -614,23 +617,13 @@ type fetched[V any] struct {
 }
 
 // fetch reads key from the Store and decodes it. It reports false for a
-// missing key, a Store failure (which it returns) or an undecodable value.
-func (c *Cache[V]) fetch(ctx context.Context, key string) (fetched[V], bool, error) {
-	var raw []byte
-	found := false
-	err := c.remote(ctx, "get", func(ctx context.Context) error {
-		b, err := c.store.Get(ctx, c.cfg.namespace+key)
-		if errors.Is(err, ErrNotFound) {
-			return nil // a miss is no failure, to the guard either
-		}
-		raw, found = b, err == nil
-		return err
-	})
-	if err != nil || !found {
-		return fetched[V]{}, false, err
+// missing key, a Store failure or an undecodable value.
+func (c *Cache[V]) fetch(ctx context.Context, key string) (fetched[V], bool) {
+	raw, err := c.storeGet(ctx, c.cfg.namespace+key)
+	if err != nil || raw == nil {
+		return fetched[V]{}, false
 	}
-	f, ok := c.decodeKey(key, raw)
-	return f, ok, nil
+	return c.decodeKey(key, raw)
 }
 
 // reserve is the Store read of a load: it reads key and, if it is
@@ -822,24 +815,6 @@ func (c *Cache[V]) put(ctx context.Context, key string, env envelope, fresh time
 	return c.remote(ctx, "set", func(ctx context.Context) error {
 		return c.store.Set(ctx, c.cfg.namespace+key, b, ttl)
 	})
-}
-
-// remote runs a Store call through the guard, bounded by the remote
-// timeout, and counts and reports its failure unless ctx had ended.
-func (c *Cache[V]) remote(ctx context.Context, op string, call func(context.Context) error) error {
-	rctx, cancel := context.WithTimeout(ctx, c.cfg.remoteTimeout)
-	defer cancel()
-	var err error
-	if c.cfg.guard != nil {
-		err = c.cfg.guard(rctx, call)
-	} else {
-		err = call(rctx)
-	}
-	if err != nil && ctx.Err() == nil {
-		c.stats.remoteErrors.Add(1)
-		c.report(op, err)
-	}
-	return err
 }
 
 // report passes an absorbed failure to the WithOnRemoteError hook.
