@@ -1,9 +1,7 @@
 package redis
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/holdfast-go/holdfast/cache"
 	"github.com/holdfast-go/holdfast/internal/redistest"
+	"github.com/stretchr/testify/require"
 )
 
 // pausingStore pauses the first write-back of a key it is armed for until
@@ -104,25 +103,21 @@ func TestLoadRacingWrite(t *testing.T) {
 							done <- err
 						}()
 						<-loading
-						if err := w.write(writer, key); err != nil {
-							t.Fatalf("round %d: %s = %v, want nil", round, w.name, err)
-						}
+						require.NoError(t, w.write(writer, key), "round %d: %s", round, w.name)
 						close(release)
-						if err := <-done; err != nil {
-							t.Fatalf("round %d: GetOrLoad = %v, want nil", round, err)
-						}
+						require.NoError(t, <-done, "round %d: GetOrLoad", round)
 						raw, err := store.Get(ctx, key)
-						if err == nil && bytes.Contains(raw, []byte(`"old"`)) {
-							t.Fatalf("round %d: Redis holds %q after %s returned", round, raw, w.name)
+						if err != nil {
+							require.ErrorIs(t, err, cache.ErrNotFound, "round %d: Store.Get", round)
 						}
-						if err != nil && !errors.Is(err, cache.ErrNotFound) {
-							t.Fatalf("round %d: Store.Get = %v", round, err)
-						}
+						require.NotContains(t, string(raw), `"old"`, "round %d: Redis after %s returned", round, w.name)
 						fresh := newCache(t, store.Store)
 						for cname, c := range map[string]*cache.Cache[string]{"loader": loader, "writer": writer, "fresh": fresh} {
 							v, err := c.Get(ctx, key)
-							if (w.want == "" && !errors.Is(err, cache.ErrNotFound)) || (w.want != "" && v != w.want) {
-								t.Fatalf("round %d: %s.Get(%s) after %s = %q, %v, want %q", round, cname, key, w.name, v, err, w.want)
+							if w.want == "" {
+								require.ErrorIs(t, err, cache.ErrNotFound, "round %d: %s.Get after %s = %q", round, cname, w.name, v)
+							} else {
+								require.Equal(t, w.want, v, "round %d: %s.Get after %s", round, cname, w.name)
 							}
 						}
 					}
