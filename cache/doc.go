@@ -170,7 +170,10 @@
 // flight is per process.
 //
 // When the Store is slow or down, every call to it is bounded by
-// [WithRemoteTimeout]; a failure is counted ([Stats].RemoteErrors),
+// [WithRemoteTimeout] (or the caller's deadline, if it comes first; calls
+// from callers without a deadline that start close together share one
+// deadline, so each gets between 15/16 of the timeout and all of it); a
+// failure is counted ([Stats].RemoteErrors),
 // reported ([WithOnRemoteError]) and answered as a miss, so [Cache.Get] and
 // [Cache.GetOrLoad] keep answering from the local tier and the loader
 // within the caller's deadline, and a call whose loader succeeded never
