@@ -142,6 +142,9 @@ func TestJSONCodecMatchesUnmarshal(t *testing.T) {
 	if err := (JSONCodec{}).Unmarshal([]byte("34"), &n); err != nil || n != 34 {
 		t.Errorf("Unmarshal(34) after a number = %d, %v, want 34, nil", n, err)
 	}
+	if raceEnabled {
+		return // the race detector's sync.Pool drops decoders at random
+	}
 	var u user
 	data := []byte(`{"id":1,"name":"a"}`)
 	if a := testing.AllocsPerRun(100, func() { _ = JSONCodec{}.Unmarshal(data, &u) }); a > 1 {
