@@ -310,6 +310,16 @@ func (s *countingStore) Set(ctx context.Context, key string, val []byte, ttl tim
 	return s.Store.Set(ctx, key, val, ttl)
 }
 
+func (s *countingStore) GetOrAdd(ctx context.Context, key string, val []byte, ttl time.Duration) ([]byte, bool, error) {
+	s.n.Add(1)
+	return s.Store.GetOrAdd(ctx, key, val, ttl)
+}
+
+func (s *countingStore) CompareAndSet(ctx context.Context, key string, old, val []byte, ttl time.Duration) (bool, error) {
+	s.n.Add(1)
+	return s.Store.CompareAndSet(ctx, key, old, val, ttl)
+}
+
 func (s *countingStore) Delete(ctx context.Context, keys ...string) error {
 	s.n.Add(1)
 	return s.Store.Delete(ctx, keys...)

@@ -2,18 +2,16 @@ package cache
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"reflect"
-	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 )
 
 // ErrClosed is returned by the methods of a [Cache] after [Cache.Close].
@@ -21,28 +19,6 @@ var ErrClosed = errors.New("cache: closed")
 
 // ErrEmptyKey is returned for an empty key: a Cache stores none.
 var ErrEmptyKey = errors.New("cache: empty key")
-
-// PanicError is the error that [Cache.GetOrLoad] returns to every caller
-// waiting for a load whose loader panicked, and that [Cache.Close] returns
-// if a hook panicked on the Cache's own goroutine. It carries the panic
-// value and the stack of the goroutine that panicked.
-type PanicError struct {
-	Value any    // the value passed to panic
-	Stack []byte // the stack at the panic, from runtime/debug.Stack
-}
-
-var _ error = (*PanicError)(nil)
-
-// Error returns "cache: panic: " and the panic value.
-func (e *PanicError) Error() string {
-	return fmt.Sprintf("cache: panic: %v", e.Value)
-}
-
-// Unwrap returns the panic value if it is an error, else nil.
-func (e *PanicError) Unwrap() error {
-	err, _ := e.Value.(error)
-	return err
-}
 
 // Stats is a snapshot of a [Cache]'s counters, from [Cache.Stats]. Each call
 // of Get and GetOrLoad counts once in exactly one of LocalHits, RemoteHits
@@ -71,6 +47,8 @@ type Stats struct {
 // this process in front of a shared [Store], such as Redis through the
 // cache/redis package. See the package documentation for what it
 // guarantees. It is safe for concurrent use; close it with [Cache.Close].
+// A nil ctx is an error from every method that takes one ("cache: Get:
+// nil Context"), never a panic, as everywhere in holdfast.
 type Cache[V any] struct {
 	cfg    config
 	store  Store
@@ -78,15 +56,16 @@ type Cache[V any] struct {
 	local  *Local[string, *entry[V]] // nil WithoutLocal
 	epoch  time.Time                 // entry times are nanoseconds since epoch
 	id     string                    // tells this Cache's invalidation messages apart
-	group  singleflight.Group
+	group  flights[V]
 	seed   maphash.Seed
 	gens   [genStripes]atomic.Uint64
 
-	closed  atomic.Bool
-	life    *lifetime // ends at Close: loads and refreshes run within it
-	watcher sync.WaitGroup
-	panicMu sync.Mutex
-	panic   error // the first panic recovered from a hook on a Cache goroutine
+	closed   atomic.Bool
+	life     *lifetime                    // ends at Close: loads and refreshes run within it
+	deadline atomic.Pointer[deadlineSlot] // see remoteCtx
+	watcher  sync.WaitGroup
+	panicMu  sync.Mutex
+	panic    error // the first panic recovered from a hook on a Cache goroutine
 
 	stats counters
 }
@@ -184,6 +163,10 @@ func newLocalTier[V any](cfg config) (*Local[string, *entry[V]], error) {
 //
 // A hit in the local tier makes no allocation and no Store call.
 func (c *Cache[V]) Get(ctx context.Context, key string) (V, error) {
+	if ctx == nil {
+		var zero V
+		return zero, nilContext("Get")
+	}
 	if c.local != nil && key != "" && !c.closed.Load() {
 		if e, ok := c.fresh(key); ok {
 			if e.negative {
@@ -229,12 +212,14 @@ func (c *Cache[V]) getRemote(ctx context.Context, key string) (V, error) {
 		return zero, ErrNotFound
 	}
 	c.stats.remoteHits.Add(1)
-	e := c.fill(key, gen, f)
-	if e.negative {
+	if c.local != nil {
+		c.fill(key, gen, f)
+	}
+	if f.negative {
 		c.stats.negativeHits.Add(1)
 		return zero, ErrNotFound
 	}
-	return e.val, nil
+	return f.val, nil
 }
 
 // GetMany is [Cache.Get] for many keys: it returns the fresh values it
@@ -244,6 +229,9 @@ func (c *Cache[V]) getRemote(ctx context.Context, key string) (V, error) {
 // reported and answered as misses; the error is for an empty key or a
 // closed Cache. Each key counts as one call in [Stats].
 func (c *Cache[V]) GetMany(ctx context.Context, keys []string) (map[string]V, error) {
+	if ctx == nil {
+		return nil, nilContext("GetMany")
+	}
 	for _, k := range keys {
 		if err := c.check(k); err != nil {
 			return nil, err
@@ -309,7 +297,8 @@ func (c *Cache[V]) GetMany(ctx context.Context, keys []string) (map[string]V, er
 // (it keeps their values, not their cancellation), bounded by
 // [WithLoadTimeout] and cancelled by [Cache.Close]; each caller waits for
 // it within its own ctx and returns ctx's error when ctx ends first. A
-// loader that panics makes every waiting caller return a [*PanicError].
+// loader that panics or calls runtime.Goexit makes every waiting caller
+// return a [*PanicError].
 // A loader's error is returned to the callers that waited for it and is
 // not cached, except that one matching [ErrNotFound] is remembered when
 // [WithNegativeTTL] is set: later calls return ErrNotFound itself without
@@ -330,6 +319,10 @@ func (c *Cache[V]) GetMany(ctx context.Context, keys []string) (map[string]V, er
 //
 // A hit in the local tier makes no allocation and no Store call.
 func (c *Cache[V]) GetOrLoad(ctx context.Context, key string, loader func(context.Context) (V, error)) (V, error) {
+	if ctx == nil {
+		var zero V
+		return zero, nilContext("GetOrLoad")
+	}
 	if c.local != nil && key != "" && loader != nil && !c.closed.Load() {
 		if e, ok := c.local.Get(key); ok {
 			if now := c.now(); now >= e.refreshAt {
@@ -370,19 +363,18 @@ func (c *Cache[V]) load(ctx context.Context, key string, loader func(context.Con
 	if err := c.check(key); err != nil {
 		return zero, err
 	}
-	ch := c.group.DoChan(key, func() (any, error) { return c.flight(ctx, key, loader, true) })
-	var r singleflight.Result
+	call := c.group.start(key, func(call *flightCall[V]) { c.flight(call, ctx, key, loader, true) })
 	select {
-	case r = <-ch:
+	case <-call.done:
 	case <-ctx.Done():
 		c.stats.misses.Add(1)
 		return zero, ctx.Err()
 	}
-	if r.Err != nil {
+	if call.err != nil {
 		c.stats.misses.Add(1)
-		return zero, r.Err
+		return zero, call.err
 	}
-	res := r.Val.(flightResult[V])
+	res := call.res
 	switch {
 	case !res.fromStore:
 		c.stats.misses.Add(1)
@@ -408,25 +400,35 @@ type flightResult[V any] struct {
 	fromStore bool // found in the Store, not loaded
 }
 
-// flight reads key from the Store and, if it is missing (or stale, when
-// acceptStale is false), calls loader and stores the result. It runs once
-// per key at a time, on a goroutine of singleflight's, under a context
-// detached from the caller whose ctx it was given.
-func (c *Cache[V]) flight(ctx context.Context, key string, loader func(context.Context) (V, error), acceptStale bool) (res any, err error) {
+// flight runs a flight for call: fly, with a loader that panics or calls
+// runtime.Goexit turned into a [*PanicError]. It runs once per key at a
+// time, on the flight's own goroutine, under a context detached from the
+// caller whose ctx it was given.
+func (c *Cache[V]) flight(call *flightCall[V], ctx context.Context, key string, loader func(context.Context) (V, error), acceptStale bool) {
 	if !c.life.enter() {
-		return nil, ErrClosed
+		call.err = ErrClosed
+		return
 	}
 	defer c.life.exit()
+	returned := false
 	defer func() {
-		if p := recover(); p != nil {
+		if p := recover(); p != nil || !returned {
 			c.stats.loadErrors.Add(1)
-			res, err = nil, &PanicError{Value: p, Stack: debug.Stack()}
+			call.res, call.err = flightResult[V]{}, newPanicError(p)
 		}
 	}()
-	ctx, cancel := context.WithTimeout(c.life.detach(ctx), c.cfg.loadTimeout)
+	call.res, call.err = c.fly(ctx, key, loader, acceptStale)
+	returned = true
+}
+
+// fly reads key from the Store and, if it is missing (or stale, when
+// acceptStale is false), calls loader and stores the result.
+func (c *Cache[V]) fly(ctx context.Context, key string, loader func(context.Context) (V, error), acceptStale bool) (flightResult[V], error) {
+	ctx, cancel := c.life.detach(ctx, c.cfg.loadTimeout)
 	defer cancel()
 	gen := c.gen(key)
-	if f, ok := c.fetch(ctx, key); ok {
+	f, ok, held := c.reserve(ctx, key)
+	if ok {
 		if f.freshFor > 0 && (acceptStale || f.freshFor > c.cfg.early) {
 			return flightResult[V]{entry: c.fill(key, gen, f), fromStore: true}, nil
 		}
@@ -438,13 +440,13 @@ func (c *Cache[V]) flight(ctx context.Context, key string, loader func(context.C
 	v, err := loader(ctx)
 	switch {
 	case err == nil:
-		return flightResult[V]{entry: c.save(ctx, key, gen, v)}, nil
+		return flightResult[V]{entry: c.save(ctx, key, gen, held, v)}, nil
 	case errors.Is(err, ErrNotFound) && c.cfg.negativeTTL > 0:
-		c.saveNegative(ctx, key, gen)
+		c.saveNegative(ctx, key, gen, held)
 	case !errors.Is(err, ErrNotFound):
 		c.stats.loadErrors.Add(1)
 	}
-	return nil, err
+	return flightResult[V]{}, err
 }
 
 // startRefresh starts the one background refresh of e, unless it started.
@@ -453,7 +455,7 @@ func (c *Cache[V]) startRefresh(ctx context.Context, key string, e *entry[V], lo
 		return
 	}
 	c.stats.refreshes.Add(1)
-	c.group.DoChan(key, func() (any, error) { return c.flight(ctx, key, loader, false) })
+	c.group.start(key, func(call *flightCall[V]) { c.flight(call, ctx, key, loader, false) })
 }
 
 // Set stores v under key in both tiers and tells the other Caches on the
@@ -462,6 +464,9 @@ func (c *Cache[V]) startRefresh(ctx context.Context, key string, e *entry[V], lo
 // value that Set reported as failed. A failure to publish the invalidation
 // is reported through [WithOnRemoteError] only.
 func (c *Cache[V]) Set(ctx context.Context, key string, v V) error {
+	if ctx == nil {
+		return nilContext("Set")
+	}
 	if err := c.check(key); err != nil {
 		return err
 	}
@@ -489,6 +494,9 @@ func (c *Cache[V]) Set(ctx context.Context, key string, v V) error {
 // Store to drop their copies. It returns the Store's error, if any, after
 // removing the keys from the local tier anyway.
 func (c *Cache[V]) Delete(ctx context.Context, keys ...string) error {
+	if ctx == nil {
+		return nilContext("Delete")
+	}
 	for _, k := range keys {
 		if err := c.check(k); err != nil {
 			return err
@@ -514,7 +522,7 @@ func (c *Cache[V]) Delete(ctx context.Context, keys ...string) error {
 // earlier skip it.
 func (c *Cache[V]) invalidate(key string) {
 	c.genOf(key).Add(1)
-	c.group.Forget(key)
+	c.group.forget(key)
 	if c.local != nil {
 		c.local.Delete(key)
 	}
@@ -566,6 +574,12 @@ func (c *Cache[V]) Close() error {
 	return c.panic
 }
 
+// nilContext returns the error of call for a nil ctx (see CONTRIBUTING.md:
+// an error, never a panic, and never context.Background in its place).
+func nilContext(call string) error {
+	return fmt.Errorf("cache: %s: nil Context", call)
+}
+
 // check validates key and reports a closed Cache.
 func (c *Cache[V]) check(key string) error {
 	if key == "" {
@@ -605,25 +619,59 @@ type fetched[V any] struct {
 // fetch reads key from the Store and decodes it. It reports false for a
 // missing key, a Store failure or an undecodable value.
 func (c *Cache[V]) fetch(ctx context.Context, key string) (fetched[V], bool) {
-	var raw []byte
-	found := false
-	err := c.remote(ctx, "get", func(ctx context.Context) error {
-		b, err := c.store.Get(ctx, c.cfg.namespace+key)
-		if errors.Is(err, ErrNotFound) {
-			return nil // a miss is no failure, to the guard either
-		}
-		raw, found = b, err == nil
-		return err
-	})
-	if err != nil || !found {
+	raw, err := c.storeGet(ctx, c.cfg.namespace+key)
+	if err != nil || raw == nil {
 		return fetched[V]{}, false
 	}
 	return c.decodeKey(key, raw)
 }
 
+// reserve is the Store read of a load: it reads key and, if it is
+// missing, puts a lease in its place, in one step. It returns the value it
+// found (false for a missing key, a lease, a Store failure or an
+// undecodable value) and held: the Store bytes that the load's write-back
+// must find under key to replace, or nil if the read failed. A Store that
+// has just failed is not asked to take the write-back: in an outage that
+// would cost the call a second remote timeout.
+func (c *Cache[V]) reserve(ctx context.Context, key string) (f fetched[V], ok bool, held []byte) {
+	lease := newLease()
+	var cur []byte
+	var added bool
+	err := c.remote(ctx, "get", func(ctx context.Context) error {
+		var err error
+		cur, added, err = c.store.GetOrAdd(ctx, c.cfg.namespace+key, lease, c.cfg.loadTimeout)
+		return err
+	})
+	switch {
+	case err != nil:
+		return fetched[V]{}, false, nil
+	case added:
+		return fetched[V]{}, false, lease
+	}
+	f, ok = c.decodeKey(key, cur)
+	return f, ok, cur
+}
+
+// newLease returns the Store bytes of a new lease: an envelope with the
+// lease flag and a random token, so that no two leases are equal.
+func newLease() []byte {
+	b := make([]byte, envHeader+8)
+	b[0], b[1] = envVersion, flagLease
+	binary.BigEndian.PutUint64(b[envHeader:], rand.Uint64())
+	return b
+}
+
+// isLease reports whether raw is a lease, which readers take for a miss.
+func isLease(raw []byte) bool {
+	return len(raw) >= envHeader && raw[0] == envVersion && raw[1] == flagLease
+}
+
 // decodeKey decodes the Store bytes of key, counting and reporting a
-// value it cannot decode.
+// value it cannot decode. A lease is a miss.
 func (c *Cache[V]) decodeKey(key string, raw []byte) (fetched[V], bool) {
+	if isLease(raw) {
+		return fetched[V]{}, false
+	}
 	f, err := c.decode(raw)
 	if err != nil {
 		c.stats.decodeErrors.Add(1)
@@ -651,6 +699,20 @@ func (c *Cache[V]) decode(raw []byte) (fetched[V], error) {
 // fill keeps f in the local tier, unless key was invalidated since gen,
 // and returns the entry.
 func (c *Cache[V]) fill(key string, gen uint64, f fetched[V]) *entry[V] {
+	e := c.newEntry(f)
+	if g := c.genOf(key); c.local != nil && e.expiresAt > c.now() && g.Load() == gen {
+		_ = c.local.Set(key, e) // a value too costly for the local tier is only not kept
+		// An invalidation that ran between the check and the Set did its
+		// Delete before e was stored, so drop e here instead.
+		if g.Load() != gen {
+			c.local.Delete(key)
+		}
+	}
+	return e
+}
+
+// newEntry returns the local tier's entry for f, with its times.
+func (c *Cache[V]) newEntry(f fetched[V]) *entry[V] {
 	ttl := c.cfg.localTTL
 	if f.negative {
 		ttl = min(ttl, c.cfg.negativeTTL)
@@ -664,14 +726,6 @@ func (c *Cache[V]) fill(key string, gen uint64, f fetched[V]) *entry[V] {
 		e.refreshAt = saturatingAdd(now, fresh-c.cfg.early)
 		e.expiresAt = saturatingAdd(now, fresh+c.cfg.grace)
 	}
-	if g := c.genOf(key); c.local != nil && e.expiresAt > now && g.Load() == gen {
-		_ = c.local.Set(key, e) // a value too costly for the local tier is only not kept
-		// An invalidation that ran between the check and the Set did its
-		// Delete before e was stored, so drop e here instead.
-		if g.Load() != gen {
-			c.local.Delete(key)
-		}
-	}
 	return e
 }
 
@@ -682,70 +736,85 @@ func saturatingAdd(a int64, d time.Duration) int64 {
 	return a + int64(d)
 }
 
-// save stores v, just loaded, in both tiers unless key was invalidated
-// during the load, and tells the other Caches.
-func (c *Cache[V]) save(ctx context.Context, key string, gen uint64, v V) *entry[V] {
+// save stores v, just loaded, in both tiers, unless a write to key
+// superseded it during the load (see saveEnvelope). With held nil (the
+// Store read failed) it keeps v in the local tier only.
+func (c *Cache[V]) save(ctx context.Context, key string, gen uint64, held []byte, v V) *entry[V] {
 	fresh := c.jittered(c.cfg.remoteTTL)
 	f := fetched[V]{val: v, freshFor: fresh}
+	if held == nil {
+		return c.fill(key, gen, f)
+	}
 	payload, err := c.cfg.codec.Marshal(v)
 	if err != nil {
 		c.stats.encodeErrors.Add(1)
 		c.report("encode", fmt.Errorf("cache: key %q: encode %T: %w", key, v, err))
 		return c.fill(key, gen, f)
 	}
-	c.saveEnvelope(ctx, key, gen, envelope{payload: payload, freshUntil: time.Now().Add(fresh).UnixNano()}, fresh)
+	env := envelope{payload: payload, freshUntil: time.Now().Add(fresh).UnixNano()}
+	if !c.saveEnvelope(ctx, key, gen, held, env, fresh) {
+		return c.newEntry(f) // the callers get it; neither tier keeps it
+	}
 	return c.fill(key, gen, f)
 }
 
-// saveNegative remembers in both tiers that the source lacks key.
-func (c *Cache[V]) saveNegative(ctx context.Context, key string, gen uint64) {
+// saveNegative remembers in both tiers that the source lacks key, as
+// save does.
+func (c *Cache[V]) saveNegative(ctx context.Context, key string, gen uint64, held []byte) {
 	ttl := c.cfg.negativeTTL
-	c.saveEnvelope(ctx, key, gen, envelope{negative: true, freshUntil: time.Now().Add(ttl).UnixNano()}, ttl)
+	if held != nil {
+		env := envelope{negative: true, freshUntil: time.Now().Add(ttl).UnixNano()}
+		if !c.saveEnvelope(ctx, key, gen, held, env, ttl) {
+			return
+		}
+	}
 	c.fill(key, gen, fetched[V]{negative: true, freshFor: ttl})
 }
 
-// saveEnvelope writes env, just loaded, to the Store, unless key was
-// invalidated since gen: a value loaded before a Delete must not outlive
-// it in the Store.
+// saveEnvelope writes env, just loaded, to the Store in place of held,
+// what the load read there, and reports false if a write superseded the
+// load: the key was invalidated in this Cache since gen, or the Store no
+// longer holds held. That comparison and the write are one atomic step of
+// the Store's (CompareAndSet), so a Set or Delete that reached the Store
+// after the load's read, from any process, wins even if the write-back
+// arrives after it. A failed write-back reports true: its outcome is
+// unknown, and the local tier is still guarded by gen.
 //
 // Unlike Set, it publishes no invalidation. A load fills a key that was
 // missing or stale in the Store, and the other Caches' copies of it are
 // bounded by the same staleness, so they are about to be refreshed anyway;
 // telling them would only make them drop the copies they have just read.
-func (c *Cache[V]) saveEnvelope(ctx context.Context, key string, gen uint64, env envelope, fresh time.Duration) {
-	if c.gen(key) == gen {
-		_ = c.put(ctx, key, env, fresh)
+func (c *Cache[V]) saveEnvelope(ctx context.Context, key string, gen uint64, held []byte, env envelope, fresh time.Duration) bool {
+	if c.gen(key) != gen {
+		return false
 	}
+	ttl := c.storeTTL(env, fresh)
+	b := env.encode()
+	swapped := false
+	err := c.remote(ctx, "set", func(ctx context.Context) error {
+		var err error
+		swapped, err = c.store.CompareAndSet(ctx, c.cfg.namespace+key, held, b, ttl)
+		return err
+	})
+	return swapped || err != nil
+}
+
+// storeTTL is how long env, fresh for fresh, lives in the Store: fresh
+// plus the grace period of a value.
+func (c *Cache[V]) storeTTL(env envelope, fresh time.Duration) time.Duration {
+	if env.negative {
+		return fresh
+	}
+	return fresh + c.cfg.grace
 }
 
 // put writes env to the Store, to live fresh plus the grace period.
 func (c *Cache[V]) put(ctx context.Context, key string, env envelope, fresh time.Duration) error {
-	ttl := fresh
-	if !env.negative {
-		ttl += c.cfg.grace
-	}
+	ttl := c.storeTTL(env, fresh)
 	b := env.encode()
 	return c.remote(ctx, "set", func(ctx context.Context) error {
 		return c.store.Set(ctx, c.cfg.namespace+key, b, ttl)
 	})
-}
-
-// remote runs a Store call through the guard, bounded by the remote
-// timeout, and counts and reports its failure unless ctx had ended.
-func (c *Cache[V]) remote(ctx context.Context, op string, call func(context.Context) error) error {
-	rctx, cancel := context.WithTimeout(ctx, c.cfg.remoteTimeout)
-	defer cancel()
-	var err error
-	if c.cfg.guard != nil {
-		err = c.cfg.guard(rctx, call)
-	} else {
-		err = call(rctx)
-	}
-	if err != nil && ctx.Err() == nil {
-		c.stats.remoteErrors.Add(1)
-		c.report(op, err)
-	}
-	return err
 }
 
 // report passes an absorbed failure to the WithOnRemoteError hook.
@@ -762,101 +831,4 @@ func (c *Cache[V]) storeKeys(keys []string) []string {
 		out[i] = c.cfg.namespace + k
 	}
 	return out
-}
-
-// lifetime is the life of a Cache, which Close ends. The goroutines that
-// run loads and refreshes register with it, so that Close can wait for
-// them, and run under contexts it detaches from their callers, which it
-// cancels.
-type lifetime struct {
-	mu    sync.Mutex
-	done  chan struct{} // closed when the lifetime ends
-	ended bool
-	tasks sync.WaitGroup
-	next  uint64
-	hooks map[uint64]func() // AfterFunc hooks of the detached contexts
-}
-
-func newLifetime() *lifetime {
-	return &lifetime{done: make(chan struct{}), hooks: make(map[uint64]func())}
-}
-
-// enter registers a task, unless the lifetime has ended.
-func (l *lifetime) enter() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.ended {
-		return false
-	}
-	l.tasks.Add(1)
-	return true
-}
-
-// exit unregisters a task.
-func (l *lifetime) exit() { l.tasks.Done() }
-
-// end ends the lifetime, cancelling the detached contexts, and waits for
-// the tasks.
-func (l *lifetime) end() {
-	l.mu.Lock()
-	if l.ended {
-		l.mu.Unlock()
-		return
-	}
-	l.ended = true
-	close(l.done)
-	hooks := l.hooks
-	l.hooks = nil
-	l.mu.Unlock()
-	for _, f := range hooks {
-		f()
-	}
-	l.tasks.Wait()
-}
-
-// detach returns a context with the values of parent, done when the
-// lifetime ends rather than when parent is: loads run under it, so that no
-// single caller's cancellation stops them.
-func (l *lifetime) detach(parent context.Context) context.Context {
-	return detached{Context: context.WithoutCancel(parent), life: l}
-}
-
-// detached is the context that [lifetime.detach] returns.
-type detached struct {
-	context.Context // context.WithoutCancel(parent): its values, no deadline
-	life            *lifetime
-}
-
-func (d detached) Done() <-chan struct{} { return d.life.done }
-
-func (d detached) Err() error {
-	select {
-	case <-d.life.done:
-		return context.Canceled
-	default:
-		return nil
-	}
-}
-
-// AfterFunc arranges for f to run when the lifetime ends. The context
-// package uses it, when it finds it, to cancel the contexts derived from d
-// without starting a goroutine to watch Done for each.
-func (d detached) AfterFunc(f func()) (stop func() bool) {
-	l := d.life
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.ended {
-		go f() // as context.AfterFunc does; f cannot run here, under the caller's lock
-		return func() bool { return false }
-	}
-	id := l.next
-	l.next++
-	l.hooks[id] = f
-	return func() bool {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		_, ok := l.hooks[id]
-		delete(l.hooks, id)
-		return ok
-	}
 }

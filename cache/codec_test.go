@@ -2,7 +2,10 @@ package cache
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -99,4 +102,52 @@ func FuzzDecodeEnvelope(f *testing.F) {
 			t.Fatalf("encode(decodeEnvelope(%q)) = %q, want the input", b, e.encode())
 		}
 	})
+}
+
+// TestJSONCodecMatchesUnmarshal checks that JSONCodec.Unmarshal, which
+// decodes small valid values with a pooled json.Decoder, gives what
+// json.Unmarshal gives, errors included, call after call.
+func TestJSONCodecMatchesUnmarshal(t *testing.T) {
+	type user struct {
+		ID   int    `json:"id"`
+		Name string `json:"name"`
+	}
+	tests := []string{
+		`{"id":1,"name":"a"}`,
+		` {"id":2} `,
+		"\n{\"name\":\"b\"}\t",
+		`{"id":"x"}`,           // a type error
+		`{"id":3,"name":"c"}x`, // trailing data
+		`{"id":4} {"id":5}`,    // two values
+		`{"id":`,               // truncated
+		``,
+		`null`,
+		`{"id":6,"name":"` + strings.Repeat("z", 5000) + `"}`, // too big for the pool
+		`{"id":7,"unknown":[1,2,{"a":null}]}`,
+	}
+	for round := range 3 { // pooled decoders are reused across rounds
+		for _, in := range tests {
+			var got, want user
+			gotErr := JSONCodec{}.Unmarshal([]byte(in), &got)
+			wantErr := json.Unmarshal([]byte(in), &want)
+			if got != want || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+				t.Errorf("round %d: Unmarshal(%.40q) = %+v, %v, want %+v, %v", round, in, got, gotErr, want, wantErr)
+			}
+		}
+	}
+	var n int
+	if err := (JSONCodec{}).Unmarshal([]byte("12"), &n); err != nil || n != 12 {
+		t.Errorf("Unmarshal(12) = %d, %v, want 12, nil (a number ends at the end of the input)", n, err)
+	}
+	if err := (JSONCodec{}).Unmarshal([]byte("34"), &n); err != nil || n != 34 {
+		t.Errorf("Unmarshal(34) after a number = %d, %v, want 34, nil", n, err)
+	}
+	if raceEnabled {
+		return // the race detector's sync.Pool drops decoders at random
+	}
+	var u user
+	data := []byte(`{"id":1,"name":"a"}`)
+	if a := testing.AllocsPerRun(100, func() { _ = JSONCodec{}.Unmarshal(data, &u) }); a > 1 {
+		t.Errorf("Unmarshal of a small struct: %v allocations, want at most 1 (its string)", a)
+	}
 }

@@ -85,8 +85,9 @@
 // database or upstream API that the cache protects. The hottest keys cost
 // no network at all, the rest one Store round trip, and the source is
 // called once per key per remote ttl: concurrent misses for a key in one
-// process share one Store read and one load (golang.org/x/sync/singleflight),
-// so a thousand requests arriving together for a cold key make one query.
+// process share one Store read and one load (one flight per key, as with
+// golang.org/x/sync/singleflight), so a thousand requests arriving
+// together for a cold key make one query.
 //
 //	users, err := cache.New[User](cache.WithStore(store), cache.WithNegativeTTL(5*time.Second))
 //	...
@@ -101,7 +102,8 @@
 //
 // What it costs: a local hit is a [Local.Get] plus a clock read, with no
 // allocation; a Store hit is one round trip plus decoding (the [Codec],
-// JSON by default); a miss is a Store read, the load and a Store write;
+// JSON by default); a miss is a Store read (which leaves a lease), the
+// load and a conditional Store write (Lua scripts on Redis);
 // [Cache.Set] and [Cache.Delete] are a Store write and a PUBLISH.
 //
 // # Sizing the two tiers
@@ -135,25 +137,63 @@
 // backstop: no replica serves a value longer than the local ttl, plus the
 // grace period with [WithStaleGrace], after it read it from the Store.
 //
+// A load never writes back a value older than a write. Write to the
+// source first, then call [Cache.Set] or [Cache.Delete]: once that call
+// has returned, a load that read the source before it (a loader that
+// started before the write) leaves its value in neither tier, in any
+// process, and [Cache.GetOrLoad] gives it only to the callers that were
+// waiting for it. This closes the classic cache-aside race, in which a
+// slow load puts the old value back after a Delete for the whole remote
+// ttl. It works so: before it calls the loader, a load reads the key and,
+// if it is missing, leaves a lease (a random token) in its place, in one
+// atomic step ([Store].GetOrAdd); its write-back replaces what it read
+// only if the Store still holds it ([Store].CompareAndSet, a Lua script on
+// Redis). A Set or Delete that reached the Store in between changed the
+// key, so the write-back does nothing, and the load does not keep the
+// value in its local tier either. Within one process the local tier is
+// also guarded by an invalidation counter per key, so the guarantee holds
+// there even when a write-back's outcome is unknown (it timed out). Across
+// processes it rests on the Store: it holds as long as Redis does not lose
+// an acknowledged write (a failover to a replica that had not received it
+// can), and the other processes' local tiers follow the write through the
+// invalidation message, as above.
+//
 // Not guaranteed: linearizability; reading one's writes on another
 // replica; an order between concurrent writers of a key (the last write to
 // the Store wins, and each local tier keeps what it last wrote or read
 // until told otherwise). A load publishes nothing: it fills a key that was
-// missing or stale everywhere. A load that read the source before a write
-// in another process and stores its result after the write can put the
-// older value back in the Store for the remote ttl: the classic cache-aside
-// race, narrowed (a load's result is dropped if the key was invalidated
-// while it ran) but not closed. Write to the source first, then call Set or
-// Delete. Across N replicas, a key that all of them miss at once can be
-// loaded up to N times: singleflight is per process.
+// missing or stale everywhere. A write-back whose outcome is unknown (it
+// timed out) is kept in the loading process's local tier unless that
+// process saw a write to the key meanwhile; a write from another process
+// drops it there when its invalidation message arrives. Across N replicas,
+// a key that all of them miss at once can be loaded up to N times: a
+// flight is per process.
 //
 // When the Store is slow or down, every call to it is bounded by
-// [WithRemoteTimeout] and may go through a guard such as a circuit breaker
-// ([WithRemoteGuard]); a failure is counted ([Stats].RemoteErrors),
+// [WithRemoteTimeout] (or the caller's deadline, if it comes first; calls
+// from callers without a deadline that start close together share one
+// deadline, so each gets between 15/16 of the timeout and all of it); a
+// failure is counted ([Stats].RemoteErrors),
 // reported ([WithOnRemoteError]) and answered as a miss, so [Cache.Get] and
 // [Cache.GetOrLoad] keep answering from the local tier and the loader
 // within the caller's deadline, and a call whose loader succeeded never
 // returns a Store error. Set and Delete do return it, leaving no local
 // copy behind. A value in the Store that cannot be decoded is a miss too,
 // counted and reported, never a panic.
+//
+// A miss whose Store read failed loads the value and keeps it in the local
+// tier only: it does not try the write-back, so in an outage a miss costs
+// at most one remote timeout, not two. To stop paying even that one on
+// every miss, put a circuit breaker in front of the Store with
+// [WithRemoteGuard]; once it opens, a miss goes straight to the loader:
+//
+//	b, err := breaker.New(breaker.WithConsecutiveFailures(5), breaker.WithOpenDuration(5*time.Second))
+//	...
+//	users, err := cache.New[User](cache.WithStore(store), cache.WithRemoteGuard(b.Do))
+//
+// Measured against a stopped redis-server with a 100ms remote timeout, 200
+// misses in a row: without a guard each waited about 100ms (go-redis's
+// default retries; with MaxRetries: -1 most fail fast once the dialer
+// knows the server is gone); with that breaker only the first five waited,
+// and the others took about 10µs each.
 package cache

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -71,7 +70,7 @@ func (c *Cache[V]) startWatcher(ps PubSub) {
 // timeout, cancelled by Close.
 func (c *Cache[V]) subscribe() (Subscription, error) {
 	var sub Subscription
-	err := c.remote(c.life.detach(context.Background()), "subscribe", func(ctx context.Context) error {
+	err := c.remote(c.life.ctx, "subscribe", func(ctx context.Context) error {
 		s, err := c.pubsub.Subscribe(ctx, c.cfg.channel)
 		sub = s
 		return err
@@ -85,27 +84,42 @@ func (c *Cache[V]) subscribe() (Subscription, error) {
 
 // watch runs on the Cache's goroutine until Close: it applies the messages
 // of sub and, whenever there is no subscription, makes a new one, dropping
-// the local tier once it has one, since messages may have been lost.
+// the local tier once it has one, since messages may have been lost. A
+// hook that ends the goroutine through runtime.Goexit (safely reports it)
+// does not end the watching: a new goroutine carries on with sub.
 func (c *Cache[V]) watch(sub Subscription) {
-	defer c.watcher.Done()
+	returned := false
+	defer func() {
+		if !returned {
+			c.watcher.Add(1)
+			go c.watch(sub)
+		}
+		c.watcher.Done()
+	}()
+	c.watchLoop(&sub)
+	returned = true
+}
+
+// watchLoop is watch's loop. It keeps the current subscription in *sub.
+func (c *Cache[V]) watchLoop(sub *Subscription) {
 	delay := minResubscribe
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		if sub != nil {
-			c.consume(sub)
-			_ = sub.Close()
-			sub = nil
+		if *sub != nil {
+			c.consume(*sub)
+			_ = (*sub).Close()
+			*sub = nil
 		}
 		timer.Reset(delay)
 		select {
-		case <-c.life.done:
+		case <-c.life.ctx.Done():
 			return
 		case <-timer.C:
 		}
 		var err error
-		c.safely(func() { sub, err = c.subscribe() })
-		if err != nil || sub == nil {
+		c.safely(func() { *sub, err = c.subscribe() })
+		if err != nil || *sub == nil {
 			delay = min(2*delay, maxResubscribe)
 			continue
 		}
@@ -118,7 +132,7 @@ func (c *Cache[V]) watch(sub Subscription) {
 func (c *Cache[V]) consume(sub Subscription) {
 	for {
 		select {
-		case <-c.life.done:
+		case <-c.life.ctx.Done():
 			return
 		case m, ok := <-sub.Messages():
 			if !ok {
@@ -188,16 +202,18 @@ func (c *Cache[V]) publish(ctx context.Context, keys ...string) {
 }
 
 // safely runs f, a call into hooks on the Cache's own goroutine, keeping
-// the first panic for Close to return.
+// the first panic, or runtime.Goexit, for Close to return.
 func (c *Cache[V]) safely(f func()) {
+	returned := false
 	defer func() {
-		if p := recover(); p != nil {
+		if p := recover(); p != nil || !returned {
 			c.panicMu.Lock()
 			defer c.panicMu.Unlock()
 			if c.panic == nil {
-				c.panic = &PanicError{Value: p, Stack: debug.Stack()}
+				c.panic = newPanicError(p)
 			}
 		}
 	}()
 	f()
+	returned = true
 }

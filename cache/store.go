@@ -19,6 +19,11 @@ var ErrNotFound = errors.New("cache: not found")
 // with [ErrNotFound], never with a nil value, and treats a ttl of 0 as no
 // expiry. It must honour ctx: the Cache bounds every call with
 // [WithRemoteTimeout] and expects the call to return when ctx is done.
+//
+// GetOrAdd and CompareAndSet let a load write its value back only if no
+// Set or Delete, in any process, reached the key since the load read it
+// (see "What is guaranteed" in the package documentation): a Store must
+// make each of them atomic with respect to every other call on the key.
 type Store interface {
 	// Get returns the value stored under key, or ErrNotFound.
 	Get(ctx context.Context, key string) ([]byte, error)
@@ -31,6 +36,14 @@ type Store interface {
 	Set(ctx context.Context, key string, val []byte, ttl time.Duration) error
 	// Delete removes keys; a missing key is not an error.
 	Delete(ctx context.Context, keys ...string) error
+	// GetOrAdd returns the value stored under key; if key is missing, it
+	// stores val under key for ttl instead and returns added true (and a
+	// nil value). The read and the write are one atomic step.
+	GetOrAdd(ctx context.Context, key string, val []byte, ttl time.Duration) (cur []byte, added bool, err error)
+	// CompareAndSet stores val under key for ttl if key holds old (a
+	// missing key holds nothing) and reports whether it did. The
+	// comparison and the write are one atomic step.
+	CompareAndSet(ctx context.Context, key string, old, val []byte, ttl time.Duration) (bool, error)
 }
 
 // PubSub is implemented by a [Store] that can carry messages between the

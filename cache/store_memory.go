@@ -60,6 +60,9 @@ func NewMemoryStore(maxEntries int) (*MemoryStore, error) {
 
 // Get returns a copy of the value stored under key, or [ErrNotFound].
 func (s *MemoryStore) Get(ctx context.Context, key string) ([]byte, error) {
+	if ctx == nil {
+		return nil, nilContext("MemoryStore.Get")
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -75,6 +78,9 @@ func (s *MemoryStore) Get(ctx context.Context, key string) ([]byte, error) {
 // GetMany returns copies of the values stored under keys, nil for each
 // missing key.
 func (s *MemoryStore) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	if ctx == nil {
+		return nil, nilContext("MemoryStore.GetMany")
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -104,6 +110,9 @@ func (s *MemoryStore) get(key string, now time.Time) ([]byte, bool) {
 // Set stores val under key for ttl (0: no expiry), evicting an entry if the
 // store is full. The store keeps val: the caller must not modify it.
 func (s *MemoryStore) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	if ctx == nil {
+		return nilContext("MemoryStore.Set")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -111,17 +120,70 @@ func (s *MemoryStore) Set(ctx context.Context, key string, val []byte, ttl time.
 		return fmt.Errorf("cache: MemoryStore.Set: ttl must be >= 0, got %v", ttl)
 	}
 	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.put(key, val, ttl, now)
+	return nil
+}
+
+// GetOrAdd returns a copy of the value stored under key or, if there is
+// none, stores val for ttl (0: no expiry) and reports added. The store
+// keeps val: the caller must not modify it.
+func (s *MemoryStore) GetOrAdd(ctx context.Context, key string, val []byte, ttl time.Duration) ([]byte, bool, error) {
+	if ctx == nil {
+		return nil, false, nilContext("MemoryStore.GetOrAdd")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	if ttl < 0 {
+		return nil, false, fmt.Errorf("cache: MemoryStore.GetOrAdd: ttl must be >= 0, got %v", ttl)
+	}
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.get(key, now); ok {
+		return cur, false, nil
+	}
+	s.put(key, val, ttl, now)
+	return nil, true, nil
+}
+
+// CompareAndSet stores val under key for ttl (0: no expiry) if key holds
+// a live value equal to old, and reports whether it did. The store keeps
+// val: the caller must not modify it.
+func (s *MemoryStore) CompareAndSet(ctx context.Context, key string, old, val []byte, ttl time.Duration) (bool, error) {
+	if ctx == nil {
+		return false, nilContext("MemoryStore.CompareAndSet")
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if ttl < 0 {
+		return false, fmt.Errorf("cache: MemoryStore.CompareAndSet: ttl must be >= 0, got %v", ttl)
+	}
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, ok := s.items[key]
+	if !ok || it.expired(now) || !bytes.Equal(it.val, old) {
+		return false, nil
+	}
+	s.put(key, val, ttl, now)
+	return true, nil
+}
+
+// put stores val under key for ttl, evicting an entry if the store is
+// full; s.mu is held.
+func (s *MemoryStore) put(key string, val []byte, ttl time.Duration, now time.Time) {
 	it := memItem{val: val}
 	if ttl > 0 {
 		it.expires = now.Add(ttl)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, ok := s.items[key]; !ok && len(s.items) >= s.max {
 		s.evict(now)
 	}
 	s.items[key] = it
-	return nil
 }
 
 // evict removes one entry: an expired one among the first few that map
@@ -146,6 +208,9 @@ func (s *MemoryStore) evict(now time.Time) {
 
 // Delete removes keys.
 func (s *MemoryStore) Delete(ctx context.Context, keys ...string) error {
+	if ctx == nil {
+		return nilContext("MemoryStore.Delete")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -172,6 +237,9 @@ func (it memItem) expired(now time.Time) bool {
 // Publish delivers msg to every subscription of channel in this store. It
 // waits while a subscriber's buffer is full, until ctx is done.
 func (s *MemoryStore) Publish(ctx context.Context, channel, msg string) error {
+	if ctx == nil {
+		return nilContext("MemoryStore.Publish")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -192,6 +260,9 @@ func (s *MemoryStore) Publish(ctx context.Context, channel, msg string) error {
 // Subscribe subscribes to channel. The subscription never sends a Reset
 // message: in process, no message is lost.
 func (s *MemoryStore) Subscribe(ctx context.Context, channel string) (Subscription, error) {
+	if ctx == nil {
+		return nil, nilContext("MemoryStore.Subscribe")
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

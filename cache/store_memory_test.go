@@ -8,6 +8,9 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func newMemoryStore(t *testing.T, n int) *MemoryStore {
@@ -150,5 +153,54 @@ func TestMemoryStorePubSub(t *testing.T) {
 			t.Errorf("Publish with no subscriber = %v, want nil", err)
 		}
 		_ = a.Close() // idempotent
+	})
+}
+
+func TestMemoryStoreConditionalWrites(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := newMemoryStore(t, 2)
+		cur, added, err := s.GetOrAdd(ctx, "k", []byte("lease"), time.Second)
+		require.NoError(t, err)
+		assert.True(t, added, "GetOrAdd of a missing key added")
+		assert.Nil(t, cur)
+		cur, added, err = s.GetOrAdd(ctx, "k", []byte("other"), time.Second)
+		require.NoError(t, err)
+		assert.False(t, added, "GetOrAdd of a held key added")
+		assert.Equal(t, "lease", string(cur))
+
+		ok, err := s.CompareAndSet(ctx, "k", []byte("other"), []byte("v"), 0)
+		require.NoError(t, err)
+		assert.False(t, ok, "CompareAndSet with the wrong old value swapped")
+		ok, err = s.CompareAndSet(ctx, "missing", nil, []byte("v"), 0)
+		require.NoError(t, err)
+		assert.False(t, ok, "CompareAndSet of a missing key swapped")
+		ok, err = s.CompareAndSet(ctx, "k", []byte("lease"), []byte("v"), 0)
+		require.NoError(t, err)
+		assert.True(t, ok, "CompareAndSet with the held value did not swap")
+		got, err := s.Get(ctx, "k")
+		require.NoError(t, err)
+		assert.Equal(t, "v", string(got))
+
+		// An expired value is missing: GetOrAdd adds, CompareAndSet fails.
+		_, _, _ = s.GetOrAdd(ctx, "short", []byte("lease"), time.Second)
+		time.Sleep(time.Second)
+		ok, err = s.CompareAndSet(ctx, "short", []byte("lease"), []byte("v"), 0)
+		require.NoError(t, err)
+		assert.False(t, ok, "CompareAndSet of an expired key swapped")
+		_, added, _ = s.GetOrAdd(ctx, "short", []byte("again"), 0)
+		assert.True(t, added, "GetOrAdd of an expired key added")
+		assert.Equal(t, 2, s.Len(), "the store is bounded to 2 entries")
+
+		_, _, err = s.GetOrAdd(ctx, "k", nil, -time.Second)
+		assert.Error(t, err, "GetOrAdd with a negative ttl")
+		_, err = s.CompareAndSet(ctx, "k", nil, nil, -time.Second)
+		assert.Error(t, err, "CompareAndSet with a negative ttl")
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		_, _, err = s.GetOrAdd(cancelled, "k", nil, 0)
+		assert.ErrorIs(t, err, context.Canceled)
+		_, err = s.CompareAndSet(cancelled, "k", nil, nil, 0)
+		assert.ErrorIs(t, err, context.Canceled)
 	})
 }

@@ -39,13 +39,24 @@ func WithPrefix(prefix string) Option {
 	})
 }
 
+// DefaultChannelSize is the subscription buffer of a [Store] built
+// without [WithChannelSize].
+const DefaultChannelSize = 1024
+
+// MaxChannelSize is the largest subscription buffer [WithChannelSize]
+// accepts. The buffers are allocated when a Cache subscribes (go-redis's
+// and the Store's, about 32 bytes a message in all: 2 MiB at the maximum),
+// so a size is bounded rather than taken on trust.
+const MaxChannelSize = 1 << 16
+
 // WithChannelSize sets how many pub/sub messages a subscription buffers
-// before go-redis waits for the receiver (n >= 1). go-redis drops a message
-// that waits for a minute. The default is 1024.
+// before go-redis waits for the receiver (1 <= n <= [MaxChannelSize]).
+// go-redis drops a message that waits for a minute. The default is
+// [DefaultChannelSize].
 func WithChannelSize(n int) Option {
 	return optionFunc(func(c *config) error {
-		if n < 1 {
-			return fmt.Errorf("cache/redis: WithChannelSize: size must be >= 1, got %d", n)
+		if n < 1 || n > MaxChannelSize {
+			return fmt.Errorf("cache/redis: WithChannelSize: size must be in [1, MaxChannelSize (%d)], got %d", MaxChannelSize, n)
 		}
 		c.channelSize = n
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/holdfast-go/holdfast/cache"
@@ -44,7 +45,8 @@ var (
 	_ cache.PubSub = (*Store)(nil)
 )
 
-// New returns a Store on client. The client must be built with
+// New returns a Store on client, which must not be nil (nor a nil
+// pointer of a client type). The client must be built with
 // ContextTimeoutEnabled: true, or go-redis would ignore the deadlines that
 // the cache puts on each call ([cache.WithRemoteTimeout]) and wait for its
 // own socket timeouts instead; New returns an error otherwise.
@@ -52,7 +54,10 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if client == nil {
 		return nil, errors.New("cache/redis: New: client must not be nil")
 	}
-	s := &Store{client: client, cfg: config{prefix: DefaultPrefix, channelSize: 1024}}
+	if v := reflect.ValueOf(client); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, fmt.Errorf("cache/redis: New: client must not be nil, got a nil %T", client)
+	}
+	s := &Store{client: client, cfg: config{prefix: DefaultPrefix, channelSize: DefaultChannelSize}}
 	for _, o := range opts {
 		if o == nil {
 			return nil, errors.New("cache/redis: New: nil Option")
@@ -81,6 +86,9 @@ func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 
 // Get returns the value stored under key, or [cache.ErrNotFound].
 func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
+	if ctx == nil {
+		return nil, nilContext("Get")
+	}
 	b, err := s.client.Get(ctx, s.cfg.prefix+key).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, cache.ErrNotFound
@@ -93,6 +101,9 @@ func (s *Store) Get(ctx context.Context, key string) ([]byte, error) {
 
 // GetMany returns the values stored under keys, nil for each missing key.
 func (s *Store) GetMany(ctx context.Context, keys []string) ([][]byte, error) {
+	if ctx == nil {
+		return nil, nilContext("GetMany")
+	}
 	out := make([][]byte, len(keys))
 	if len(keys) == 0 {
 		return out, nil
@@ -142,6 +153,9 @@ func fillValues(out [][]byte, vals []any, at []int) ([][]byte, error) {
 
 // Set stores val under key for ttl (0: no expiry), with SET ... PX.
 func (s *Store) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	if ctx == nil {
+		return nilContext("Set")
+	}
 	if ttl < 0 {
 		return fmt.Errorf("cache/redis: Set: ttl must be >= 0, got %v", ttl)
 	}
@@ -153,6 +167,9 @@ func (s *Store) Set(ctx context.Context, key string, val []byte, ttl time.Durati
 
 // Delete removes keys with DEL.
 func (s *Store) Delete(ctx context.Context, keys ...string) error {
+	if ctx == nil {
+		return nilContext("Delete")
+	}
 	if len(keys) == 0 {
 		return nil
 	}
@@ -175,10 +192,18 @@ func (s *Store) Delete(ctx context.Context, keys ...string) error {
 
 // Publish sends msg on channel (prefixed) with PUBLISH.
 func (s *Store) Publish(ctx context.Context, channel, msg string) error {
+	if ctx == nil {
+		return nilContext("Publish")
+	}
 	if err := s.client.Publish(ctx, s.cfg.prefix+channel, msg).Err(); err != nil {
 		return fmt.Errorf("cache/redis: PUBLISH: %w", err)
 	}
 	return nil
+}
+
+// nilContext returns the error of call for a nil ctx (see CONTRIBUTING.md).
+func nilContext(call string) error {
+	return fmt.Errorf("cache/redis: %s: nil Context", call)
 }
 
 // prefixed returns keys with the prefix, as command arguments.

@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/holdfast-go/holdfast/cache"
 	"github.com/holdfast-go/holdfast/internal/redistest"
 	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // newClient returns a client of the server at addr, closed when t ends.
@@ -128,9 +131,14 @@ func TestNewErrors(t *testing.T) {
 		want   string
 	}{
 		{"nil client", nil, nil, "client must not be nil"},
+		{"nil *redis.Client", (*redis.Client)(nil), nil, "client must not be nil, got a nil *redis.Client"},
+		{"nil *redis.ClusterClient", (*redis.ClusterClient)(nil), nil, "client must not be nil, got a nil *redis.ClusterClient"},
+		{"nil *redis.Ring", (*redis.Ring)(nil), nil, "client must not be nil, got a nil *redis.Ring"},
 		{"context timeouts off", noCtx, nil, "ContextTimeoutEnabled"},
 		{"hash tag prefix", ok, []Option{WithPrefix("app{x}:")}, "WithPrefix"},
 		{"zero channel size", ok, []Option{WithChannelSize(0)}, "WithChannelSize"},
+		{"huge channel size", ok, []Option{WithChannelSize(math.MaxInt)}, "MaxChannelSize"},
+		{"channel size above the maximum", ok, []Option{WithChannelSize(MaxChannelSize + 1)}, "MaxChannelSize"},
 		{"nil option", ok, []Option{nil}, "nil Option"},
 	}
 	for _, tt := range tests {
@@ -144,6 +152,14 @@ func TestNewErrors(t *testing.T) {
 	if _, err := New(ok, WithPrefix(""), WithPrefix("a{}")); err != nil {
 		t.Errorf("New(WithPrefix(\"\"), WithPrefix(\"a{}\")) = %v, want nil", err)
 	}
+}
+
+// TestChannelSizeBound checks that the largest channel size New accepts
+// makes a Store that a Cache can subscribe with.
+func TestChannelSizeBound(t *testing.T) {
+	s := newStore(t, newClient(t, redistest.Start(t).Addr()), WithChannelSize(MaxChannelSize))
+	c := newCache(t, s)
+	require.NoError(t, c.Set(context.Background(), "k", "v"))
 }
 
 func TestStoreDown(t *testing.T) {
@@ -177,5 +193,73 @@ func TestHashSlot(t *testing.T) {
 		if got := hashSlot(tt.key); got != tt.want {
 			t.Errorf("hashSlot(%q) = %d, want %d", tt.key, got, tt.want)
 		}
+	}
+}
+
+func TestStoreConditionalWrites(t *testing.T) {
+	ctx := context.Background()
+	for name, client := range clients(t) {
+		t.Run(name, func(t *testing.T) {
+			s := newStore(t, client, WithPrefix("cas:"))
+			cur, added, err := s.GetOrAdd(ctx, "k", []byte("lease"), time.Minute)
+			require.NoError(t, err)
+			assert.True(t, added, "GetOrAdd of a missing key added")
+			assert.Nil(t, cur)
+			assert.InDelta(t, time.Minute, client.PTTL(ctx, "cas:k").Val(), float64(time.Second), "PTTL of the added key")
+			cur, added, err = s.GetOrAdd(ctx, "k", []byte("other"), time.Minute)
+			require.NoError(t, err)
+			assert.False(t, added, "GetOrAdd of a held key added")
+			assert.Equal(t, "lease", string(cur))
+
+			ok, err := s.CompareAndSet(ctx, "k", []byte("other"), []byte("v"), 0)
+			require.NoError(t, err)
+			assert.False(t, ok, "CompareAndSet with the wrong old value swapped")
+			ok, err = s.CompareAndSet(ctx, "missing", nil, []byte("v"), 0)
+			require.NoError(t, err)
+			assert.False(t, ok, "CompareAndSet of a missing key swapped")
+			assert.Zero(t, client.Exists(ctx, "cas:missing").Val())
+			ok, err = s.CompareAndSet(ctx, "k", []byte("lease"), []byte("v"), 0)
+			require.NoError(t, err)
+			assert.True(t, ok, "CompareAndSet with the held value did not swap")
+			assert.Equal(t, "v", client.Get(ctx, "cas:k").Val())
+			assert.Equal(t, time.Duration(-1), client.PTTL(ctx, "cas:k").Val(), "PTTL after a CompareAndSet with ttl 0")
+			ok, err = s.CompareAndSet(ctx, "k", []byte("v"), []byte("w"), 1500*time.Millisecond)
+			require.NoError(t, err)
+			assert.True(t, ok)
+			assert.InDelta(t, 1500*time.Millisecond, client.PTTL(ctx, "cas:k").Val(), float64(time.Second))
+
+			_, _, err = s.GetOrAdd(ctx, "k", nil, -time.Second)
+			assert.Error(t, err, "GetOrAdd with a negative ttl")
+			_, err = s.CompareAndSet(ctx, "k", nil, nil, -time.Second)
+			assert.Error(t, err, "CompareAndSet with a negative ttl")
+		})
+	}
+}
+
+// TestNilContext checks the module's policy (CONTRIBUTING.md): a nil ctx
+// is an error naming the call, never a panic.
+func TestNilContext(t *testing.T) {
+	var nilCtx context.Context
+	s := newStore(t, newClient(t, "127.0.0.1:1"))
+	second := func(_ any, err error) error { return err }
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{"Get", func() error { return second(s.Get(nilCtx, "k")) }},
+		{"GetMany", func() error { return second(s.GetMany(nilCtx, []string{"k"})) }},
+		{"Set", func() error { return s.Set(nilCtx, "k", nil, 0) }},
+		{"GetOrAdd", func() error { _, _, err := s.GetOrAdd(nilCtx, "k", nil, 0); return err }},
+		{"CompareAndSet", func() error { return second(s.CompareAndSet(nilCtx, "k", nil, nil, 0)) }},
+		{"Delete", func() error { return s.Delete(nilCtx, "k") }},
+		{"Publish", func() error { return s.Publish(nilCtx, "ch", "m") }},
+		{"Subscribe", func() error { return second(s.Subscribe(nilCtx, "ch")) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var err error
+			assert.NotPanics(t, func() { err = tt.call() })
+			assert.EqualError(t, err, "cache/redis: "+tt.name+": nil Context")
+		})
 	}
 }

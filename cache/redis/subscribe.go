@@ -14,6 +14,9 @@ import (
 // receives when it re-subscribes after losing the connection, arrive as
 // messages with Reset set.
 func (s *Store) Subscribe(ctx context.Context, channel string) (cache.Subscription, error) {
+	if ctx == nil {
+		return nil, nilContext("Subscribe")
+	}
 	name := s.cfg.prefix + channel
 	ps := s.client.Subscribe(ctx, name)
 	first, err := ps.Receive(ctx)
