@@ -199,9 +199,13 @@ var errCorrupt = errors.New("idempotency: corrupt record in store")
 // replayed reports that rec is a recorded result.
 func (g *Group) do(ctx context.Context, key, fp string, policy InProgressPolicy,
 	run func(context.Context) ([]byte, error)) (rec []byte, replayed bool, err error) {
+	var waited time.Duration // RetryAfter of the last wait, if any
 	for {
 		a, start, err := g.acquire(ctx, key, fp)
 		if err != nil {
+			if waited > 0 && ctx.Err() != nil {
+				return nil, false, &InProgressError{RetryAfter: waited, Err: context.Cause(ctx)}
+			}
 			if ctx.Err() == nil && g.cfg.failOpen != nil {
 				g.cfg.failOpen(key, err)
 				_, err = run(ctx)
@@ -229,6 +233,7 @@ func (g *Group) do(ctx context.Context, key, fp string, policy InProgressPolicy,
 		if err := sleep(ctx, min(g.cfg.poll, retry)); err != nil {
 			return nil, false, &InProgressError{RetryAfter: retry, Err: err}
 		}
+		waited = retry
 	}
 }
 
