@@ -63,8 +63,13 @@ func Token(ctx context.Context) (uint64, bool) {
 // ends, or returns an [*InProgressError] at once, as [WithInProgress] says.
 // fn runs on the caller's goroutine, with a ctx derived from ctx that
 // carries the fencing token ([Token]) and is cancelled with cause
-// [ErrLeaseLost] if the hold's lease is lost; a goroutine renews the lease
-// meanwhile and is joined before Do returns.
+// [ErrLeaseLost] if the hold's lease is lost. A goroutine renews the lease
+// every third of it for as long as fn runs, even after ctx ends (a holder
+// still running keeps the key), and is joined before Do returns; so a fn
+// that hangs holds its key until its process dies: bound fn with ctx and
+// have it honour ctx. The result is recorded even if ctx ended meanwhile
+// (the Store calls that end a hold use ctx's values, not its deadline), so
+// that the caller's retry finds it.
 //
 // When fn returns an error, Do releases the key (so that a retry runs fn
 // again) and returns the error, unless the error is final ([Final],
@@ -206,7 +211,9 @@ func (g *Group) do(ctx context.Context, key, fp string, policy InProgressPolicy,
 			if waited > 0 && ctx.Err() != nil {
 				return nil, false, &InProgressError{RetryAfter: waited, Err: context.Cause(ctx)}
 			}
-			if ctx.Err() == nil && g.cfg.failOpen != nil {
+			// Fail open only on a first attempt: after a wait, the key is
+			// known to be held, and running fn would run it twice.
+			if waited == 0 && ctx.Err() == nil && g.cfg.failOpen != nil {
 				g.cfg.failOpen(key, err)
 				_, err = run(ctx)
 				return nil, false, err

@@ -64,10 +64,11 @@ type lease struct {
 	once   sync.Once
 }
 
-// startLease starts renewing the hold with token every lease/3 until stop
-// or until ctx ends; it cancels l.ctx with ErrLeaseLost when the Store
-// says the hold is gone, or when the lease has run out (by this process's
-// clock, counted from start) without a successful renewal.
+// startLease starts renewing the hold with token every lease/3 until stop,
+// that is for as long as fn runs, even after ctx ends: a holder that is
+// still running keeps others out. It cancels l.ctx with ErrLeaseLost when
+// the Store says the hold is gone, or when the lease has run out (by this
+// process's clock, counted from start) without a successful renewal.
 func (g *Group) startLease(ctx context.Context, key string, token uint64, start time.Time) *lease {
 	fctx, cancel := context.WithCancelCause(ctx)
 	l := &lease{
@@ -92,8 +93,6 @@ func (g *Group) renew(l *lease, key string, token uint64, expires time.Time) {
 	for {
 		select {
 		case <-l.done:
-			return
-		case <-l.ctx.Done():
 			return
 		case <-wake.C:
 			l.cancel(ErrLeaseLost)

@@ -201,3 +201,51 @@ func TestFencingLateHolderCannotOverwrite(t *testing.T) {
 		}
 	})
 }
+
+func TestFailOpenNotWhileWaiting(t *testing.T) {
+	// A call that saw the key held must not run fn when the Store then
+	// fails, even under WithFailOpen: the holder may be running it.
+	synctest.Test(t, func(t *testing.T) {
+		mem := newMemory(t, 10)
+		if _, err := mem.Acquire(t.Context(), "k", "", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		s := &faultStore{Store: mem}
+		g := newGroup(t, WithStore(s), WithFailOpen(func(string, error) {
+			t.Error("failed open while waiting for a holder")
+		}))
+		go func() {
+			time.Sleep(DefaultPollInterval / 2)
+			s.set(&s.acquire, fail(errors.New("store down")))
+		}()
+		ran := false
+		_, _, err := Do(t.Context(), g, "k", "", func(context.Context) (int, error) { ran = true; return 1, nil })
+		if !errors.Is(err, ErrStore) || ran {
+			t.Errorf("Do = %v, fn ran %v; want ErrStore, not run", err, ran)
+		}
+	})
+}
+
+func TestLeaseRenewedAfterCallerCancels(t *testing.T) {
+	// The caller gives up; fn finishes later, still holding the key, and
+	// its result is recorded for the retry.
+	synctest.Test(t, func(t *testing.T) {
+		const lease = time.Second
+		g := newGroup(t, WithLease(lease), WithInProgress(Reject))
+		ctx, cancel := context.WithCancel(t.Context())
+		_, _, err := Do(ctx, g, "k", "", func(ctx context.Context) (int, error) {
+			cancel()
+			time.Sleep(5 * lease) // ignores ctx
+			if _, _, err := Do(t.Context(), g, "k", "", func(context.Context) (int, error) { return 0, nil }); !errors.Is(err, ErrInProgress) {
+				t.Errorf("Do while the holder runs = %v, want ErrInProgress", err)
+			}
+			return 3, nil
+		})
+		if err != nil {
+			t.Fatalf("Do = %v", err)
+		}
+		if v, replayed, err := Do(t.Context(), g, "k", "", func(context.Context) (int, error) { return 0, nil }); v != 3 || !replayed || err != nil {
+			t.Errorf("retry = %d, %v, %v, want 3, true, nil", v, replayed, err)
+		}
+	})
+}

@@ -185,6 +185,8 @@ func WithFinal(isFinal func(error) bool) Option {
 
 // WithFailOpen makes a call whose Store fails to acquire the key run fn
 // anyway, without dedupe, after reporting the key and the error to report.
+// A call that has seen the key held and is waiting for it does not fail
+// open: it returns the Store's error.
 // Without it (the default), the call fails with the Store's error
 // (matching [ErrStore]) and fn does not run. Fail open only where running
 // twice is better than not running: the guarantee of [Do] is gone while
