@@ -111,8 +111,9 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 	rec, replayed, err := m.g.do(r.Context(), scoped, fp, Reject, func(ctx context.Context) ([]byte, error) {
 		ran = true
 		rw := newRecorder(w, m.maxResponse)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(rw, r.WithContext(ctx))
+		hr := r.WithContext(ctx)
+		hr.Body = io.NopCloser(bytes.NewReader(body))
+		next.ServeHTTP(rw, hr)
 		rw.finish()
 		if rw.status >= 500 && m.serverErrs == ReleaseServerErrors {
 			return nil, nil
