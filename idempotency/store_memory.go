@@ -28,7 +28,8 @@ var ErrStoreFull = errors.New("idempotency: MemoryStore full of holds in progres
 // when they are read or evicted. Fencing tokens come from one counter for
 // the whole store, so they grow for every key as long as the store lives.
 type MemoryStore struct {
-	max int
+	max  int
+	base time.Time // expiries are offsets from base (see now)
 
 	mu    sync.Mutex
 	items map[string]memRecord
@@ -41,7 +42,7 @@ type memRecord struct {
 	token       uint64 // of the hold, or of the hold that completed
 	done        bool
 	value       []byte
-	expires     time.Time // end of the lease, or of the ttl when done
+	expires     time.Duration // end of the lease, or of the ttl when done, from base
 }
 
 var _ Store = (*MemoryStore)(nil)
@@ -52,8 +53,14 @@ func NewMemoryStore(maxEntries int) (*MemoryStore, error) {
 	if maxEntries < 1 {
 		return nil, fmt.Errorf("idempotency: NewMemoryStore: maxEntries must be >= 1, got %d", maxEntries)
 	}
-	return &MemoryStore{max: maxEntries, items: make(map[string]memRecord)}, nil
+	return &MemoryStore{max: maxEntries, base: time.Now(), items: make(map[string]memRecord)}, nil
 }
+
+// now returns the time since s.base. time.Since reads only the monotonic
+// clock, cheaper than time.Now, which reads the wall clock too. (Inside a
+// testing/synctest bubble it reads the bubble's clock: a store used in a
+// bubble must be made in it.)
+func (s *MemoryStore) now() time.Duration { return time.Since(s.base) }
 
 // Acquire returns the key's live record, or records a hold for the caller.
 // A completed record's Value is the store's own immutable copy.
@@ -71,32 +78,33 @@ func (s *MemoryStore) acquireAt(ctx context.Context, key, fingerprint string, le
 	if lease < MinDuration {
 		return Acquisition{}, time.Time{}, fmt.Errorf("idempotency: MemoryStore.Acquire: lease must be >= %v, got %v", MinDuration, lease)
 	}
-	now := time.Now()
+	now := s.now()
+	at := s.base.Add(now)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.items[key]
-	if ok && now.Before(r.expires) {
+	if ok && now < r.expires {
 		if r.done {
-			return Acquisition{State: Completed, Fingerprint: r.fingerprint, Value: r.value}, now, nil
+			return Acquisition{State: Completed, Fingerprint: r.fingerprint, Value: r.value}, at, nil
 		}
-		return Acquisition{State: InProgress, Fingerprint: r.fingerprint, Remaining: r.expires.Sub(now)}, now, nil
+		return Acquisition{State: InProgress, Fingerprint: r.fingerprint, Remaining: r.expires - now}, at, nil
 	}
 	if !ok && len(s.items) >= s.max && !s.evict(now) {
-		return Acquisition{}, now, ErrStoreFull
+		return Acquisition{}, at, ErrStoreFull
 	}
 	s.next++
-	s.items[key] = memRecord{fingerprint: fingerprint, token: s.next, expires: now.Add(lease)}
-	return Acquisition{State: Acquired, Token: s.next}, now, nil
+	s.items[key] = memRecord{fingerprint: fingerprint, token: s.next, expires: now + lease}
+	return Acquisition{State: Acquired, Token: s.next}, at, nil
 }
 
 // evict removes an expired record, else a completed one, and reports
 // whether it found one. It looks at a few records first (map iteration
 // starts at random) and at all of them only if those were all live holds.
-func (s *MemoryStore) evict(now time.Time) bool {
+func (s *MemoryStore) evict(now time.Duration) bool {
 	const probes = 8
 	victim, found, n := "", false, 0
 	for k, r := range s.items {
-		if !now.Before(r.expires) {
+		if now >= r.expires {
 			victim, found = k, true
 			break
 		}
@@ -114,9 +122,9 @@ func (s *MemoryStore) evict(now time.Time) bool {
 }
 
 // owned returns the key's record if it is a live hold with token.
-func (s *MemoryStore) owned(key string, token uint64, now time.Time) (memRecord, bool) {
+func (s *MemoryStore) owned(key string, token uint64, now time.Duration) (memRecord, bool) {
 	r, ok := s.items[key]
-	if !ok || r.done || r.token != token || !now.Before(r.expires) {
+	if !ok || r.done || r.token != token || now >= r.expires {
 		return memRecord{}, false
 	}
 	return r, true
@@ -127,14 +135,14 @@ func (s *MemoryStore) Renew(ctx context.Context, key string, token uint64, lease
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.owned(key, token, now)
 	if !ok {
 		return ErrLeaseLost
 	}
-	r.expires = now.Add(lease)
+	r.expires = now + lease
 	s.items[key] = r
 	return nil
 }
@@ -145,14 +153,14 @@ func (s *MemoryStore) Complete(ctx context.Context, key string, token uint64, va
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.owned(key, token, now)
 	if !ok {
 		return ErrLeaseLost
 	}
-	r.done, r.value, r.expires = true, value, now.Add(ttl)
+	r.done, r.value, r.expires = true, value, now+ttl
 	s.items[key] = r
 	return nil
 }
@@ -164,7 +172,7 @@ func (s *MemoryStore) Release(ctx context.Context, key string, token uint64) err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.owned(key, token, time.Now()); !ok {
+	if _, ok := s.owned(key, token, s.now()); !ok {
 		return ErrLeaseLost
 	}
 	delete(s.items, key)
