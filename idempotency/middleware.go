@@ -58,6 +58,11 @@ import (
 // runs without dedupe under the Group's [WithFailOpen]); a failure to
 // record after the handler responded is reported to [WithOnError].
 //
+// Of the Group's options, the Store, lease, ttl and [WithFailOpen] apply;
+// its codec and [WithFinal] do not (responses are recorded in the
+// middleware's own format, and a response is an outcome, never an error),
+// nor does [WithInProgress] (see above).
+//
 // Cost: reading and hashing the body, and per request with a key one Store
 // call to acquire and one to complete, or one to replay; see
 // bench_test.go for the figures.
