@@ -69,8 +69,8 @@ func (s *MemoryStore) Acquire(ctx context.Context, key, fingerprint string, leas
 	return a, err
 }
 
-// acquireAt is Acquire, also returning the time it read: when a hold it
-// grants starts. A [Group] uses it to skip a clock read of its own.
+// acquireAt is Acquire, also returning, when it grants a hold, the time
+// the hold starts. A [Group] uses it to skip a clock read of its own.
 func (s *MemoryStore) acquireAt(ctx context.Context, key, fingerprint string, lease time.Duration) (Acquisition, time.Time, error) {
 	if err := ctx.Err(); err != nil {
 		return Acquisition{}, time.Time{}, err
@@ -79,22 +79,21 @@ func (s *MemoryStore) acquireAt(ctx context.Context, key, fingerprint string, le
 		return Acquisition{}, time.Time{}, fmt.Errorf("idempotency: MemoryStore.Acquire: lease must be >= %v, got %v", MinDuration, lease)
 	}
 	now := s.now()
-	at := s.base.Add(now)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r, ok := s.items[key]
 	if ok && now < r.expires {
 		if r.done {
-			return Acquisition{State: Completed, Fingerprint: r.fingerprint, Value: r.value}, at, nil
+			return Acquisition{State: Completed, Fingerprint: r.fingerprint, Value: r.value}, time.Time{}, nil
 		}
-		return Acquisition{State: InProgress, Fingerprint: r.fingerprint, Remaining: r.expires - now}, at, nil
+		return Acquisition{State: InProgress, Fingerprint: r.fingerprint, Remaining: r.expires - now}, time.Time{}, nil
 	}
 	if !ok && len(s.items) >= s.max && !s.evict(now) {
-		return Acquisition{}, at, ErrStoreFull
+		return Acquisition{}, time.Time{}, ErrStoreFull
 	}
 	s.next++
 	s.items[key] = memRecord{fingerprint: fingerprint, token: s.next, expires: now + lease}
-	return Acquisition{State: Acquired, Token: s.next}, at, nil
+	return Acquisition{State: Acquired, Token: s.next}, s.base.Add(now), nil
 }
 
 // evict removes an expired record, else a completed one, and reports
