@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/holdfast-go/holdfast/cache/local"
 )
 
 // Defaults of a [Cache].
@@ -35,7 +37,7 @@ type Option interface {
 // config is what [Option] values fill in.
 type config struct {
 	store         Store
-	localOpts     []LocalOption
+	localOpts     []local.Option
 	localBound    string // the option that bounded the local tier, if any
 	weigher       any    // func(string, V) int64, checked by New
 	noLocal       bool
@@ -104,13 +106,13 @@ func WithStore(s Store) Option {
 }
 
 // WithLocalEntries bounds the local tier to n entries (n >= 1). The default
-// is [DefaultLocalMaxEntries]. It cannot be combined with [WithLocalCost].
+// is [local.DefaultMaxEntries]. It cannot be combined with [WithLocalCost].
 func WithLocalEntries(n int) Option {
 	return optionFunc(func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("cache: WithLocalEntries: entries must be >= 1, got %d", n)
 		}
-		return c.boundLocal("WithLocalEntries", WithMaxEntries(n))
+		return c.boundLocal("WithLocalEntries", local.WithMaxEntries(n))
 	})
 }
 
@@ -128,13 +130,13 @@ func WithLocalCost[V any](maxCost int64, weigher func(key string, v V) int64) Op
 			return errors.New("cache: WithLocalCost: weigher must not be nil")
 		}
 		c.weigher = weigher
-		return c.boundLocal("WithLocalCost", WithMaxCost(maxCost))
+		return c.boundLocal("WithLocalCost", local.WithMaxCost(maxCost))
 	})
 }
 
 // boundLocal adds bound, the local tier's bound set by option, which cannot
 // be combined with the other option that sets one.
-func (c *config) boundLocal(option string, bound LocalOption) error {
+func (c *config) boundLocal(option string, bound local.Option) error {
 	if c.localBound != "" && c.localBound != option {
 		return fmt.Errorf("cache: %s: cannot be combined with %s", option, c.localBound)
 	}
@@ -144,13 +146,13 @@ func (c *config) boundLocal(option string, bound LocalOption) error {
 }
 
 // WithLocalShards sets the number of shards of the local tier, a power of
-// two (see [WithShards]).
+// two (see [local.WithShards]).
 func WithLocalShards(n int) Option {
 	return optionFunc(func(c *config) error {
-		if err := checkShards("WithLocalShards", n); err != nil {
-			return err
+		if err := local.CheckShards(n); err != nil {
+			return fmt.Errorf("cache: WithLocalShards: %w", err)
 		}
-		c.localOpts = append(c.localOpts, WithShards(n))
+		c.localOpts = append(c.localOpts, local.WithShards(n))
 		return nil
 	})
 }

@@ -1,4 +1,4 @@
-// Package localcache_test compares holdfast's cache.Local with
+// Package localcache_test compares holdfast's local.Cache with
 // maypok86/otter v2, dgraph-io/ristretto v2 and hashicorp/golang-lru v2
 // (a plain LRU behind one mutex).
 //
@@ -30,7 +30,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/maypok86/otter/v2"
 
-	holdcache "github.com/holdfast-go/holdfast/cache"
+	"github.com/holdfast-go/holdfast/cache/local"
 )
 
 const (
@@ -61,7 +61,7 @@ type impl struct {
 
 var impls = []impl{
 	{"holdfast", func(tb testing.TB, size int) cache {
-		c, err := holdcache.NewLocal[string, int](holdcache.WithMaxEntries(size))
+		c, err := local.New[string, int](local.WithMaxEntries(size))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -98,7 +98,7 @@ var impls = []impl{
 	}},
 }
 
-type localCache struct{ c *holdcache.Local[string, int] }
+type localCache struct{ c *local.Cache[string, int] }
 
 func (l localCache) Get(k string) (int, bool) { return l.c.Get(k) }
 func (l localCache) Set(k string, v int)      { _ = l.c.Set(k, v) } // errors only for a bad cost

@@ -1,4 +1,4 @@
-package cache
+package local
 
 // localTable is a shard's index: an open-addressing hash table with linear
 // probing over the keys' hashes, which the Local has already computed to pick

@@ -1,4 +1,4 @@
-package cache
+package local
 
 import (
 	"encoding/binary"
@@ -159,7 +159,7 @@ func runLocalModel(t *testing.T, data []byte) {
 	}
 	capacity := int64(1 + data[0]%64)
 	costly := data[1]%2 == 1
-	opts := []LocalOption{WithShards(1)}
+	opts := []Option{WithShards(1)}
 	if costly {
 		opts = append(opts, WithMaxCost(capacity), WithWeigher(func(_ int, v int) int64 { return int64(v % 8) }))
 	} else {
@@ -167,9 +167,9 @@ func runLocalModel(t *testing.T, data []byte) {
 	}
 	var hooks hookLog[int, int]
 	opts = append(opts, WithOnEvict(hooks.hook))
-	c, err := NewLocal[int, int](opts...)
+	c, err := New[int, int](opts...)
 	if err != nil {
-		t.Fatalf("NewLocal: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	m := newLocalModel(capacity, c.hash)
 	keys := int(2*capacity + 2)

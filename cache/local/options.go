@@ -1,4 +1,4 @@
-package cache
+package local
 
 import (
 	"fmt"
@@ -8,11 +8,11 @@ import (
 	"time"
 )
 
-// DefaultLocalMaxEntries is the bound of a [Local] built without
+// DefaultMaxEntries is the bound of a [Cache] built without
 // [WithMaxEntries] or [WithMaxCost].
-const DefaultLocalMaxEntries = 10_000
+const DefaultMaxEntries = 10_000
 
-// maxLocalShards caps the shard count of a [Local].
+// maxLocalShards caps the shard count of a [Cache].
 const maxLocalShards = 1 << 16
 
 // minLocalShardEntries is the smallest share of the bound that the default
@@ -20,54 +20,54 @@ const maxLocalShards = 1 << 16
 // eviction decisions noticeably worse than one large queue's.
 const minLocalShardEntries = 128
 
-// LocalOption configures a [Local]. Options are validated when [NewLocal]
-// applies them: a bad value makes NewLocal return an error naming the option.
-type LocalOption interface {
-	applyLocal(*localConfig) error
+// Option configures a [Cache]. Options are validated when [New]
+// applies them: a bad value makes New return an error naming the option.
+type Option interface {
+	apply(*localConfig) error
 }
 
-// localConfig is the configuration that [LocalOption] values fill in.
+// localConfig is the configuration that [Option] values fill in.
 type localConfig struct {
 	maxEntries int
 	maxCost    int64
-	weigher    any // func(K, V) int64, checked by NewLocal
-	onEvict    any // func(K, V, Reason), checked by NewLocal
+	weigher    any // func(K, V) int64, checked by New
+	onEvict    any // func(K, V, Reason), checked by New
 	ttl        time.Duration
 	jitter     float64
 	shards     int
 }
 
-// localOptionFunc adapts a function to [LocalOption].
+// localOptionFunc adapts a function to [Option].
 type localOptionFunc func(*localConfig) error
 
-func (f localOptionFunc) applyLocal(c *localConfig) error { return f(c) }
+func (f localOptionFunc) apply(c *localConfig) error { return f(c) }
 
-// WithMaxEntries bounds a [Local] to n entries (n >= 1). It is the default
-// bound, with n = [DefaultLocalMaxEntries]. It cannot be combined with
+// WithMaxEntries bounds a [Cache] to n entries (n >= 1). It is the default
+// bound, with n = [DefaultMaxEntries]. It cannot be combined with
 // [WithMaxCost].
-func WithMaxEntries(n int) LocalOption {
+func WithMaxEntries(n int) Option {
 	return localOptionFunc(func(c *localConfig) error {
 		if n < 1 {
-			return fmt.Errorf("cache: WithMaxEntries: bound must be >= 1, got %d", n)
+			return fmt.Errorf("local: WithMaxEntries: bound must be >= 1, got %d", n)
 		}
 		if c.maxCost != 0 {
-			return fmt.Errorf("cache: WithMaxEntries: cannot be combined with WithMaxCost")
+			return fmt.Errorf("local: WithMaxEntries: cannot be combined with WithMaxCost")
 		}
 		c.maxEntries = n
 		return nil
 	})
 }
 
-// WithMaxCost bounds a [Local] by the total cost of its entries (n >= 1),
+// WithMaxCost bounds a [Cache] by the total cost of its entries (n >= 1),
 // each entry costing what the [WithWeigher] function says, or 1 without one.
 // It cannot be combined with [WithMaxEntries].
-func WithMaxCost(n int64) LocalOption {
+func WithMaxCost(n int64) Option {
 	return localOptionFunc(func(c *localConfig) error {
 		if n < 1 {
-			return fmt.Errorf("cache: WithMaxCost: bound must be >= 1, got %d", n)
+			return fmt.Errorf("local: WithMaxCost: bound must be >= 1, got %d", n)
 		}
 		if c.maxEntries != 0 {
-			return fmt.Errorf("cache: WithMaxCost: cannot be combined with WithMaxEntries")
+			return fmt.Errorf("local: WithMaxCost: cannot be combined with WithMaxEntries")
 		}
 		c.maxCost = n
 		return nil
@@ -78,24 +78,24 @@ func WithMaxCost(n int64) LocalOption {
 // of [WithMaxCost] (bytes, say), which it requires. The function is called
 // once per Set, outside any lock; a cost of 0 counts as 1, and a negative
 // cost or one above the whole bound makes the Set fail with a [*CostError].
-// K and V must be the type parameters of the [Local] it configures, or
-// [NewLocal] returns an error.
-func WithWeigher[K comparable, V any](f func(K, V) int64) LocalOption {
+// K and V must be the type parameters of the [Cache] it configures, or
+// [New] returns an error.
+func WithWeigher[K comparable, V any](f func(K, V) int64) Option {
 	return localOptionFunc(func(c *localConfig) error {
 		if f == nil {
-			return fmt.Errorf("cache: WithWeigher: function must not be nil")
+			return fmt.Errorf("local: WithWeigher: function must not be nil")
 		}
 		c.weigher = f
 		return nil
 	})
 }
 
-// WithTTL sets the default time to live of entries stored by [Local.Set]
+// WithTTL sets the default time to live of entries stored by [Cache.Set]
 // (d >= 0; 0, the default, means entries do not expire).
-func WithTTL(d time.Duration) LocalOption {
+func WithTTL(d time.Duration) Option {
 	return localOptionFunc(func(c *localConfig) error {
 		if d < 0 {
-			return fmt.Errorf("cache: WithTTL: ttl must be >= 0, got %v", d)
+			return fmt.Errorf("local: WithTTL: ttl must be >= 0, got %v", d)
 		}
 		c.ttl = d
 		return nil
@@ -107,10 +107,10 @@ func WithTTL(d time.Duration) LocalOption {
 // expire together: with f = 0.1 a one-minute TTL becomes a value drawn
 // uniformly between 54 and 60 seconds. Jitter never lengthens a TTL.
 // The default is 0.
-func WithTTLJitter(f float64) LocalOption {
+func WithTTLJitter(f float64) Option {
 	return localOptionFunc(func(c *localConfig) error {
 		if !(f >= 0 && f <= 1) {
-			return fmt.Errorf("cache: WithTTLJitter: jitter must be in [0, 1], got %v", f)
+			return fmt.Errorf("local: WithTTLJitter: jitter must be in [0, 1], got %v", f)
 		}
 		c.jitter = f
 		return nil
@@ -123,37 +123,37 @@ func WithTTLJitter(f float64) LocalOption {
 // entries. The default is 4 × GOMAXPROCS rounded up to a power of two, reduced
 // until each shard holds at least 128 units of the bound. A count larger than
 // the bound is reduced so that each shard can hold an entry.
-func WithShards(n int) LocalOption {
+func WithShards(n int) Option {
 	return localOptionFunc(func(c *localConfig) error {
-		if err := checkShards("WithShards", n); err != nil {
-			return err
+		if err := CheckShards(n); err != nil {
+			return fmt.Errorf("local: WithShards: %w", err)
 		}
 		c.shards = n
 		return nil
 	})
 }
 
-// checkShards returns an error naming option unless n is a power of two in
-// [1, maxLocalShards].
-func checkShards(option string, n int) error {
+// CheckShards returns an error unless n is a power of two in [1, 65536],
+// a valid argument of [WithShards].
+func CheckShards(n int) error {
 	if n < 1 || n > maxLocalShards || n&(n-1) != 0 {
-		return fmt.Errorf("cache: %s: shards must be a power of two in [1, %d], got %d", option, maxLocalShards, n)
+		return fmt.Errorf("shards must be a power of two in [1, %d], got %d", maxLocalShards, n)
 	}
 	return nil
 }
 
 // WithOnEvict sets a function called once for every entry that leaves a
-// [Local], with the reason it left. It is called after the cache's locks are
+// [Cache], with the reason it left. It is called after the cache's locks are
 // released, on the goroutine whose call removed the entry (a Set that made
 // room, a Get or Set that found the entry expired, a Delete, a Clear), so it
 // may use the cache, and it slows that call down by its own cost. If it
 // panics, the panic propagates to that call and the hook is not called for
 // the other entries that call removed. K and V must be the type parameters of
-// the [Local] it configures, or [NewLocal] returns an error.
-func WithOnEvict[K comparable, V any](f func(K, V, Reason)) LocalOption {
+// the [Cache] it configures, or [New] returns an error.
+func WithOnEvict[K comparable, V any](f func(K, V, Reason)) Option {
 	return localOptionFunc(func(c *localConfig) error {
 		if f == nil {
-			return fmt.Errorf("cache: WithOnEvict: function must not be nil")
+			return fmt.Errorf("local: WithOnEvict: function must not be nil")
 		}
 		c.onEvict = f
 		return nil
@@ -169,7 +169,7 @@ func localFunc[T any](name string, f any, target string) (T, error) {
 	}
 	g, ok := f.(T)
 	if !ok {
-		return zero, fmt.Errorf("cache: %s: function of type %T does not fit %s, which needs %v",
+		return zero, fmt.Errorf("local: %s: function of type %T does not fit %s, which needs %v",
 			name, f, target, reflect.TypeFor[T]())
 	}
 	return g, nil
@@ -183,7 +183,7 @@ func (c *localConfig) bound() int64 {
 	case c.maxEntries != 0:
 		return int64(c.maxEntries)
 	default:
-		return DefaultLocalMaxEntries
+		return DefaultMaxEntries
 	}
 }
 

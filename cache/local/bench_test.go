@@ -1,4 +1,4 @@
-package cache
+package local
 
 import (
 	"bufio"
@@ -20,9 +20,9 @@ import (
 // them fit in a Local of the default bound.
 const localBenchKeys = 1 << 13
 
-func newBenchLocal[K comparable, V any](b *testing.B, opts ...LocalOption) *Local[K, V] {
+func newBenchLocal[K comparable, V any](b *testing.B, opts ...Option) *Cache[K, V] {
 	b.Helper()
-	c, err := NewLocal[K, V](opts...)
+	c, err := New[K, V](opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func newBenchLocal[K comparable, V any](b *testing.B, opts ...LocalOption) *Loca
 
 // filledLocal returns a Local of the default bound holding keys 0 to
 // localBenchKeys-1.
-func filledLocal(b *testing.B) *Local[int, int] {
+func filledLocal(b *testing.B) *Cache[int, int] {
 	c := newBenchLocal[int, int](b)
 	for i := range localBenchKeys {
 		_ = c.Set(i, i)
@@ -169,7 +169,7 @@ var localBenchZipf = sync.OnceValue(func() []uint64 { return zipfTrace(1 << 20) 
 // mixedOp performs access i of the mixed workload on key k: one access in
 // ten writes k, the others read it and, on a miss, store it as cache-aside
 // code does. It reports whether the access was a read that hit.
-func mixedOp(c *Local[uint64, uint64], i int, k uint64) bool {
+func mixedOp(c *Cache[uint64, uint64], i int, k uint64) bool {
 	if i%10 == 9 {
 		_ = c.Set(k, k)
 		return false

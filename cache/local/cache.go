@@ -1,4 +1,4 @@
-package cache
+package local
 
 import (
 	"errors"
@@ -14,11 +14,11 @@ import (
 	"time"
 )
 
-// ErrCost is the error that a [Local] returns, wrapped in a [*CostError],
+// ErrCost is the error that a [Cache] returns, wrapped in a [*CostError],
 // for an entry whose cost is negative or above the cache's whole bound.
-var ErrCost = errors.New("cache: entry cost out of range")
+var ErrCost = errors.New("local: entry cost out of range")
 
-// CostError reports an entry that a [Local] refused to store because of its
+// CostError reports an entry that a [Cache] refused to store because of its
 // cost, as given by the [WithWeigher] function. It wraps [ErrCost].
 type CostError struct {
 	Cost int64 // the entry's cost
@@ -29,15 +29,15 @@ var _ error = (*CostError)(nil)
 
 func (e *CostError) Error() string {
 	if e.Cost < 0 {
-		return fmt.Sprintf("cache: entry cost %d is negative; entry not stored", e.Cost)
+		return fmt.Sprintf("local: entry cost %d is negative; entry not stored", e.Cost)
 	}
-	return fmt.Sprintf("cache: entry cost %d exceeds the bound %d; entry not stored", e.Cost, e.Max)
+	return fmt.Sprintf("local: entry cost %d exceeds the bound %d; entry not stored", e.Cost, e.Max)
 }
 
 // Unwrap returns [ErrCost].
 func (e *CostError) Unwrap() error { return ErrCost }
 
-// Reason says why an entry left a [Local]; the [WithOnEvict] hook receives it.
+// Reason says why an entry left a [Cache]; the [WithOnEvict] hook receives it.
 type Reason int
 
 const (
@@ -45,7 +45,7 @@ const (
 	ReasonEvicted Reason = iota + 1
 	// ReasonExpired: the entry's time to live had passed.
 	ReasonExpired
-	// ReasonDeleted: [Local.Delete] or [Local.Clear] removed the entry.
+	// ReasonDeleted: [Cache.Delete] or [Cache.Clear] removed the entry.
 	ReasonDeleted
 	// ReasonReplaced: a Set for the same key replaced the entry's value, or
 	// removed it because the new value's cost was refused.
@@ -67,13 +67,13 @@ func (r Reason) String() string {
 	return fmt.Sprintf("Reason(%d)", int(r))
 }
 
-// LocalStats is a snapshot of a [Local]'s counters, returned by
-// [Local.Stats]. The counters are summed shard by shard, so under concurrent
+// Stats is a snapshot of a [Cache]'s counters, returned by
+// [Cache.Stats]. The counters are summed shard by shard, so under concurrent
 // use they are not taken at a single instant; when the cache is quiet,
 // Len == Sets - Replacements - Evictions - Expirations - Deletes.
 // Replacements, Evictions, Expirations and Deletes each count the calls of
 // the [WithOnEvict] hook with the matching [Reason].
-type LocalStats struct {
+type Stats struct {
 	Hits         int64 // Gets that found a live entry
 	Misses       int64 // Gets that did not
 	Sets         int64 // values stored by Set and SetWithTTL
@@ -82,12 +82,12 @@ type LocalStats struct {
 	Evictions    int64 // entries removed by the eviction policy
 	Expirations  int64 // expired entries removed
 	Deletes      int64 // entries removed by Delete or Clear
-	Len          int   // entries held, as [Local.Len]
+	Len          int   // entries held, as [Cache.Len]
 	Cost         int64 // total cost of the entries held
 }
 
 // HitRatio returns Hits / (Hits + Misses), or 0 before the first Get.
-func (s LocalStats) HitRatio() float64 {
+func (s Stats) HitRatio() float64 {
 	if s.Hits+s.Misses == 0 {
 		return 0
 	}
@@ -102,7 +102,7 @@ func (s LocalStats) HitRatio() float64 {
 // Keys are spread over shards, each with its own lock and its own share of
 // the bound. A Get that finds its key takes only its shard's read lock and
 // does not allocate; a Set takes the shard's write lock.
-type Local[K comparable, V any] struct {
+type Cache[K comparable, V any] struct {
 	shards  []localShard[K, V]
 	seed    maphash.Seed
 	shift   uint // a key's shard is its hash >> shift
@@ -116,19 +116,19 @@ type Local[K comparable, V any] struct {
 	buffers sync.Pool     // of *[]localRemoved[K, V], for the hook
 }
 
-// NewLocal returns an empty [Local] configured by opts. Without options it
-// holds up to [DefaultLocalMaxEntries] entries that never expire. It returns
+// New returns an empty [Cache] configured by opts. Without options it
+// holds up to [DefaultMaxEntries] entries that never expire. It returns
 // an error if an option has a bad value, if [WithWeigher] or [WithOnEvict]
 // was given a function of other key or value types than K and V, or if
 // [WithWeigher] is used without [WithMaxCost].
-func NewLocal[K comparable, V any](opts ...LocalOption) (*Local[K, V], error) {
+func New[K comparable, V any](opts ...Option) (*Cache[K, V], error) {
 	var cfg localConfig
 	for _, o := range opts {
-		if err := o.applyLocal(&cfg); err != nil {
+		if err := o.apply(&cfg); err != nil {
 			return nil, err
 		}
 	}
-	target := fmt.Sprintf("Local[%v, %v]", reflect.TypeFor[K](), reflect.TypeFor[V]())
+	target := fmt.Sprintf("Cache[%v, %v]", reflect.TypeFor[K](), reflect.TypeFor[V]())
 	weigher, err := localFunc[func(K, V) int64]("WithWeigher", cfg.weigher, target)
 	if err != nil {
 		return nil, err
@@ -138,11 +138,11 @@ func NewLocal[K comparable, V any](opts ...LocalOption) (*Local[K, V], error) {
 		return nil, err
 	}
 	if weigher != nil && cfg.maxCost == 0 {
-		return nil, errors.New("cache: WithWeigher: needs WithMaxCost")
+		return nil, errors.New("local: WithWeigher: needs WithMaxCost")
 	}
 	bound := cfg.bound()
 	n := cfg.shardCount(bound)
-	c := &Local[K, V]{
+	c := &Cache[K, V]{
 		shards:  make([]localShard[K, V], n),
 		seed:    maphash.MakeSeed(),
 		shift:   uint(64 - bits.TrailingZeros(uint(n))),
@@ -169,7 +169,7 @@ func NewLocal[K comparable, V any](opts ...LocalOption) (*Local[K, V], error) {
 
 // Get returns the value stored for k and true, or the zero value and false
 // if k is absent or expired.
-func (c *Local[K, V]) Get(k K) (V, bool) {
+func (c *Cache[K, V]) Get(k K) (V, bool) {
 	h := c.hash(k)
 	s := &c.shards[h>>c.shift]
 	s.mu.RLock()
@@ -193,22 +193,22 @@ func (c *Local[K, V]) Get(k K) (V, bool) {
 // Set stores v for k with the default time to live ([WithTTL]). It returns a
 // [*CostError] if the entry's cost is negative or above the cache's bound; the
 // entry is then not stored, and a value already stored for k is removed.
-func (c *Local[K, V]) Set(k K, v V) error {
+func (c *Cache[K, V]) Set(k K, v V) error {
 	return c.set(k, v, c.ttl)
 }
 
-// SetWithTTL is like [Local.Set] with a time to live of its own: the entry
+// SetWithTTL is like [Cache.Set] with a time to live of its own: the entry
 // expires ttl after the call, shortened by the [WithTTLJitter] fraction if
 // one is set; a ttl of 0 means the entry does not expire. A negative ttl is
 // an error, and nothing is stored.
-func (c *Local[K, V]) SetWithTTL(k K, v V, ttl time.Duration) error {
+func (c *Cache[K, V]) SetWithTTL(k K, v V, ttl time.Duration) error {
 	if ttl < 0 {
-		return fmt.Errorf("cache: SetWithTTL: ttl must be >= 0, got %v", ttl)
+		return fmt.Errorf("local: SetWithTTL: ttl must be >= 0, got %v", ttl)
 	}
 	return c.set(k, v, ttl)
 }
 
-func (c *Local[K, V]) set(k K, v V, ttl time.Duration) error {
+func (c *Cache[K, V]) set(k K, v V, ttl time.Duration) error {
 	cost := int64(1)
 	if c.weigher != nil {
 		if cost = c.weigher(k, v); cost == 0 {
@@ -244,7 +244,7 @@ func (c *Local[K, V]) set(k K, v V, ttl time.Duration) error {
 
 // Delete removes k and reports whether it held a live entry. An expired entry
 // is removed too (with [ReasonExpired]) but Delete then returns false.
-func (c *Local[K, V]) Delete(k K) bool {
+func (c *Cache[K, V]) Delete(k K) bool {
 	h := c.hash(k)
 	s := &c.shards[h>>c.shift]
 	out := c.removals()
@@ -265,7 +265,7 @@ func (c *Local[K, V]) Delete(k K) bool {
 
 // Len returns the number of entries held, counting expired entries that have
 // not been removed yet.
-func (c *Local[K, V]) Len() int {
+func (c *Cache[K, V]) Len() int {
 	n := 0
 	for i := range c.shards {
 		s := &c.shards[i]
@@ -278,7 +278,7 @@ func (c *Local[K, V]) Len() int {
 
 // Clear removes every entry, reporting each to the [WithOnEvict] hook with
 // [ReasonDeleted]. It also forgets the eviction policy's history.
-func (c *Local[K, V]) Clear() {
+func (c *Cache[K, V]) Clear() {
 	for i := range c.shards {
 		s := &c.shards[i]
 		var out *[]localRemoved[K, V]
@@ -297,7 +297,7 @@ func (c *Local[K, V]) Clear() {
 // is copied under its read lock before its entries are yielded, so the loop
 // body may use the cache; entries set or removed during the loop may or may
 // not be seen. Iterating neither counts as hits nor affects eviction.
-func (c *Local[K, V]) All() iter.Seq2[K, V] {
+func (c *Cache[K, V]) All() iter.Seq2[K, V] {
 	return func(yield func(K, V) bool) {
 		var buf []localRemoved[K, V]
 		for i := range c.shards {
@@ -315,8 +315,8 @@ func (c *Local[K, V]) All() iter.Seq2[K, V] {
 }
 
 // Stats returns a snapshot of the cache's counters.
-func (c *Local[K, V]) Stats() LocalStats {
-	var st LocalStats
+func (c *Cache[K, V]) Stats() Stats {
+	var st Stats
 	for i := range c.shards {
 		s := &c.shards[i]
 		s.mu.RLock()
@@ -340,16 +340,16 @@ func (c *Local[K, V]) Stats() LocalStats {
 // sweeping on each Set), so Close has nothing to stop: it returns nil, may be
 // called any number of times, and leaves the cache usable. It is there so
 // that a Local is closed like every other long-lived holdfast object.
-func (c *Local[K, V]) Close() error { return nil }
+func (c *Cache[K, V]) Close() error { return nil }
 
 // hash returns the hash of k, whose high bits select its shard.
-func (c *Local[K, V]) hash(k K) uint64 { return maphash.Comparable(c.seed, k) }
+func (c *Cache[K, V]) hash(k K) uint64 { return maphash.Comparable(c.seed, k) }
 
 // now returns the time in nanoseconds since c.epoch, on the monotonic clock.
-func (c *Local[K, V]) now() int64 { return int64(time.Since(c.epoch)) }
+func (c *Cache[K, V]) now() int64 { return int64(time.Since(c.epoch)) }
 
 // jittered returns ttl shortened by a random fraction of up to c.jitter.
-func (c *Local[K, V]) jittered(ttl time.Duration) time.Duration {
+func (c *Cache[K, V]) jittered(ttl time.Duration) time.Duration {
 	if c.jitter == 0 || ttl == 0 {
 		return ttl
 	}
@@ -370,7 +370,7 @@ func expiry(now int64, ttl time.Duration) int64 {
 
 // expire removes the entry for k, of hash h, which Get found expired, unless
 // a Set has renewed it since.
-func (c *Local[K, V]) expire(s *localShard[K, V], h uint64, k K) {
+func (c *Cache[K, V]) expire(s *localShard[K, V], h uint64, k K) {
 	out := c.removals()
 	s.mu.Lock()
 	if e := s.table.get(h, k); e != nil && e.expired(c.now()) {
@@ -385,7 +385,7 @@ func (c *Local[K, V]) expire(s *localShard[K, V], h uint64, k K) {
 // again. A Set calls it after storing an entry in shard skip without
 // evicting as much as that entry cost, because the shard was within its
 // share: some other shard was beyond its own.
-func (c *Local[K, V]) shed(skip int) {
+func (c *Cache[K, V]) shed(skip int) {
 	for c.total.Load() > c.bound {
 		if !c.shedOne(skip, true) && !c.shedOne(skip, false) {
 			return
@@ -395,7 +395,7 @@ func (c *Local[K, V]) shed(skip int) {
 
 // shedOne evicts from the first shard after skip that holds entries (and,
 // if overOnly, more than its share) and reports whether it found one.
-func (c *Local[K, V]) shedOne(skip int, overOnly bool) bool {
+func (c *Cache[K, V]) shedOne(skip int, overOnly bool) bool {
 	for i := 1; i < len(c.shards); i++ {
 		s := &c.shards[(skip+i)%len(c.shards)]
 		out := c.removals()
@@ -415,7 +415,7 @@ func (c *Local[K, V]) shedOne(skip int, overOnly bool) bool {
 
 // removals returns where shard operations record the entries they remove:
 // a pooled buffer, or nil, so that nothing is recorded, without a hook.
-func (c *Local[K, V]) removals() *[]localRemoved[K, V] {
+func (c *Cache[K, V]) removals() *[]localRemoved[K, V] {
 	if c.onEvict == nil {
 		return nil
 	}
@@ -427,7 +427,7 @@ func (c *Local[K, V]) removals() *[]localRemoved[K, V] {
 
 // notify calls the eviction hook for the removed entries, then returns the
 // buffer to the pool. It is called with no lock held.
-func (c *Local[K, V]) notify(out *[]localRemoved[K, V]) {
+func (c *Cache[K, V]) notify(out *[]localRemoved[K, V]) {
 	if out == nil {
 		return
 	}

@@ -1,4 +1,4 @@
-package cache
+package local
 
 import (
 	"errors"
@@ -15,11 +15,11 @@ import (
 )
 
 // newTestLocal returns a Local built with opts, failing the test on error.
-func newTestLocal[K comparable, V any](t testing.TB, opts ...LocalOption) *Local[K, V] {
+func newTestLocal[K comparable, V any](t testing.TB, opts ...Option) *Cache[K, V] {
 	t.Helper()
-	c, err := NewLocal[K, V](opts...)
+	c, err := New[K, V](opts...)
 	if err != nil {
-		t.Fatalf("NewLocal: %v", err)
+		t.Fatalf("New: %v", err)
 	}
 	t.Cleanup(func() {
 		if err := c.Close(); err != nil {
@@ -64,38 +64,38 @@ func (h *hookLog[K, V]) count(r Reason) int64 {
 func TestNewLocalErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		opts []LocalOption
+		opts []Option
 		want string
 	}{
-		{"zero entries", []LocalOption{WithMaxEntries(0)}, "cache: WithMaxEntries: bound must be >= 1, got 0"},
-		{"negative cost", []LocalOption{WithMaxCost(-5)}, "cache: WithMaxCost: bound must be >= 1, got -5"},
-		{"both bounds", []LocalOption{WithMaxEntries(5), WithMaxCost(5)}, "cache: WithMaxCost: cannot be combined with WithMaxEntries"},
-		{"both bounds reversed", []LocalOption{WithMaxCost(5), WithMaxEntries(5)}, "cache: WithMaxEntries: cannot be combined with WithMaxCost"},
-		{"negative ttl", []LocalOption{WithTTL(-time.Second)}, "cache: WithTTL: ttl must be >= 0, got -1s"},
-		{"jitter above 1", []LocalOption{WithTTLJitter(1.5)}, "cache: WithTTLJitter: jitter must be in [0, 1], got 1.5"},
-		{"negative jitter", []LocalOption{WithTTLJitter(-0.1)}, "cache: WithTTLJitter: jitter must be in [0, 1], got -0.1"},
-		{"NaN jitter", []LocalOption{WithTTLJitter(math.NaN())}, "cache: WithTTLJitter: jitter must be in [0, 1], got NaN"},
-		{"shards not a power of two", []LocalOption{WithShards(3)}, "cache: WithShards: shards must be a power of two in [1, 65536], got 3"},
-		{"zero shards", []LocalOption{WithShards(0)}, "cache: WithShards: shards must be a power of two in [1, 65536], got 0"},
-		{"nil weigher", []LocalOption{WithMaxCost(5), WithWeigher[string, int](nil)}, "cache: WithWeigher: function must not be nil"},
-		{"nil hook", []LocalOption{WithOnEvict[string, int](nil)}, "cache: WithOnEvict: function must not be nil"},
-		{"weigher without cost bound", []LocalOption{WithWeigher(func(string, int) int64 { return 1 })}, "cache: WithWeigher: needs WithMaxCost"},
+		{"zero entries", []Option{WithMaxEntries(0)}, "local: WithMaxEntries: bound must be >= 1, got 0"},
+		{"negative cost", []Option{WithMaxCost(-5)}, "local: WithMaxCost: bound must be >= 1, got -5"},
+		{"both bounds", []Option{WithMaxEntries(5), WithMaxCost(5)}, "local: WithMaxCost: cannot be combined with WithMaxEntries"},
+		{"both bounds reversed", []Option{WithMaxCost(5), WithMaxEntries(5)}, "local: WithMaxEntries: cannot be combined with WithMaxCost"},
+		{"negative ttl", []Option{WithTTL(-time.Second)}, "local: WithTTL: ttl must be >= 0, got -1s"},
+		{"jitter above 1", []Option{WithTTLJitter(1.5)}, "local: WithTTLJitter: jitter must be in [0, 1], got 1.5"},
+		{"negative jitter", []Option{WithTTLJitter(-0.1)}, "local: WithTTLJitter: jitter must be in [0, 1], got -0.1"},
+		{"NaN jitter", []Option{WithTTLJitter(math.NaN())}, "local: WithTTLJitter: jitter must be in [0, 1], got NaN"},
+		{"shards not a power of two", []Option{WithShards(3)}, "local: WithShards: shards must be a power of two in [1, 65536], got 3"},
+		{"zero shards", []Option{WithShards(0)}, "local: WithShards: shards must be a power of two in [1, 65536], got 0"},
+		{"nil weigher", []Option{WithMaxCost(5), WithWeigher[string, int](nil)}, "local: WithWeigher: function must not be nil"},
+		{"nil hook", []Option{WithOnEvict[string, int](nil)}, "local: WithOnEvict: function must not be nil"},
+		{"weigher without cost bound", []Option{WithWeigher(func(string, int) int64 { return 1 })}, "local: WithWeigher: needs WithMaxCost"},
 		{
 			"weigher of other types",
-			[]LocalOption{WithMaxCost(5), WithWeigher(func(int, string) int64 { return 1 })},
-			"cache: WithWeigher: function of type func(int, string) int64 does not fit Local[string, int], which needs func(string, int) int64",
+			[]Option{WithMaxCost(5), WithWeigher(func(int, string) int64 { return 1 })},
+			"local: WithWeigher: function of type func(int, string) int64 does not fit Cache[string, int], which needs func(string, int) int64",
 		},
 		{
 			"hook of other types",
-			[]LocalOption{WithOnEvict(func(string, string, Reason) {})},
-			"cache: WithOnEvict: function of type func(string, string, cache.Reason) does not fit Local[string, int], which needs func(string, int, cache.Reason)",
+			[]Option{WithOnEvict(func(string, string, Reason) {})},
+			"local: WithOnEvict: function of type func(string, string, local.Reason) does not fit Cache[string, int], which needs func(string, int, local.Reason)",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := NewLocal[string, int](tt.opts...)
+			c, err := New[string, int](tt.opts...)
 			if err == nil || err.Error() != tt.want {
-				t.Fatalf("NewLocal() = %v, %v; want error %q", c, err, tt.want)
+				t.Fatalf("New() = %v, %v; want error %q", c, err, tt.want)
 			}
 		})
 	}
@@ -103,15 +103,15 @@ func TestNewLocalErrors(t *testing.T) {
 
 func TestLocalShardCount(t *testing.T) {
 	tests := []struct {
-		opts []LocalOption
+		opts []Option
 		want int
 	}{
-		{[]LocalOption{WithMaxEntries(100), WithShards(64)}, 64},
-		{[]LocalOption{WithMaxEntries(10), WithShards(64)}, 8},
-		{[]LocalOption{WithMaxEntries(1), WithShards(64)}, 1},
-		{[]LocalOption{WithMaxEntries(1000), WithShards(1)}, 1},
-		{[]LocalOption{WithMaxEntries(100)}, 1},
-		{[]LocalOption{WithMaxEntries(1000)}, min(4, localDefaultShards())},
+		{[]Option{WithMaxEntries(100), WithShards(64)}, 64},
+		{[]Option{WithMaxEntries(10), WithShards(64)}, 8},
+		{[]Option{WithMaxEntries(1), WithShards(64)}, 1},
+		{[]Option{WithMaxEntries(1000), WithShards(1)}, 1},
+		{[]Option{WithMaxEntries(100)}, 1},
+		{[]Option{WithMaxEntries(1000)}, min(4, localDefaultShards())},
 	}
 	for _, tt := range tests {
 		c := newTestLocal[int, int](t, tt.opts...)
@@ -362,7 +362,7 @@ func TestLocalTTL(t *testing.T) {
 		_ = c.Set("default", 1)
 		_ = c.SetWithTTL("short", 2, time.Second)
 		_ = c.SetWithTTL("forever", 3, 0)
-		if err := c.SetWithTTL("bad", 4, -time.Second); err == nil || err.Error() != "cache: SetWithTTL: ttl must be >= 0, got -1s" {
+		if err := c.SetWithTTL("bad", 4, -time.Second); err == nil || err.Error() != "local: SetWithTTL: ttl must be >= 0, got -1s" {
 			t.Errorf("SetWithTTL(-1s) = %v, want an error", err)
 		}
 
@@ -535,10 +535,10 @@ func TestLocalHookOnce(t *testing.T) {
 func TestLocalConcurrentBound(t *testing.T) {
 	tests := []struct {
 		name string
-		opts []LocalOption
+		opts []Option
 	}{
-		{"entries", []LocalOption{WithMaxEntries(500), WithShards(8)}},
-		{"cost", []LocalOption{WithMaxCost(5000), WithShards(8), WithWeigher(func(_ int, v int) int64 { return int64(v) })}},
+		{"entries", []Option{WithMaxEntries(500), WithShards(8)}},
+		{"cost", []Option{WithMaxCost(5000), WithShards(8), WithWeigher(func(_ int, v int) int64 { return int64(v) })}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -591,7 +591,7 @@ func TestLocalConcurrentBound(t *testing.T) {
 }
 
 func TestLocalHookReentrant(t *testing.T) {
-	var c *Local[int, int]
+	var c *Cache[int, int]
 	var evicted []int
 	c = newTestLocal[int, int](t, WithMaxEntries(2), WithShards(1), WithOnEvict(func(k, _ int, r Reason) {
 		// The hook runs with no lock held, so it can use the cache.
