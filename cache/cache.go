@@ -169,7 +169,7 @@ func newLocalTier[V any](cfg config) (*local.Cache[string, *entry[V]], error) {
 		if !ok {
 			return nil, fmt.Errorf("cache: WithLocalCost: weigher of type %T does not fit Cache[%v]", cfg.weigher, reflect.TypeFor[V]())
 		}
-		opts = append(opts, local.WithWeigher(func(k string, e *entry[V]) int64 {
+		opts = append(opts, local.WithMaxCost(cfg.localCost, func(k string, e *entry[V]) int64 {
 			if e.negative {
 				return 1
 			}

@@ -60,8 +60,7 @@ func ExampleCache_SetWithTTL() {
 func ExampleWithMaxCost() {
 	// At most 1 KiB of values, each costing its length in bytes.
 	c, err := local.New[string, []byte](
-		local.WithMaxCost(1024),
-		local.WithWeigher(func(_ string, v []byte) int64 { return int64(len(v)) }),
+		local.WithMaxCost(1024, func(_ string, v []byte) int64 { return int64(len(v)) }),
 	)
 	if err != nil {
 		panic(err)
@@ -95,14 +94,17 @@ func ExampleWithOnEvict() {
 
 	_ = c.Set("a", 1)
 	_ = c.Set("b", 2)
-	_ = c.Set("c", 3) // full: a, never read, is evicted
-	c.Get("b")
-	_ = c.Set("d", 4) // full: b was read, so c goes instead
-	_ = c.Set("b", 20)
+	c.Get("a")
+	c.Get("a")
+	_ = c.Set("c", 3) // full: b, never read, makes room
+	_ = c.Set("d", 4) // full: d is kept, but a, read more often, stays over c
+	_ = c.Set("a", 10)
 	c.Delete("d")
+	fmt.Println("declined:", c.Stats().Declined)
 	// Output:
-	// a=1 evicted
+	// b=2 evicted
 	// c=3 evicted
-	// b=2 replaced
+	// a=1 replaced
 	// d=4 deleted
+	// declined: 1
 }

@@ -7,79 +7,121 @@ import (
 	"testing"
 )
 
-// localModel is a reference implementation of S3-FIFO for one shard, written
-// for clarity rather than speed: queues are slices (oldest first) and the
-// index is a map. It shares only the ghost queue with Local, which
-// TestLocalGhost checks on its own, since its lossiness is part of the policy.
-// TestLocalModel checks that a Local with one shard makes exactly the same
-// decisions.
-type localModel struct {
-	capacity int64
-	small    []int // keys, oldest first
-	main     []int
-	ghost    localGhost
-	hash     func(int) uint64
-	entries  map[int]*localModelEntry
-	removed  []localRemoved[int, int]
+// model is a reference implementation of the Cache's policy, written for
+// clarity rather than speed: each queue is a slice of keys, oldest first,
+// and the index is a map. It shares with the Cache only the frequency
+// sketch and the hill climber, which TestSketch and TestClimber check on
+// their own. TestModel checks that a Cache makes exactly the same
+// decisions, whatever its shard count.
+type model struct {
+	bound     int64
+	windowMax int64
+	queues    [3][]int // inWindow, inProbation, inProtected
+	entries   map[int]*modelEntry
+	sketch    sketch
+	climber   climber
+	rng       policy[int, int] // only its random method is used
+	hash      func(int) uint64
+
+	requests, hits, inserts int64
+	removed                 []removed[int, int]
 }
 
-type localModelEntry struct {
-	value, freq int
-	cost        int64
-	inMain      bool
+type modelEntry struct {
+	value int
+	cost  int64
+	reads int
+	where where
 }
 
-func newLocalModel(capacity int64, hash func(int) uint64) *localModel {
-	return &localModel{capacity: capacity, hash: hash, entries: map[int]*localModelEntry{}}
+func newModel(bound int64, hash func(int) uint64) *model {
+	m := &model{bound: bound, entries: map[int]*modelEntry{}, hash: hash}
+	m.windowMax = max(bound/100, 1)
+	m.sketch.init(bound)
+	m.climber = newClimber(bound)
+	m.rng.init(bound)
+	return m
 }
 
-func (m *localModel) ghostLimit() int { return len(m.entries) - len(m.entries)/10 }
-
-func (m *localModel) cost(q []int) int64 {
+func (m *model) cost(w where) int64 {
 	total := int64(0)
-	for _, k := range q {
+	for _, k := range m.queues[w] {
 		total += m.entries[k].cost
 	}
 	return total
 }
 
-func (m *localModel) get(k int) (int, bool) {
+func (m *model) total() int64 { return m.cost(inWindow) + m.cost(inProbation) + m.cost(inProtected) }
+
+func (m *model) mainLen() int { return len(m.queues[inProbation]) + len(m.queues[inProtected]) }
+
+func (m *model) mainMax() int64 { return m.bound - m.windowMax }
+
+// move moves k to the newest end of queue w.
+func (m *model) move(k int, w where) {
+	e := m.entries[k]
+	m.queues[e.where] = slices.DeleteFunc(m.queues[e.where], func(x int) bool { return x == k })
+	e.where = w
+	m.queues[w] = append(m.queues[w], k)
+}
+
+// fold adds k's reads to the sketch and reports whether there were any.
+func (m *model) fold(k int) bool {
+	e := m.entries[k]
+	if e.reads == 0 {
+		return false
+	}
+	m.sketch.add(m.hash(k), e.reads)
+	e.reads = 0
+	return true
+}
+
+func (m *model) read(e *modelEntry) { e.reads = min(e.reads+1, maxHits) }
+
+func (m *model) get(k int) (int, bool) {
+	m.requests++
 	e, ok := m.entries[k]
 	if !ok {
 		return 0, false
 	}
-	e.freq = min(e.freq+1, 3)
+	m.hits++
+	m.read(e)
 	return e.value, true
 }
 
-func (m *localModel) set(k, v int, cost int64) {
+func (m *model) set(k, v int, cost int64) {
 	if e, ok := m.entries[k]; ok {
-		m.removed = append(m.removed, localRemoved[int, int]{k, e.value, ReasonReplaced})
+		m.removed = append(m.removed, removed[int, int]{k, e.value, ReasonReplaced})
 		e.value = v
-		e.freq = min(e.freq+1, 3)
-		if cost != e.cost {
-			m.unqueue(k)
+		m.read(e)
+		if e.cost != cost {
+			m.queues[e.where] = slices.DeleteFunc(m.queues[e.where], func(x int) bool { return x == k })
 			e.cost = cost
 			m.makeRoom(cost)
-			m.enqueue(k)
+			m.queues[e.where] = append(m.queues[e.where], k)
 		}
 		return
 	}
 	m.makeRoom(cost)
-	e := &localModelEntry{value: v, cost: cost}
-	e.inMain = m.ghost.take(m.hash(k), m.ghostLimit())
-	m.entries[k] = e
-	m.enqueue(k)
+	m.entries[k] = &modelEntry{value: v, cost: cost, where: inWindow}
+	m.queues[inWindow] = append(m.queues[inWindow], k)
+	m.sketch.fit(len(m.entries))
+	m.sketch.add(m.hash(k), 1)
+	if m.inserts++; m.inserts%climbEvery == 0 {
+		if adj := m.climber.observe(m.requests, m.hits); adj != 0 {
+			m.windowMax = min(max(m.windowMax+adj, 1), max(m.bound-max(m.bound/100, 1), 1))
+		}
+	}
 }
 
 // reject removes k's old value, as a Set refused for its cost does.
-func (m *localModel) reject(k int) {
+func (m *model) reject(k int) {
 	if _, ok := m.entries[k]; ok {
 		m.drop(k, ReasonReplaced)
 	}
 }
 
-func (m *localModel) delete(k int) bool {
+func (m *model) delete(k int) bool {
 	if _, ok := m.entries[k]; !ok {
 		return false
 	}
@@ -87,83 +129,93 @@ func (m *localModel) delete(k int) bool {
 	return true
 }
 
-func (m *localModel) enqueue(k int) {
-	if m.entries[k].inMain {
-		m.main = append(m.main, k)
-	} else {
-		m.small = append(m.small, k)
-	}
-}
-
-func (m *localModel) unqueue(k int) {
-	if m.entries[k].inMain {
-		m.main = slices.DeleteFunc(m.main, func(x int) bool { return x == k })
-	} else {
-		m.small = slices.DeleteFunc(m.small, func(x int) bool { return x == k })
-	}
-}
-
-func (m *localModel) drop(k int, r Reason) {
-	m.unqueue(k)
-	m.removed = append(m.removed, localRemoved[int, int]{k, m.entries[k].value, r})
+func (m *model) drop(k int, r Reason) {
+	e := m.entries[k]
+	m.queues[e.where] = slices.DeleteFunc(m.queues[e.where], func(x int) bool { return x == k })
 	delete(m.entries, k)
+	m.removed = append(m.removed, removed[int, int]{k, e.value, r})
 }
 
-func (m *localModel) makeRoom(cost int64) {
-	for m.cost(m.small)+m.cost(m.main)+cost > m.capacity && len(m.small)+len(m.main) > 0 {
-		if len(m.small) > 0 && (m.cost(m.small) >= m.capacity/10 || len(m.main) == 0) {
-			m.evictSmall()
-		} else {
-			m.evictMain()
-		}
+func (m *model) makeRoom(cost int64) {
+	for m.total()+cost > m.bound && len(m.entries) > 0 {
+		m.evict(cost)
 	}
 }
 
-func (m *localModel) evictSmall() {
-	for len(m.small) > 0 {
-		k := m.small[0]
-		e := m.entries[k]
-		if e.freq == 0 {
-			m.ghost.add(m.hash(k), m.ghostLimit())
-			m.drop(k, ReasonEvicted)
-			return
-		}
-		m.small = m.small[1:]
-		e.freq, e.inMain = 0, true
-		m.main = append(m.main, k)
-		if m.cost(m.main) > m.capacity-m.capacity/10 {
-			m.evictMain()
-		}
+func (m *model) evict(cost int64) {
+	m.climber.warm = true
+	window := m.queues[inWindow]
+	if len(window) == 0 || m.cost(inWindow)+cost <= m.windowMax && m.mainLen() > 0 {
+		m.drop(m.victim(), ReasonEvicted)
+		return
 	}
+	cand := m.candidate()
+	if m.mainLen() == 0 || m.cost(inProbation)+m.cost(inProtected)+m.entries[cand].cost <= m.mainMax() {
+		m.move(cand, inProbation)
+		return
+	}
+	victim := m.victim()
+	cf, vf := m.sketch.estimate(m.hash(cand)), m.sketch.estimate(m.hash(victim))
+	admit := cf > vf || cf >= admitThreshold && m.rng.random()%admitOdds == 0
+	if !admit {
+		m.drop(cand, ReasonEvicted)
+		return
+	}
+	m.drop(victim, ReasonEvicted)
+	m.move(cand, inProbation)
 }
 
-func (m *localModel) evictMain() {
-	for len(m.main) > 0 {
-		k := m.main[0]
-		e := m.entries[k]
-		if e.freq == 0 {
-			m.drop(k, ReasonEvicted)
-			return
+// candidate is the oldest window entry not read since it was last looked
+// at, those read going round again.
+func (m *model) candidate() int {
+	for range len(m.queues[inWindow]) {
+		k := m.queues[inWindow][0]
+		if !m.fold(k) {
+			return k
 		}
-		e.freq--
-		m.main = append(m.main[1:], k)
+		m.move(k, inWindow)
 	}
+	return m.queues[inWindow][0]
 }
 
-// runLocalModel replays the operations encoded in data against a Local with
-// one shard and against the model, failing at the first difference.
-func runLocalModel(t *testing.T, data []byte) {
+// victim is the oldest probation entry not read since it got there, those
+// read moving to the protected queue; else protected's, as candidate.
+func (m *model) victim() int {
+	for len(m.queues[inProbation]) > 0 {
+		k := m.queues[inProbation][0]
+		if !m.fold(k) {
+			return k
+		}
+		m.move(k, inProtected)
+		for m.cost(inProtected) > m.mainMax()*protectedShare/10 && len(m.queues[inProtected]) > 1 {
+			m.move(m.queues[inProtected][0], inProbation)
+		}
+	}
+	for range len(m.queues[inProtected]) {
+		k := m.queues[inProtected][0]
+		if !m.fold(k) {
+			return k
+		}
+		m.move(k, inProtected)
+	}
+	return m.queues[inProtected][0]
+}
+
+// runModel replays the operations encoded in data against a Cache and
+// against the model, failing at the first difference.
+func runModel(t *testing.T, data []byte) {
 	t.Helper()
 	if len(data) < 2 {
 		return
 	}
-	capacity := int64(1 + data[0]%64)
+	bound := int64(1 + data[0]%64)
 	costly := data[1]%2 == 1
-	opts := []Option{WithShards(1)}
+	shards := 1 << (data[1] / 2 % 4)
+	opts := []Option{WithShards(shards)}
 	if costly {
-		opts = append(opts, WithMaxCost(capacity), WithWeigher(func(_ int, v int) int64 { return int64(v % 8) }))
+		opts = append(opts, WithMaxCost(bound, func(_ int, v int) int64 { return int64(v % 8) }))
 	} else {
-		opts = append(opts, WithMaxEntries(int(capacity)))
+		opts = append(opts, WithMaxEntries(int(bound)))
 	}
 	var hooks hookLog[int, int]
 	opts = append(opts, WithOnEvict(hooks.hook))
@@ -171,8 +223,8 @@ func runLocalModel(t *testing.T, data []byte) {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	m := newLocalModel(capacity, c.hash)
-	keys := int(2*capacity + 2)
+	m := newModel(bound, c.hash)
+	keys := int(3*bound + 2)
 	for i := 2; i+1 < len(data); i += 2 {
 		op, k := data[i]%4, int(data[i+1])%keys
 		v := i
@@ -189,13 +241,17 @@ func runLocalModel(t *testing.T, data []byte) {
 				cost = max(int64(v%8), 1)
 			}
 			if err := c.Set(k, v); err != nil {
-				if cost <= capacity {
+				if cost <= bound {
 					t.Fatalf("op %d: Set(%d, %d) = %v", i/2, k, v, err)
 				}
 				m.reject(k)
 				break
 			}
 			m.set(k, v, cost)
+			if got, ok := c.Get(k); !ok || got != v {
+				t.Fatalf("op %d: Get(%d) right after Set(%d, %d) = %d, %v; want the value set", i/2, k, k, v, got, ok)
+			}
+			m.get(k)
 		case 3:
 			if got, want := c.Delete(k), m.delete(k); got != want {
 				t.Fatalf("op %d: Delete(%d) = %v, model %v", i/2, k, got, want)
@@ -208,56 +264,31 @@ func runLocalModel(t *testing.T, data []byte) {
 		if got, want := c.Len(), len(m.entries); got != want {
 			t.Fatalf("op %d: Len() = %d, model %d", i/2, got, want)
 		}
+		if st := c.Stats(); st.Cost > bound || st.Window != m.windowMax {
+			t.Fatalf("op %d: Stats() = %+v; want cost <= %d and window %d", i/2, st, bound, m.windowMax)
+		}
 	}
 }
 
-// TestLocalGhost checks that the ghost queue holds a hash while fewer than
-// limit hashes were added after it, when hashes do not collide, and that a
-// hash is taken once.
-func TestLocalGhost(t *testing.T) {
-	const limit = 100
-	hash := func(i int) uint64 { return uint64(i) | uint64(i)<<40 } // distinct slots
-	for _, n := range []int{1, 50, 100, 101, 250} {
-		var g localGhost
-		for i := range n {
-			g.add(hash(i), limit)
-		}
-		for i := range n {
-			if got, want := g.take(hash(i), limit), i >= n-limit; got != want {
-				t.Errorf("after adding %d hashes: take(hash %d) = %v, want %v", n, i, got, want)
-			}
-			if g.take(hash(i), limit) {
-				t.Errorf("after adding %d hashes: second take(hash %d) = true, want false", n, i)
-			}
-		}
-	}
-	// A hash colliding with one in the queue replaces it; another fingerprint
-	// in the same slot is not mistaken for it.
-	var h localGhost
-	h.add(1, limit)
-	other := uint64(1) | uint64(1)<<50
-	if h.take(other, limit) {
-		t.Errorf("take of another fingerprint in the same slot = true, want false")
-	}
-	h.add(other, limit)
-	if h.take(1, limit) || !h.take(other, limit) || h.take(other, limit) {
-		t.Errorf("colliding hashes: want the newer one held, once")
-	}
-}
-
-func TestLocalModel(t *testing.T) {
+func TestModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for range 200 {
-		data := make([]byte, 2+2*r.IntN(2000))
+	for range 300 {
+		data := make([]byte, 2+2*r.IntN(4000))
 		for i := range data {
 			data[i] = byte(r.Uint32())
 		}
-		runLocalModel(t, data)
+		// Skew the keys so that some are read often enough to be kept.
+		for i := 3; i < len(data); i += 2 {
+			if r.IntN(2) == 0 {
+				data[i] %= 8
+			}
+		}
+		runModel(t, data)
 	}
 }
 
-func FuzzLocalModel(f *testing.F) {
+func FuzzModel(f *testing.F) {
 	f.Add([]byte{9, 0, 2, 1, 2, 2, 0, 1, 2, 3})
 	f.Add(binary.LittleEndian.AppendUint64([]byte{40, 1}, 0x0203020102000301))
-	f.Fuzz(runLocalModel)
+	f.Fuzz(runModel)
 }

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 	"reflect"
@@ -12,22 +13,17 @@ import (
 // [WithMaxEntries] or [WithMaxCost].
 const DefaultMaxEntries = 10_000
 
-// maxLocalShards caps the shard count of a [Cache].
-const maxLocalShards = 1 << 16
+// MaxShards is the largest shard count [WithShards] accepts.
+const MaxShards = 1 << 12
 
-// minLocalShardEntries is the smallest share of the bound that the default
-// shard count leaves to each shard: fewer entries per shard make each shard's
-// eviction decisions noticeably worse than one large queue's.
-const minLocalShardEntries = 128
-
-// Option configures a [Cache]. Options are validated when [New]
-// applies them: a bad value makes New return an error naming the option.
+// Option configures a [Cache]. Options are validated when [New] applies
+// them: a bad value makes New return an error naming the option.
 type Option interface {
-	apply(*localConfig) error
+	apply(*config) error
 }
 
-// localConfig is the configuration that [Option] values fill in.
-type localConfig struct {
+// config is the configuration that [Option] values fill in.
+type config struct {
 	maxEntries int
 	maxCost    int64
 	weigher    any // func(K, V) int64, checked by New
@@ -37,21 +33,22 @@ type localConfig struct {
 	shards     int
 }
 
-// localOptionFunc adapts a function to [Option].
-type localOptionFunc func(*localConfig) error
+// optionFunc adapts a function to [Option].
+type optionFunc func(*config) error
 
-func (f localOptionFunc) apply(c *localConfig) error { return f(c) }
+func (f optionFunc) apply(c *config) error { return f(c) }
 
-// WithMaxEntries bounds a [Cache] to n entries (n >= 1). It is the default
-// bound, with n = [DefaultMaxEntries]. It cannot be combined with
-// [WithMaxCost].
+// WithMaxEntries bounds a [Cache] to n entries (n >= 1): once the Sets
+// have returned, it holds at most n, and it holds all of them as long as no
+// more than n distinct keys were stored. It is the default bound, with n =
+// [DefaultMaxEntries]. It cannot be combined with [WithMaxCost].
 func WithMaxEntries(n int) Option {
-	return localOptionFunc(func(c *localConfig) error {
+	return optionFunc(func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("local: WithMaxEntries: bound must be >= 1, got %d", n)
 		}
 		if c.maxCost != 0 {
-			return fmt.Errorf("local: WithMaxEntries: cannot be combined with WithMaxCost")
+			return errors.New("local: WithMaxEntries: cannot be combined with WithMaxCost")
 		}
 		c.maxEntries = n
 		return nil
@@ -59,33 +56,23 @@ func WithMaxEntries(n int) Option {
 }
 
 // WithMaxCost bounds a [Cache] by the total cost of its entries (n >= 1),
-// each entry costing what the [WithWeigher] function says, or 1 without one.
-// It cannot be combined with [WithMaxEntries].
-func WithMaxCost(n int64) Option {
-	return localOptionFunc(func(c *localConfig) error {
+// each entry costing what weigher says (its size in bytes, say). The weigher
+// is called once per Set, outside any lock; a cost of 0 counts as 1, and a
+// negative cost or one above n makes the Set fail with a [*CostError]. K and
+// V must be the type parameters of the Cache it configures, or [New] returns
+// an error. It cannot be combined with [WithMaxEntries].
+func WithMaxCost[K comparable, V any](n int64, weigher func(K, V) int64) Option {
+	return optionFunc(func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("local: WithMaxCost: bound must be >= 1, got %d", n)
 		}
+		if weigher == nil {
+			return errors.New("local: WithMaxCost: weigher must not be nil")
+		}
 		if c.maxEntries != 0 {
-			return fmt.Errorf("local: WithMaxCost: cannot be combined with WithMaxEntries")
+			return errors.New("local: WithMaxCost: cannot be combined with WithMaxEntries")
 		}
-		c.maxCost = n
-		return nil
-	})
-}
-
-// WithWeigher sets the function that gives each entry its cost, in the units
-// of [WithMaxCost] (bytes, say), which it requires. The function is called
-// once per Set, outside any lock; a cost of 0 counts as 1, and a negative
-// cost or one above the whole bound makes the Set fail with a [*CostError].
-// K and V must be the type parameters of the [Cache] it configures, or
-// [New] returns an error.
-func WithWeigher[K comparable, V any](f func(K, V) int64) Option {
-	return localOptionFunc(func(c *localConfig) error {
-		if f == nil {
-			return fmt.Errorf("local: WithWeigher: function must not be nil")
-		}
-		c.weigher = f
+		c.maxCost, c.weigher = n, weigher
 		return nil
 	})
 }
@@ -93,7 +80,7 @@ func WithWeigher[K comparable, V any](f func(K, V) int64) Option {
 // WithTTL sets the default time to live of entries stored by [Cache.Set]
 // (d >= 0; 0, the default, means entries do not expire).
 func WithTTL(d time.Duration) Option {
-	return localOptionFunc(func(c *localConfig) error {
+	return optionFunc(func(c *config) error {
 		if d < 0 {
 			return fmt.Errorf("local: WithTTL: ttl must be >= 0, got %v", d)
 		}
@@ -108,7 +95,7 @@ func WithTTL(d time.Duration) Option {
 // uniformly between 54 and 60 seconds. Jitter never lengthens a TTL.
 // The default is 0.
 func WithTTLJitter(f float64) Option {
-	return localOptionFunc(func(c *localConfig) error {
+	return optionFunc(func(c *config) error {
 		if !(f >= 0 && f <= 1) {
 			return fmt.Errorf("local: WithTTLJitter: jitter must be in [0, 1], got %v", f)
 		}
@@ -117,14 +104,13 @@ func WithTTLJitter(f float64) Option {
 	})
 }
 
-// WithShards sets the number of shards, a power of two between 1 and 65536.
-// Each shard has its own lock and its own share of the bound, so more shards
-// let more goroutines write at once but make eviction decisions over fewer
-// entries. The default is 4 × GOMAXPROCS rounded up to a power of two, reduced
-// until each shard holds at least 128 units of the bound. A count larger than
-// the bound is reduced so that each shard can hold an entry.
+// WithShards sets the number of shards of the index, a power of two between
+// 1 and [MaxShards]. Each shard has its own lock, so more shards let more
+// goroutines store at once; they do not change what the cache holds, since
+// one eviction policy decides over the whole bound. The default is
+// 4 × GOMAXPROCS rounded up to a power of two.
 func WithShards(n int) Option {
-	return localOptionFunc(func(c *localConfig) error {
+	return optionFunc(func(c *config) error {
 		if err := CheckShards(n); err != nil {
 			return fmt.Errorf("local: WithShards: %w", err)
 		}
@@ -133,11 +119,12 @@ func WithShards(n int) Option {
 	})
 }
 
-// CheckShards returns an error unless n is a power of two in [1, 65536],
-// a valid argument of [WithShards].
+// CheckShards returns an error unless n is a power of two between 1 and
+// [MaxShards]: a valid argument of [WithShards]. Packages that pass a shard
+// count through to a Cache use it to validate their own option.
 func CheckShards(n int) error {
-	if n < 1 || n > maxLocalShards || n&(n-1) != 0 {
-		return fmt.Errorf("shards must be a power of two in [1, %d], got %d", maxLocalShards, n)
+	if n < 1 || n > MaxShards || n&(n-1) != 0 {
+		return fmt.Errorf("shards must be a power of two in [1, %d], got %d", MaxShards, n)
 	}
 	return nil
 }
@@ -149,20 +136,20 @@ func CheckShards(n int) error {
 // may use the cache, and it slows that call down by its own cost. If it
 // panics, the panic propagates to that call and the hook is not called for
 // the other entries that call removed. K and V must be the type parameters of
-// the [Cache] it configures, or [New] returns an error.
+// the Cache it configures, or [New] returns an error.
 func WithOnEvict[K comparable, V any](f func(K, V, Reason)) Option {
-	return localOptionFunc(func(c *localConfig) error {
+	return optionFunc(func(c *config) error {
 		if f == nil {
-			return fmt.Errorf("local: WithOnEvict: function must not be nil")
+			return errors.New("local: WithOnEvict: function must not be nil")
 		}
 		c.onEvict = f
 		return nil
 	})
 }
 
-// localFunc returns the function stored by the option named name as a T, or
-// an error naming the option and both types.
-func localFunc[T any](name string, f any, target string) (T, error) {
+// typedFunc returns the function stored by the option named name as a T,
+// or an error naming the option and both types.
+func typedFunc[T any](name string, f any, target string) (T, error) {
 	var zero T
 	if f == nil {
 		return zero, nil
@@ -176,7 +163,7 @@ func localFunc[T any](name string, f any, target string) (T, error) {
 }
 
 // bound returns the bound of the cache in cost units.
-func (c *localConfig) bound() int64 {
+func (c *config) bound() int64 {
 	switch {
 	case c.maxCost != 0:
 		return c.maxCost
@@ -187,17 +174,10 @@ func (c *localConfig) bound() int64 {
 	}
 }
 
-// shardCount returns the number of shards for a cache of the given bound.
-func (c *localConfig) shardCount(bound int64) int {
-	n := c.shards
-	if n == 0 {
-		n = 1 << bits.Len(uint(4*runtime.GOMAXPROCS(0)-1))
-		for n > 1 && bound/int64(n) < minLocalShardEntries {
-			n /= 2
-		}
+// shardCount returns the number of shards.
+func (c *config) shardCount() int {
+	if c.shards != 0 {
+		return c.shards
 	}
-	for n > 1 && int64(n) > bound {
-		n /= 2
-	}
-	return min(n, maxLocalShards)
+	return min(1<<bits.Len(uint(4*runtime.GOMAXPROCS(0)-1)), MaxShards)
 }
