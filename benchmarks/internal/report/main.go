@@ -1,8 +1,10 @@
 // Command report turns the raw output of the comparative benchmarks into
 // benchmarks/RESULTS.md: one section per package, a table per unit with a
-// column per impl, holdfast's ratio to the best peer on each row, and a
-// list of the rows where holdfast is behind. benchmarks/run calls it; the
-// machine's description comes in through flags.
+// column per impl, holdfast's ratio to the best peer on each row (the
+// median of the ratios of each pass, with their range), and a list of the
+// rows where holdfast is behind. The n-th result of a benchmark in the
+// output belongs to pass n. benchmarks/run calls it; the machine's
+// description comes in through flags.
 //
 // Usage:
 //
@@ -17,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -61,8 +64,21 @@ func run(args []string) error {
 	}
 	m.Raw = filepath.Base(fs.Arg(0))
 	m.Procs = procs(samples)
-	render(os.Stdout, m, group(samples), string(bs))
+	pkgs := group(samples)
+	m.Passes = strconv.Itoa(passes(pkgs))
+	render(os.Stdout, m, pkgs, string(bs))
 	return nil
+}
+
+// passes returns the largest number of passes of a benchmark.
+func passes(pkgs []*pkgResults) int {
+	n := 0
+	for _, p := range pkgs {
+		for _, v := range p.passes {
+			n = max(n, len(v))
+		}
+	}
+	return n
 }
 
 // procs lists the GOMAXPROCS values of the samples, from their names.

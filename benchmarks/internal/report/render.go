@@ -3,14 +3,20 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"slices"
 	"strings"
 )
 
-// floors are impls that are not peers but the cost of doing without the
-// pattern (a direct call, a bare Redis GET): shown, never "the best peer".
-var floors = map[string]bool{"direct": true, "go-redis": true}
+// floors are impls that are not peers, with the label of their column: the
+// cost of doing without the pattern (a direct call, a bare Redis GET), or
+// the best any cache could do (Bélády's optimum hit ratio). They are shown,
+// never "the best peer".
+var floors = map[string]string{"direct": "floor", "go-redis": "floor", "optimum": "bound"}
+
+// informational are units shown without a ratio or a better direction.
+var informational = map[string]string{"mean-entries": "entries held on average during the replay"}
 
 // worseBy is how much worse than the best peer a holdfast figure must be
 // to be listed under "Where holdfast is behind" (rows within it are noise
@@ -26,7 +32,7 @@ func higherIsBetter(unit string) bool { return unit == "hit-ratio" }
 
 // machine describes the run, for the header of the report.
 type machine struct {
-	CPU, Cores, Procs, Go, Date, Command, Raw string
+	CPU, Cores, Procs, Go, Date, Command, Raw, Passes string
 }
 
 // render writes the report: the machine, one section per package, and
@@ -38,12 +44,15 @@ func render(w io.Writer, m machine, pkgs []*pkgResults, benchstat string) {
 	fmt.Fprintf(w, "| | |\n|---|---|\n")
 	fmt.Fprintf(w, "| CPU | %s |\n| cores | %s |\n| GOMAXPROCS | %s |\n| Go | %s |\n| date | %s |\n| command | `%s` |\n\n",
 		m.CPU, m.Cores, m.Procs, m.Go, m.Date, m.Command)
-	fmt.Fprintf(w, "Each cell is the median of the runs. *holdfast ÷ best peer* divides holdfast's "+
-		"median by the best peer's on the same row (the lowest, or the highest where higher is better): "+
-		"below 1.00× holdfast takes less; for hit-ratio, above 1.00× it hits more. "+
+	fmt.Fprintf(w, "The benchmarks ran in %s passes, each running every benchmark once, every side of a "+
+		"workload one after the other, so that the sides compared ran close in time. Each cell is the "+
+		"median over the passes. *holdfast ÷ best peer* is computed in each pass, dividing holdfast's "+
+		"figure by the best peer's of the same pass (the lowest, or the highest where higher is better), "+
+		"and shown as the median of those ratios with their range across passes: below 1.00× holdfast "+
+		"takes less; for hit-ratio, above 1.00× it hits more. "+
 		"Columns marked *floor* are not peers but the cost without the pattern "+
-		"(a direct call, a bare Redis GET). What each workload does is in the package comment of "+
-		"its `_test.go` file.\n\n")
+		"(a direct call, a bare Redis GET); *bound* marks Bélády's optimum hit ratio, which no cache "+
+		"can beat. What each workload does is in the package comment of its `_test.go` file.\n\n", m.Passes)
 	for _, p := range pkgs {
 		renderPackage(w, p)
 	}
@@ -81,7 +90,7 @@ func columns(impls []string) []string {
 		switch {
 		case isHoldfast(s):
 			return 0
-		case floors[s]:
+		case floors[s] != "":
 			return 2
 		}
 		return 1
@@ -94,15 +103,18 @@ func columns(impls []string) []string {
 // renderUnit writes one table and returns the lines for rows where
 // holdfast is behind.
 func renderUnit(w io.Writer, p *pkgResults, impls []string, unit string) []string {
-	withRatio := unit != "allocs/op"
+	withRatio := unit != "allocs/op" && informational[unit] == ""
 	better := "lower is better"
-	if higherIsBetter(unit) {
+	switch {
+	case informational[unit] != "":
+		better = informational[unit]
+	case higherIsBetter(unit):
 		better = "higher is better"
 	}
 	fmt.Fprintf(w, "%s (%s)\n\n| workload |", unit, better)
 	for _, im := range impls {
-		if floors[im] {
-			fmt.Fprintf(w, " %s *floor* |", im)
+		if label := floors[im]; label != "" {
+			fmt.Fprintf(w, " %s *%s* |", im, label)
 		} else {
 			fmt.Fprintf(w, " %s |", im)
 		}
@@ -155,38 +167,87 @@ func cell(p *pkgResults, workload, impl, unit string) string {
 	return format(v, unit)
 }
 
-// compare returns holdfast impl h's ratio to the best peer on a row, and
-// a line for the "behind" list when h is worse by more than worseBy.
+// compare returns holdfast impl h's ratio to the best peer on a row: the
+// median of the ratios of each pass, with their range, and a line for the
+// "behind" list when the median is worse by more than worseBy.
 func compare(p *pkgResults, workload, h, unit string) (ratio, behind string) {
 	hv, ok := p.median[key{workload, h, unit}]
 	if !ok {
 		return "—", ""
 	}
+	bestImpl := bestPeer(p, workload, unit, func(im string) (float64, bool) {
+		v, ok := p.median[key{workload, im, unit}]
+		return v, ok
+	})
+	if bestImpl == "" {
+		return "—", ""
+	}
+	ratios := passRatios(p, workload, h, unit)
+	if len(ratios) == 0 {
+		return "—", ""
+	}
+	r := median(ratios)
+	worse := r > 1+worseBy
+	if higherIsBetter(unit) {
+		worse = r < 1-worseBy
+	}
+	ratio = fmt.Sprintf("%.2f×", r)
+	spread := ""
+	if len(ratios) > 1 {
+		spread = fmt.Sprintf(" (%.2f–%.2f)", slices.Min(ratios), slices.Max(ratios))
+	}
+	if worse {
+		ratio = "**" + ratio + "**"
+		behind = fmt.Sprintf("- %s, %s: %s %s, %s %s (%.2f× in the median pass, %.2f–%.2f× over %d)\n",
+			workload, unit, h, format(hv, unit), bestImpl, format(p.median[key{workload, bestImpl, unit}], unit),
+			r, slices.Min(ratios), slices.Max(ratios), len(ratios))
+	}
+	return ratio + spread, behind
+}
+
+// passRatios returns, for each pass with a figure from h and from a peer,
+// h's figure divided by the best peer's of that pass.
+func passRatios(p *pkgResults, workload, h, unit string) []float64 {
+	var ratios []float64
+	hs := p.passes[key{workload, h, unit}]
+	for i, hv := range hs {
+		if math.IsNaN(hv) {
+			continue
+		}
+		best := bestPeer(p, workload, unit, func(im string) (float64, bool) {
+			vs := p.passes[key{workload, im, unit}]
+			if i >= len(vs) || math.IsNaN(vs[i]) {
+				return 0, false
+			}
+			return vs[i], true
+		})
+		if best == "" {
+			continue
+		}
+		if bv := p.passes[key{workload, best, unit}][i]; bv != 0 {
+			ratios = append(ratios, hv/bv)
+		}
+	}
+	return ratios
+}
+
+// bestPeer returns the peer with the best figure on a row, by value, or ""
+// if no peer has one.
+func bestPeer(p *pkgResults, workload, unit string, value func(impl string) (float64, bool)) string {
 	best, bestImpl := 0.0, ""
 	for _, im := range p.impls {
-		v, ok := p.median[key{workload, im, unit}]
-		if !ok || isHoldfast(im) || floors[im] {
+		if isHoldfast(im) || floors[im] != "" {
+			continue
+		}
+		v, ok := value(im)
+		if !ok {
 			continue
 		}
 		if bestImpl == "" || (higherIsBetter(unit) && v > best) || (!higherIsBetter(unit) && v < best) {
 			best, bestImpl = v, im
 		}
 	}
-	if bestImpl == "" || best == 0 {
-		return "—", ""
-	}
-	r := hv / best
-	worse := r > 1+worseBy
-	if higherIsBetter(unit) {
-		worse = r < 1-worseBy
-	}
-	ratio = fmt.Sprintf("%.2f×", r)
-	if worse {
-		ratio = "**" + ratio + "**"
-		behind = fmt.Sprintf("- %s, %s: %s %s, %s %s (%.2f×)\n",
-			workload, unit, h, format(hv, unit), bestImpl, format(best, unit), r)
-	}
-	return ratio, behind
+	return bestImpl
 }
 
 // format prints a median in the unit's natural form: durations scaled to
