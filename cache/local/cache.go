@@ -18,12 +18,11 @@ import (
 // choosing what to keep with W-TinyLFU (see the package documentation), and
 // it expires entries after their time to live.
 //
-// Keys are spread over shards of an index, each with its own lock; one
-// eviction policy, under a lock of its own, decides over the whole bound. A
-// Get takes only its shard's read lock and does not allocate. A Set that
-// replaces a value of the same cost takes only its shard's lock; a Set that
-// stores a new key takes the policy lock too, and makes room before it
-// returns.
+// Keys are spread over shards of an index, each with its own write lock;
+// one eviction policy, under a lock of its own, decides over the whole
+// bound. A Get takes no lock and does not allocate. A Set that replaces a
+// value of the same cost takes only its shard's lock; a Set that stores a
+// new key takes the policy lock too, and makes room before it returns.
 type Cache[K comparable, V any] struct {
 	shards  []*shard[K, V]
 	seed    maphash.Seed
@@ -75,7 +74,7 @@ func New[K comparable, V any](opts ...Option) (*Cache[K, V], error) {
 		epoch:   time.Now(),
 	}
 	for i := range c.shards {
-		c.shards[i] = new(shard[K, V])
+		c.shards[i] = newShard[K, V]()
 	}
 	c.pol.init(cfg.bound())
 	return c, nil
@@ -86,19 +85,47 @@ func New[K comparable, V any](opts ...Option) (*Cache[K, V], error) {
 func (c *Cache[K, V]) Get(k K) (V, bool) {
 	h := c.hash(k)
 	s := c.shards[h>>c.shift]
-	s.mu.RLock()
+	st := s.stripe()
+	st.inside.Add(1)
+	if s.writing.Load() != 0 {
+		st.inside.Add(-1)
+		return c.getLocked(s, st, h, k)
+	}
 	e := s.table.get(h, k)
 	if e != nil {
 		if x := e.expires.Load(); x == 0 || c.now() < x {
 			v := e.value
 			e.touch()
-			s.mu.RUnlock()
-			s.hits.Add(1)
+			st.inside.Add(-1)
+			st.hits.Add(1)
 			return v, true
 		}
 	}
-	s.mu.RUnlock()
-	s.misses.Add(1)
+	st.inside.Add(-1)
+	st.misses.Add(1)
+	if e != nil {
+		c.expire(h, k)
+	}
+	var zero V
+	return zero, false
+}
+
+// getLocked is Get for a reader that found a write holding the shard: it
+// reads under the shard's mutex instead, once the write is done.
+func (c *Cache[K, V]) getLocked(s *shard[K, V], st *stripe, h uint64, k K) (V, bool) {
+	s.mu.Lock()
+	e := s.table.get(h, k)
+	if e != nil {
+		if x := e.expires.Load(); x == 0 || c.now() < x {
+			v := e.value
+			e.touch()
+			s.mu.Unlock()
+			st.hits.Add(1)
+			return v, true
+		}
+	}
+	s.mu.Unlock()
+	st.misses.Add(1)
 	if e != nil {
 		c.expire(h, k)
 	}
@@ -161,8 +188,8 @@ func (c *Cache[K, V]) set(k K, v V, ttl time.Duration) error {
 // replace stores v for k under s's lock alone if k holds a live entry of
 // the same cost whose expiry stays set or unset, and reports whether it did.
 func (c *Cache[K, V]) replace(s *shard[K, V], h uint64, k K, v V, cost, expires int64, out *[]removed[K, V]) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lock()
+	defer s.unlock()
 	e := s.table.get(h, k)
 	if e == nil || e.cost != cost {
 		return false
@@ -185,7 +212,7 @@ func (c *Cache[K, V]) replace(s *shard[K, V], h uint64, k K, v V, cost, expires 
 // store stores v for k, making room first; c.mu is held.
 func (c *Cache[K, V]) store(s *shard[K, V], h uint64, k K, v V, cost, expires int64, out *[]removed[K, V]) {
 	p := &c.pol
-	s.mu.Lock()
+	s.lock()
 	s.sets++
 	e := s.table.get(h, k)
 	if e != nil && !e.expired(c.now()) {
@@ -196,7 +223,7 @@ func (c *Cache[K, V]) store(s *shard[K, V], h uint64, k K, v V, cost, expires in
 		e.value = v
 		old := e.expires.Swap(expires)
 		e.touch()
-		s.mu.Unlock()
+		s.unlock()
 		switch {
 		case old == 0 && expires != 0:
 			p.expiring++
@@ -206,7 +233,7 @@ func (c *Cache[K, V]) store(s *shard[K, V], h uint64, k K, v V, cost, expires in
 		c.recost(e, cost, out)
 		return
 	}
-	s.mu.Unlock()
+	s.unlock()
 	if e != nil {
 		c.pol.unlink(e)
 		c.dropEntry(e, ReasonExpired, out)
@@ -214,9 +241,9 @@ func (c *Cache[K, V]) store(s *shard[K, V], h uint64, k K, v V, cost, expires in
 	e = c.makeRoom(cost, out)
 	e.key, e.value, e.hash, e.cost = k, v, h, cost
 	e.expires.Store(expires)
-	s.mu.Lock()
+	s.lock()
 	s.table.put(e)
-	s.mu.Unlock()
+	s.unlock()
 	p.insert(e)
 	if p.expiring > 0 {
 		c.sweep(out)
@@ -232,10 +259,9 @@ const climbEvery = 64
 
 // requests returns the Gets and the hits counted so far.
 func (c *Cache[K, V]) requests() (requests, hits int64) {
-	for i := range c.shards {
-		s := c.shards[i]
-		h := s.hits.Load()
-		requests += h + s.misses.Load()
+	for _, s := range c.shards {
+		h, m := s.counts()
+		requests += h + m
 		hits += h
 	}
 	return requests, hits
@@ -258,9 +284,9 @@ func (c *Cache[K, V]) Delete(k K) bool {
 // it is live and with ReasonExpired if not, and reports whether it was live.
 // c.mu is held.
 func (c *Cache[K, V]) remove(s *shard[K, V], h uint64, k K, reason Reason, out *[]removed[K, V]) bool {
-	s.mu.RLock()
+	s.mu.Lock()
 	e := s.table.get(h, k)
-	s.mu.RUnlock()
+	s.mu.Unlock()
 	if e == nil {
 		return false
 	}
@@ -279,9 +305,9 @@ func (c *Cache[K, V]) expire(h uint64, k K) {
 	s := c.shards[h>>c.shift]
 	out := c.removals()
 	c.mu.Lock()
-	s.mu.RLock()
+	s.mu.Lock()
 	e := s.table.get(h, k)
-	s.mu.RUnlock()
+	s.mu.Unlock()
 	if e != nil && e.expired(c.now()) {
 		c.pol.unlink(e)
 		c.dropEntry(e, ReasonExpired, out)
@@ -309,14 +335,14 @@ func (c *Cache[K, V]) Clear() {
 	}
 	for i := range c.shards {
 		s := c.shards[i]
-		s.mu.Lock()
+		s.lock()
 		if out != nil {
 			s.table.all(func(e *entry[K, V]) {
 				*out = append(*out, removed[K, V]{e.key, e.value, ReasonDeleted})
 			})
 		}
 		s.table = table[K, V]{}
-		s.mu.Unlock()
+		s.unlock()
 	}
 	c.pol.clear()
 	c.mu.Unlock()
@@ -324,7 +350,7 @@ func (c *Cache[K, V]) Clear() {
 }
 
 // All returns an iterator over the live entries, shard by shard. Each shard
-// is copied under its read lock before its entries are yielded, so the loop
+// is copied under its lock before its entries are yielded, so the loop
 // body may use the cache; entries set or removed during the loop may or may
 // not be seen. Iterating neither counts as hits nor affects eviction.
 func (c *Cache[K, V]) All() iter.Seq2[K, V] {
@@ -333,14 +359,14 @@ func (c *Cache[K, V]) All() iter.Seq2[K, V] {
 		for i := range c.shards {
 			s := c.shards[i]
 			buf = buf[:0]
-			s.mu.RLock()
+			s.mu.Lock()
 			now := c.now()
 			s.table.all(func(e *entry[K, V]) {
 				if !e.expired(now) {
 					buf = append(buf, removed[K, V]{key: e.key, value: e.value})
 				}
 			})
-			s.mu.RUnlock()
+			s.mu.Unlock()
 			for _, kv := range buf {
 				if !yield(kv.key, kv.value) {
 					return
@@ -367,16 +393,16 @@ func (c *Cache[K, V]) Stats() Stats {
 	}
 	for i := range c.shards {
 		s := c.shards[i]
-		s.mu.RLock()
+		s.mu.Lock()
 		st.Sets += s.sets
 		st.Replacements += s.replacements
-		s.mu.RUnlock()
+		s.mu.Unlock()
 	}
 	c.mu.Unlock()
-	for i := range c.shards {
-		s := c.shards[i]
-		st.Hits += s.hits.Load()
-		st.Misses += s.misses.Load()
+	for _, s := range c.shards {
+		h, m := s.counts()
+		st.Hits += h
+		st.Misses += m
 	}
 	return st
 }

@@ -207,22 +207,28 @@ func TestHitRatioIndependentOfShards(t *testing.T) {
 }
 
 // TestShardLayout checks what the shard's comment promises: a shard is two
-// cache lines, its hit path's fields in the first, and the shards start on
-// a cache line, so that no hit writes two lines or another shard's line.
+// cache lines, what readers use in the first, each shard and each stripe
+// starts a cache line, so that a hit writes only its own stripe's line.
 func TestShardLayout(t *testing.T) {
 	var s shard[string, int]
 	if size := unsafe.Sizeof(s); size != 128 {
 		t.Errorf("shard size = %d, want 128", size)
 	}
-	if end := unsafe.Offsetof(s.hits) + unsafe.Sizeof(s.hits); end > 64 {
-		t.Errorf("hits ends at byte %d, want within the first 64", end)
+	if end := unsafe.Offsetof(s.table) + unsafe.Sizeof(s.table); end > 64 {
+		t.Errorf("table ends at byte %d, want within the first 64", end)
 	}
-	for n := 1; n <= MaxShards; n *= 2 {
-		for range 10 {
+	if size := unsafe.Sizeof(stripe{}); size != 64 {
+		t.Errorf("stripe size = %d, want 64", size)
+	}
+	for n := 1; n <= MaxShards; n *= 4 {
+		for range 4 {
 			c := newTestCache[string, int](t, WithShards(n))
 			for i, s := range c.shards {
 				if addr := uintptr(unsafe.Pointer(s)); addr%64 != 0 {
 					t.Fatalf("shard %d of %d starts at %#x, want a multiple of 64", i, n, addr)
+				}
+				if addr := uintptr(unsafe.Pointer(&s.stripes[0])); addr%64 != 0 {
+					t.Fatalf("stripes of shard %d of %d start at %#x, want a multiple of 64", i, n, addr)
 				}
 			}
 		}

@@ -93,20 +93,29 @@
 // # Concurrency and cost
 //
 // Keys are spread over shards of an index by hash, each an open-addressing
-// table under its own read-write lock; the default number of shards follows
-// GOMAXPROCS. Shards only spread locking: one policy, under one lock,
-// decides over the whole bound, so the hit ratio does not depend on the
-// shard count or on GOMAXPROCS, and a key's shard being busier than others
-// costs nothing in what is kept.
+// table; the default number of shards follows GOMAXPROCS. Shards only
+// spread locking: one policy, under one lock, decides over the whole bound,
+// so the hit ratio does not depend on the shard count or on GOMAXPROCS, and
+// a key's shard being busier than others costs nothing in what is kept.
+//
+// A Get takes no lock. It announces itself in one of its shard's reader
+// stripes (a cache line picked by the calling goroutine), checks that no
+// write holds the shard, reads, and leaves; its hit or miss is counted in
+// the same line. A write to a shard takes the shard's mutex, turns new
+// readers away (they wait for the mutex instead) and waits for the readers
+// inside to leave. So concurrent hits write no shared cache line, and their
+// cost does not depend on how the scheduler places the goroutines on cores.
 //
 // What each call costs: a Get hashes the key once (without allocating,
-// strings included), takes its shard's read lock, and reads the clock only
-// if the entry has a time to live; it never takes the policy lock and does
+// strings included), makes three atomic additions on its own stripe, reads
+// the clock only if the entry has a time to live, and bumps the entry's
+// read count until it saturates; it never takes the policy lock and does
 // not allocate. A Set of a key already held, at the same cost, takes only
-// its shard's lock. A Set of a new key takes the policy lock and its
-// shard's lock, and evicts at most a few entries in the common case (more
-// only when a costly entry needs room); neither kind allocates once the
-// cache is full (the evicted entry is reused). Delete takes the policy lock.
+// its shard's write lock. A Set of a new key takes the policy lock and the
+// write lock of its shard and of the shard of each entry it evicts (usually
+// one); neither kind allocates once the cache is full (the evicted entry is
+// reused). A write lock reads every stripe of its shard, 2 × GOMAXPROCS
+// rounded up to a power of two, at most 64. Delete takes the policy lock.
 // Under heavy concurrent inserts of new keys the policy lock is what
 // serialises them; reads and replacements scale with the shards.
 //
@@ -115,7 +124,8 @@
 // links), its slot in its shard's table (16 bytes, with up to a third of the
 // slots empty), and 8 bytes of frequency sketch per unit of the bound,
 // allocated as the cache fills. Nothing is allocated in proportion to the
-// bound up front.
+// bound up front. Each shard costs 128 bytes and 64 per reader stripe: 512
+// bytes in all at GOMAXPROCS 2, about 260 KiB at GOMAXPROCS 64.
 //
 // # Expiry
 //

@@ -6,10 +6,11 @@ import "sync/atomic"
 // which is also the largest count the frequency sketch keeps.
 const maxHits = 15
 
-// entry is an entry of a Cache. key and value are written under the shard's
-// write lock and read under its read lock; expires and hits are atomic, as
-// both the policy and readers use them; the other fields belong to the
-// policy and are used only under the Cache's policy lock.
+// entry is an entry of a Cache. key and value are written under the
+// shard's write lock and read by readers inside the shard (see [shard]);
+// expires and hits are atomic, as both the policy and readers use them; the
+// other fields belong to the policy and are used only under the Cache's
+// policy lock.
 type entry[K comparable, V any] struct {
 	key     K
 	value   V

@@ -122,7 +122,8 @@ func (p *policy[K, V]) fold(e *entry[K, V]) bool {
 
 // release counts e, removed from its queue and its shard for reason, and
 // keeps it zeroed for the next insert. Readers only use an entry under its
-// shard's read lock, so once it is out of the table it can be reused.
+// shard's read protocol (see [shard]), and a write waits for the readers
+// inside, so once it is out of the table it can be reused.
 func (p *policy[K, V]) release(e *entry[K, V], reason Reason) {
 	if e.expires.Load() != 0 {
 		p.expiring--
@@ -309,12 +310,12 @@ func (c *Cache[K, V]) dropFrom(e *entry[K, V], now int64, reason Reason, out *[]
 // the cache, recording it in out. c.mu is held.
 func (c *Cache[K, V]) dropEntry(e *entry[K, V], reason Reason, out *[]removed[K, V]) {
 	s := c.shards[e.hash>>c.shift]
-	s.mu.Lock()
+	s.lock()
 	s.table.remove(e)
 	if out != nil {
 		*out = append(*out, removed[K, V]{e.key, e.value, reason})
 	}
-	s.mu.Unlock()
+	s.unlock()
 	c.pol.release(e, reason)
 }
 
