@@ -165,7 +165,7 @@ func TestCapacityConcurrent(t *testing.T) {
 func TestHitRatioIndependentOfShards(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	z := rand.NewZipf(r, 1.01, 1, 99_999)
-	zipf := make([]int, 200_000)
+	zipf := make([]int, 100_000)
 	for i := range zipf {
 		zipf[i] = int(z.Uint64())
 	}

@@ -272,7 +272,7 @@ func runModel(t *testing.T, data []byte) {
 
 func TestModel(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for range 300 {
+	for range 200 {
 		data := make([]byte, 2+2*r.IntN(4000))
 		for i := range data {
 			data[i] = byte(r.Uint32())
