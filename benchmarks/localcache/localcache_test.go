@@ -16,6 +16,10 @@
 //     process. ristretto applies sets asynchronously, so its replay waits
 //     for each set to be applied: its hit ratio is that of its policy, an
 //     upper bound of what concurrent callers see.
+//   - HitRatio (hitratio_test.go) replays read-only traces, cache-aside,
+//     through holdfast, otter and LRU, beside Bélády's optimum: Zipf, the
+//     ARC paper's OLTP trace, loops, Zipf with scans, a shifting working
+//     set and bursts of re-reference.
 package localcache_test
 
 import (
