@@ -114,7 +114,7 @@
 // its shard's write lock. A Set of a new key takes the policy lock and the
 // write lock of its shard and of the shard of each entry it evicts (usually
 // one); neither kind allocates once the cache is full (the evicted entry is
-// reused). A write lock reads every stripe of its shard, 2 × GOMAXPROCS
+// reused). A write lock reads every stripe of its shard, 4 × GOMAXPROCS
 // rounded up to a power of two, at most 64. Delete takes the policy lock.
 // Under heavy concurrent inserts of new keys the policy lock is what
 // serialises them; reads and replacements scale with the shards.
@@ -124,8 +124,9 @@
 // links), its slot in its shard's table (16 bytes, with up to a third of the
 // slots empty), and 8 bytes of frequency sketch per unit of the bound,
 // allocated as the cache fills. Nothing is allocated in proportion to the
-// bound up front. Each shard costs 128 bytes and 64 per reader stripe: 512
-// bytes in all at GOMAXPROCS 2, about 260 KiB at GOMAXPROCS 64.
+// bound up front. Each shard costs 128 bytes and 64 per reader stripe, and
+// by default there are 4 × GOMAXPROCS of each (at most 64): 5 KiB in all at
+// GOMAXPROCS 2, 260 KiB from GOMAXPROCS 16 up.
 //
 // # Expiry
 //

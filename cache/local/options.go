@@ -16,6 +16,10 @@ const DefaultMaxEntries = 10_000
 // MaxShards is the largest shard count [WithShards] accepts.
 const MaxShards = 1 << 12
 
+// DefaultMaxShards caps the default shard count: shards spread only the
+// locking of writes, and each costs memory (see [WithShards]).
+const DefaultMaxShards = 64
+
 // Option configures a [Cache]. Options are validated when [New] applies
 // them: a bad value makes New return an error naming the option.
 type Option interface {
@@ -108,9 +112,9 @@ func WithTTLJitter(f float64) Option {
 // 1 and [MaxShards]. Each shard has its own lock, so more shards let more
 // goroutines store at once; they do not change what the cache holds, since
 // one eviction policy decides over the whole bound. The default is
-// GOMAXPROCS rounded up to a power of two. Each shard costs 128 bytes plus
-// 64 per stripe of its readers' counts, of which it has 2 × GOMAXPROCS
-// rounded up to a power of two, at most 64.
+// 4 × GOMAXPROCS rounded up to a power of two, at most [DefaultMaxShards].
+// Each shard costs 128 bytes plus 64 per stripe of its readers' counts, of
+// which it has 4 × GOMAXPROCS rounded up to a power of two, at most 64.
 func WithShards(n int) Option {
 	return optionFunc(func(c *config) error {
 		if err := CheckShards(n); err != nil {
@@ -181,5 +185,5 @@ func (c *config) shardCount() int {
 	if c.shards != 0 {
 		return c.shards
 	}
-	return min(1<<bits.Len(uint(runtime.GOMAXPROCS(0)-1)), MaxShards)
+	return min(1<<bits.Len(uint(4*runtime.GOMAXPROCS(0)-1)), DefaultMaxShards)
 }

@@ -62,7 +62,7 @@ const maxStripes = 64
 
 // newShard returns an empty shard with stripes for the current GOMAXPROCS.
 func newShard[K comparable, V any]() *shard[K, V] {
-	n := min(1<<bits.Len(uint(2*runtime.GOMAXPROCS(0)-1)), maxStripes)
+	n := min(1<<bits.Len(uint(4*runtime.GOMAXPROCS(0)-1)), maxStripes)
 	return &shard[K, V]{stripes: make([]stripe, n)}
 }
 
@@ -86,11 +86,19 @@ func (s *shard[K, V]) lock() {
 	s.mu.Lock()
 	s.writing.Store(1)
 	for i := range s.stripes {
-		for s.stripes[i].inside.Load() != 0 {
-			runtime.Gosched()
+		for spins := 0; s.stripes[i].inside.Load() != 0; spins++ {
+			if spins >= lockSpins {
+				// The reader may have been descheduled inside: let it run.
+				runtime.Gosched()
+			}
 		}
 	}
 }
+
+// lockSpins is how many times a write checks a stripe before it yields the
+// processor: a Get is inside for some tens of nanoseconds, a yield costs
+// more than that.
+const lockSpins = 100
 
 // unlock ends a write.
 func (s *shard[K, V]) unlock() {

@@ -150,9 +150,12 @@ func renderUnit(w io.Writer, p *pkgResults, impls []string, unit string) []strin
 	return behind
 }
 
+// hasUnit reports whether a row of unit has a figure for workload. A
+// benchmark that times nothing (a replay done once, reporting a ratio)
+// reports 0 ns/op: its row is left out of the ns/op table.
 func hasUnit(p *pkgResults, workload, unit string) bool {
 	for _, im := range p.impls {
-		if _, ok := p.median[key{workload, im, unit}]; ok {
+		if v, ok := p.median[key{workload, im, unit}]; ok && (v != 0 || unit != "ns/op") {
 			return true
 		}
 	}
