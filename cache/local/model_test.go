@@ -24,6 +24,7 @@ type model struct {
 	hash      func(int) uint64
 
 	requests, hits, inserts int64
+	declined                int64
 	removed                 []removed[int, int]
 }
 
@@ -158,6 +159,7 @@ func (m *model) evict(cost int64) {
 	cf, vf := m.sketch.estimate(m.hash(cand)), m.sketch.estimate(m.hash(victim))
 	admit := cf > vf || cf >= admitThreshold && m.rng.random()%admitOdds == 0
 	if !admit {
+		m.declined++
 		m.drop(cand, ReasonEvicted)
 		return
 	}
@@ -264,8 +266,8 @@ func runModel(t *testing.T, data []byte) {
 		if got, want := c.Len(), len(m.entries); got != want {
 			t.Fatalf("op %d: Len() = %d, model %d", i/2, got, want)
 		}
-		if st := c.Stats(); st.Cost > bound || st.Window != m.windowMax {
-			t.Fatalf("op %d: Stats() = %+v; want cost <= %d and window %d", i/2, st, bound, m.windowMax)
+		if st := c.Stats(); st.Cost > bound || st.Window != m.windowMax || st.Declined != m.declined {
+			t.Fatalf("op %d: Stats() = %+v; want cost <= %d, window %d, %d declined", i/2, st, bound, m.windowMax, m.declined)
 		}
 	}
 }
