@@ -9,7 +9,7 @@
 // Usage:
 //
 //	go run ./internal/report -cpu MODEL -cores N -go VERSION -date DATE \
-//		-cmd COMMAND [-benchstat FILE] results.txt > RESULTS.md
+//		-cmd COMMAND [-load LOAD] [-benchstat FILE] results.txt > RESULTS.md
 package main
 
 import (
@@ -38,6 +38,7 @@ func run(args []string) error {
 	fs.StringVar(&m.Go, "go", "unknown", "Go version")
 	fs.StringVar(&m.Date, "date", "unknown", "date of the run")
 	fs.StringVar(&m.Command, "cmd", "unknown", "the command that produced the results")
+	fs.StringVar(&m.Load, "load", "unknown", "the machine's load average during the run")
 	benchstatFile := fs.String("benchstat", "", "benchstat's output to append")
 	if err := fs.Parse(args); err != nil {
 		return err
