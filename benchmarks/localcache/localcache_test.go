@@ -1,4 +1,4 @@
-// Package localcache_test compares holdfast's cache.Local with
+// Package localcache_test compares holdfast's local.Cache (cache/local) with
 // maypok86/otter v2, dgraph-io/ristretto v2 and hashicorp/golang-lru v2
 // (a plain LRU behind one mutex).
 //
