@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/holdfast-go/holdfast/cache"
+	"github.com/holdfast-go/holdfast/cache/local"
 	cacheredis "github.com/holdfast-go/holdfast/cache/redis"
 	"github.com/holdfast-go/holdfast/internal/redistest"
 	goredis "github.com/redis/go-redis/v9"
@@ -57,7 +58,7 @@ func BenchmarkCacheLocalHit(b *testing.B) {
 	keys := benchKeyNames(benchKeys)
 	load := func(context.Context) (string, error) { return "v", nil }
 	b.Run("Local.Get", func(b *testing.B) {
-		l, err := cache.NewLocal[string, string](cache.WithTTL(time.Minute))
+		l, err := local.New[string, string](local.WithTTL(time.Minute))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/holdfast-go/holdfast/cache/local"
 )
 
 // ErrClosed is returned by the methods of a [Cache] after [Cache.Close].
@@ -40,10 +42,10 @@ type Stats struct {
 	// dropped because messages may have been lost.
 	Invalidations int64
 	Resets        int64
-	Local         LocalStats // the local tier's own counters
+	Local         local.Stats // the local tier's own counters
 }
 
-// Cache is a two-tier cache of V values under string keys: a [Local] tier in
+// Cache is a two-tier cache of V values under string keys: a [local.Cache] tier in
 // this process in front of a shared [Store], such as Redis through the
 // cache/redis package. See the package documentation for what it
 // guarantees. It is safe for concurrent use; close it with [Cache.Close].
@@ -52,10 +54,10 @@ type Stats struct {
 type Cache[V any] struct {
 	cfg    config
 	store  Store
-	pubsub PubSub                    // the Store, if it carries invalidations
-	local  *Local[string, *entry[V]] // nil WithoutLocal
-	epoch  time.Time                 // entry times are nanoseconds since epoch
-	id     string                    // tells this Cache's invalidation messages apart
+	pubsub PubSub                          // the Store, if it carries invalidations
+	local  *local.Cache[string, *entry[V]] // nil WithoutLocal
+	epoch  time.Time                       // entry times are nanoseconds since epoch
+	id     string                          // tells this Cache's invalidation messages apart
 	group  flights[V]
 	seed   maphash.Seed
 	gens   [genStripes]atomic.Uint64
@@ -126,11 +128,11 @@ func New[V any](opts ...Option) (*Cache[V], error) {
 		c.store, _ = NewMemoryStore(DefaultMemoryStoreEntries)
 	}
 	if !cfg.noLocal {
-		local, err := newLocalTier[V](cfg)
+		lt, err := newLocalTier[V](cfg)
 		if err != nil {
 			return nil, err
 		}
-		c.local = local
+		c.local = lt
 	}
 	if ps, ok := c.store.(PubSub); ok {
 		c.startWatcher(ps)
@@ -139,21 +141,21 @@ func New[V any](opts ...Option) (*Cache[V], error) {
 }
 
 // newLocalTier builds the local tier from the sizing options.
-func newLocalTier[V any](cfg config) (*Local[string, *entry[V]], error) {
+func newLocalTier[V any](cfg config) (*local.Cache[string, *entry[V]], error) {
 	opts := cfg.localOpts
 	if cfg.weigher != nil {
 		w, ok := cfg.weigher.(func(string, V) int64)
 		if !ok {
 			return nil, fmt.Errorf("cache: WithLocalCost: weigher of type %T does not fit Cache[%v]", cfg.weigher, reflect.TypeFor[V]())
 		}
-		opts = append(opts, WithWeigher(func(k string, e *entry[V]) int64 {
+		opts = append(opts, local.WithMaxCost(cfg.localCost, func(k string, e *entry[V]) int64 {
 			if e.negative {
 				return 1
 			}
 			return w(k, e.val)
 		}))
 	}
-	return NewLocal[string, *entry[V]](opts...)
+	return local.New[string, *entry[V]](opts...)
 }
 
 // Get returns the value cached for key: from the local tier, else from the

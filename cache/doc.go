@@ -1,84 +1,10 @@
 // Package cache is a two-tier cache for backend services: a small,
-// bounded in-process tier for hot keys ([Local]) in front of a shared tier
-// such as Redis.
-//
-// # The local tier
-//
-// A [Local] keeps the hottest keys of a service in its own memory, where a
-// hit costs tens of nanoseconds instead of a network round trip to the shared
-// tier. On the skewed workloads typical of services, a small local tier
-// absorbs most reads: on a Zipf-distributed key set (s = 1.01), holding 1% of
-// the keys serves about 60% of reads and holding 10% about 80%. It is useful
-// on its own, to memoise lookups, and as the first tier of the two-tier cache.
-//
-// It is not a store: it forgets entries to stay within its bound, so it suits
-// values that can be recomputed or fetched again, and it is per process, so
-// replicas of a service can hold different values for a key until their
-// entries expire (keep its TTL short where that matters).
-//
-// # Sizing
-//
-// Bound a Local by entry count with [WithMaxEntries] (the default is
-// [DefaultLocalMaxEntries]) or by total cost with [WithMaxCost] and a
-// [WithWeigher] function giving each entry's cost, such as its size in bytes.
-// Start with a bound that holds the working set of hot keys, a few percent of
-// all keys, and check [Local.Stats]: more room helps while the hit ratio
-// still rises with it. Each entry costs its key and value plus about 120
-// bytes: the entry itself, its slot in its shard's hash table, and the
-// eviction policy's memory of as many recently evicted keys as the cache
-// holds.
-//
-// What it costs in time: a Get that hits takes its shard's read lock, hashes
-// the key once (without allocating, strings included), and bumps a counter;
-// it reads the clock only if the entry has a time to live. A Set takes the
-// shard's write lock; neither the Set of a key already held nor that of a
-// new key into a full cache allocates (the evicted entry is reused).
-//
-// The keys are spread over shards by hash, each with its own lock and its own
-// share of the bound. The default number of shards grows with GOMAXPROCS but
-// leaves each shard at least 128 entries, since a policy deciding over few
-// entries decides worse. The entry-count bound is exact: each shard holds at
-// most its share, and [Local.Len] never exceeds the bound. With a weigher the
-// shares are soft, so that entries costing more than a share can be held: a
-// shard may hold more than its share while the whole cache is within the
-// bound, and a Set that finds the cache full evicts from its own shard if it
-// holds more than its share and otherwise from shards that do. The total cost
-// can thus exceed the bound only while Sets are running, by at most the cost
-// of the entries they are storing.
-//
-// # Eviction
-//
-// Local evicts with S3-FIFO, from J. Yang, Y. Zhang, Z. Qiu, Y. Yue and
-// R. Vinayak, "FIFO queues are all you need for cache eviction", SOSP 2023.
-// New entries enter a small FIFO queue holding a tenth of the bound. At the
-// queue's tail, an entry read since it arrived moves on to the main queue;
-// one that was not is evicted, and its key's hash is remembered in a ghost
-// queue, so that if it comes back soon it goes straight to the main queue.
-// The main queue evicts from its tail too, but gives every entry read since
-// it last passed there another round (up to three). The small queue filters
-// out the many keys that are read once and never again, which plain LRU lets
-// push hot keys out; on the benchmarks of this package S3-FIFO's hit ratio
-// beats LRU's by several points.
-//
-// S3-FIFO was chosen over SIEVE (Zhang et al., NSDI 2024) for that filter:
-// SIEVE admits every new key into its single queue. Both need no queue change
-// on a hit, only a small counter bumped atomically, so a Get shares its
-// shard's lock with other Gets and never allocates.
-//
-// # Expiry
-//
-// Entries can have a time to live: a default one ([WithTTL]) or their own
-// ([Local.SetWithTTL]), optionally shortened by a random fraction
-// ([WithTTLJitter]) so that entries written together do not expire together.
-// An expired entry is never returned. There are no timers and no background
-// goroutine: an expired entry is removed when a call comes across it, when
-// the eviction policy reaches it, or by a sweep that checks a couple of
-// entries on every Set, so an idle cache keeps expired entries in memory
-// until it is used again. Entries without a time to live cost no clock read.
+// bounded in-process tier for hot keys (a [local.Cache], from package
+// cache/local) in front of a shared tier such as Redis.
 //
 // # The two-tier cache
 //
-// [Cache] puts a [Local] in front of a [Store] that every replica of a
+// [Cache] puts a [local.Cache] in front of a [Store] that every replica of a
 // service shares: Redis through the cache/redis package, or a [MemoryStore]
 // (the default) in tests and single-process programs. A read tries the
 // local tier, then the Store, then, in [Cache.GetOrLoad], the loader: the
@@ -100,8 +26,8 @@
 // own or others' writes at once, nor for counters or locks: use Redis
 // directly for those.
 //
-// What it costs: a local hit is a [Local.Get] plus a clock read, with no
-// allocation; a Store hit is one round trip plus decoding (the [Codec],
+// What it costs: a local hit is a [local.Cache.Get] plus a clock read, with
+// no allocation; a Store hit is one round trip plus decoding (the [Codec],
 // JSON by default); a miss is a Store read (which leaves a lease), the
 // load and a conditional Store write (Lua scripts on Redis);
 // [Cache.Set] and [Cache.Delete] are a Store write and a PUBLISH.
@@ -109,9 +35,11 @@
 // # Sizing the two tiers
 //
 // Size the local tier ([WithLocalEntries], or [WithLocalCost] for bytes)
-// to hold the hot keys: on a Zipf workload (s = 1.01) over 10,000 keys, a
-// local tier of 1% of them answered about half of the reads and one of 10%
-// three quarters (see BenchmarkCacheZipf). Its entries expire by the
+// to hold the hot keys. The bound is exact, and the tier's eviction policy
+// (W-TinyLFU, described in package cache/local) keeps the keys read most
+// often, resisting scans and loops. On a Zipf workload (s = 1.01) over
+// 10,000 keys, a local tier of 1% of them answered about half of the reads
+// and one of 10% three quarters (see BenchmarkCacheZipf). Its entries expire by the
 // Cache's own clock: an expired entry stays until it is replaced or
 // evicted, so the bound, not the ttl, is what limits its memory. The
 // remote ttl ([WithRemoteTTL]) sets how often the source is asked for a

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/holdfast-go/holdfast/cache/local"
 )
 
 // Defaults of a [Cache].
@@ -35,9 +37,10 @@ type Option interface {
 // config is what [Option] values fill in.
 type config struct {
 	store         Store
-	localOpts     []LocalOption
+	localOpts     []local.Option
 	localBound    string // the option that bounded the local tier, if any
-	weigher       any    // func(string, V) int64, checked by New
+	localCost     int64  // WithLocalCost's bound
+	weigher       any    // WithLocalCost's func(string, V) int64, checked by New
 	noLocal       bool
 	localTTL      time.Duration // 0: not set
 	remoteTTL     time.Duration
@@ -78,7 +81,7 @@ func (c *config) finish() error {
 	if c.early >= c.localTTL {
 		return fmt.Errorf("cache: WithEarlyRefresh: %v must be shorter than the local ttl %v", c.early, c.localTTL)
 	}
-	if c.noLocal && len(c.localOpts) > 0 { // WithLocalCost adds one too
+	if c.noLocal && (len(c.localOpts) > 0 || c.weigher != nil) {
 		return errors.New("cache: WithoutLocal: cannot be combined with options that size the local tier")
 	}
 	return nil
@@ -103,14 +106,19 @@ func WithStore(s Store) Option {
 	})
 }
 
-// WithLocalEntries bounds the local tier to n entries (n >= 1). The default
-// is [DefaultLocalMaxEntries]. It cannot be combined with [WithLocalCost].
+// WithLocalEntries bounds the local tier to n entries (n >= 1), exactly:
+// see [local.WithMaxEntries]. The default is [local.DefaultMaxEntries]. It
+// cannot be combined with [WithLocalCost].
 func WithLocalEntries(n int) Option {
 	return optionFunc(func(c *config) error {
 		if n < 1 {
 			return fmt.Errorf("cache: WithLocalEntries: entries must be >= 1, got %d", n)
 		}
-		return c.boundLocal("WithLocalEntries", WithMaxEntries(n))
+		if err := c.boundLocal("WithLocalEntries"); err != nil {
+			return err
+		}
+		c.localOpts = append(c.localOpts, local.WithMaxEntries(n))
+		return nil
 	})
 }
 
@@ -127,30 +135,33 @@ func WithLocalCost[V any](maxCost int64, weigher func(key string, v V) int64) Op
 		if weigher == nil {
 			return errors.New("cache: WithLocalCost: weigher must not be nil")
 		}
-		c.weigher = weigher
-		return c.boundLocal("WithLocalCost", WithMaxCost(maxCost))
+		if err := c.boundLocal("WithLocalCost"); err != nil {
+			return err
+		}
+		c.localCost, c.weigher = maxCost, weigher
+		return nil
 	})
 }
 
-// boundLocal adds bound, the local tier's bound set by option, which cannot
-// be combined with the other option that sets one.
-func (c *config) boundLocal(option string, bound LocalOption) error {
+// boundLocal records option as the one that bounds the local tier: it
+// cannot be combined with the other option that sets a bound.
+func (c *config) boundLocal(option string) error {
 	if c.localBound != "" && c.localBound != option {
 		return fmt.Errorf("cache: %s: cannot be combined with %s", option, c.localBound)
 	}
 	c.localBound = option
-	c.localOpts = append(c.localOpts, bound)
 	return nil
 }
 
-// WithLocalShards sets the number of shards of the local tier, a power of
-// two (see [WithShards]).
+// WithLocalShards sets the number of shards of the local tier's index, a
+// power of two (see [local.WithShards]): more let more goroutines store at
+// once, and change nothing else.
 func WithLocalShards(n int) Option {
 	return optionFunc(func(c *config) error {
-		if err := checkShards("WithLocalShards", n); err != nil {
-			return err
+		if err := local.CheckShards(n); err != nil {
+			return fmt.Errorf("cache: WithLocalShards: %w", err)
 		}
-		c.localOpts = append(c.localOpts, WithShards(n))
+		c.localOpts = append(c.localOpts, local.WithShards(n))
 		return nil
 	})
 }

@@ -1,4 +1,4 @@
-// Package localcache_test compares holdfast's cache.Local with
+// Package localcache_test compares holdfast's local.Cache (cache/local) with
 // maypok86/otter v2, dgraph-io/ristretto v2 and hashicorp/golang-lru v2
 // (a plain LRU behind one mutex).
 //
@@ -16,6 +16,10 @@
 //     process. ristretto applies sets asynchronously, so its replay waits
 //     for each set to be applied: its hit ratio is that of its policy, an
 //     upper bound of what concurrent callers see.
+//   - HitRatio (hitratio_test.go) replays read-only traces, cache-aside,
+//     through holdfast, otter and LRU, beside Bélády's optimum: Zipf, the
+//     ARC paper's OLTP trace, loops, Zipf with scans, a shifting working
+//     set and bursts of re-reference.
 package localcache_test
 
 import (
@@ -30,7 +34,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/maypok86/otter/v2"
 
-	holdcache "github.com/holdfast-go/holdfast/cache"
+	"github.com/holdfast-go/holdfast/cache/local"
 )
 
 const (
@@ -61,7 +65,7 @@ type impl struct {
 
 var impls = []impl{
 	{"holdfast", func(tb testing.TB, size int) cache {
-		c, err := holdcache.NewLocal[string, int](holdcache.WithMaxEntries(size))
+		c, err := local.New[string, int](local.WithMaxEntries(size))
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -98,7 +102,7 @@ var impls = []impl{
 	}},
 }
 
-type localCache struct{ c *holdcache.Local[string, int] }
+type localCache struct{ c *local.Cache[string, int] }
 
 func (l localCache) Get(k string) (int, bool) { return l.c.Get(k) }
 func (l localCache) Set(k string, v int)      { _ = l.c.Set(k, v) } // errors only for a bad cost

@@ -1,13 +1,15 @@
 // Command report turns the raw output of the comparative benchmarks into
 // benchmarks/RESULTS.md: one section per package, a table per unit with a
-// column per impl, holdfast's ratio to the best peer on each row, and a
-// list of the rows where holdfast is behind. benchmarks/run calls it; the
-// machine's description comes in through flags.
+// column per impl, holdfast's ratio to the best peer on each row (the
+// median of the ratios of each pass, with their range), and a list of the
+// rows where holdfast is behind. The n-th result of a benchmark in the
+// output belongs to pass n. benchmarks/run calls it; the machine's
+// description comes in through flags.
 //
 // Usage:
 //
 //	go run ./internal/report -cpu MODEL -cores N -go VERSION -date DATE \
-//		-cmd COMMAND [-benchstat FILE] results.txt > RESULTS.md
+//		-cmd COMMAND [-load LOAD] [-benchstat FILE] results.txt > RESULTS.md
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -35,6 +38,7 @@ func run(args []string) error {
 	fs.StringVar(&m.Go, "go", "unknown", "Go version")
 	fs.StringVar(&m.Date, "date", "unknown", "date of the run")
 	fs.StringVar(&m.Command, "cmd", "unknown", "the command that produced the results")
+	fs.StringVar(&m.Load, "load", "unknown", "the machine's load average during the run")
 	benchstatFile := fs.String("benchstat", "", "benchstat's output to append")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -61,8 +65,21 @@ func run(args []string) error {
 	}
 	m.Raw = filepath.Base(fs.Arg(0))
 	m.Procs = procs(samples)
-	render(os.Stdout, m, group(samples), string(bs))
+	pkgs := group(samples)
+	m.Passes = strconv.Itoa(passes(pkgs))
+	render(os.Stdout, m, pkgs, string(bs))
 	return nil
+}
+
+// passes returns the largest number of passes of a benchmark.
+func passes(pkgs []*pkgResults) int {
+	n := 0
+	for _, p := range pkgs {
+		for _, v := range p.passes {
+			n = max(n, len(v))
+		}
+	}
+	return n
 }
 
 // procs lists the GOMAXPROCS values of the samples, from their names.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -92,45 +93,54 @@ func splitName(name string) (workload, impl, procs string) {
 	return strings.Join(kept, "/"), impl, procs
 }
 
-// pkgResults are the medians of one package: for each workload and impl,
-// the median of each unit over the -count runs.
+// pkgResults are the results of one package: for each workload, impl and
+// unit, the value of each pass and their median.
 type pkgResults struct {
 	name      string
 	workloads []string // in order of first appearance
 	impls     []string // in order of first appearance
 	units     []string // in order of first appearance
 	median    map[key]float64
+	passes    map[key][]float64 // by pass; NaN where a pass lacks the value
 }
 
 type key struct{ workload, impl, unit string }
 
 // group gathers samples by package, in order of first appearance, and
-// takes the medians.
+// takes the medians. The n-th result of a benchmark belongs to pass n:
+// benchmarks/run runs every benchmark once per pass, all of them in each
+// pass before the next, so that the sides of a comparison run close in
+// time and each pass compares them on the same machine state.
 func group(samples []sample) []*pkgResults {
 	var (
 		pkgs   []*pkgResults
 		byName = map[string]*pkgResults{}
-		values = map[*pkgResults]map[key][]float64{}
+		seen   = map[key]int{} // results so far by workload and impl (unit "")
 	)
 	for _, s := range samples {
 		p := byName[s.pkg]
 		if p == nil {
-			p = &pkgResults{name: s.pkg, median: map[key]float64{}}
+			p = &pkgResults{name: s.pkg, median: map[key]float64{}, passes: map[key][]float64{}}
 			byName[s.pkg] = p
 			pkgs = append(pkgs, p)
-			values[p] = map[key][]float64{}
 		}
 		p.workloads = appendNew(p.workloads, s.workload)
 		p.impls = appendNew(p.impls, s.impl)
+		run := key{s.pkg + "\x00" + s.workload, s.impl, ""}
+		pass := seen[run]
+		seen[run]++
 		for _, u := range sortedUnits(s.values) {
 			p.units = appendNew(p.units, u)
 			k := key{s.workload, s.impl, u}
-			values[p][k] = append(values[p][k], s.values[u])
+			for len(p.passes[k]) < pass {
+				p.passes[k] = append(p.passes[k], math.NaN())
+			}
+			p.passes[k] = append(p.passes[k], s.values[u])
 		}
 	}
-	for p, vs := range values {
-		for k, v := range vs {
-			p.median[k] = median(v)
+	for _, p := range pkgs {
+		for k, v := range p.passes {
+			p.median[k] = median(slices.DeleteFunc(slices.Clone(v), math.IsNaN))
 		}
 	}
 	return pkgs

@@ -16,6 +16,7 @@ BenchmarkZipf/size=1000/impl=holdfast-2   	 100	  50.0 ns/op	  0.610 hit-ratio	 
 BenchmarkZipf/size=1000/impl=otter-2      	 100	  22.0 ns/op	  0.600 hit-ratio	 0 B/op	 0 allocs/op
 BenchmarkZipf/size=1000/impl=lru-2        	 100	  12.0 ns/op	  0.520 hit-ratio	 0 B/op	 0 allocs/op
 BenchmarkZipf/size=1000/impl=holdfast-2   	 100	  10.0 ns/op	  0.610 hit-ratio	 0 B/op	 0 allocs/op
+BenchmarkZipf/size=1000/impl=optimum-2    	 100	  1.00 ns/op	  0.700 hit-ratio
 --- BENCH: BenchmarkZipf/size=1000/impl=holdfast-2
     localcache_test.go:1: a log line
 PASS
@@ -23,6 +24,9 @@ ok  	github.com/holdfast-go/holdfast/benchmarks/localcache	1.0s
 pkg: github.com/holdfast-go/holdfast/benchmarks/retry
 BenchmarkOneRetry/impl=direct-2   	 100	  3.0 ns/op
 BenchmarkOneRetry/impl=failsafe-2 	 100	  1500 ns/op
+pkg: github.com/holdfast-go/holdfast/benchmarks/replay
+BenchmarkReplay/impl=holdfast-2 	 1	  0 ns/op	  0.5 hit-ratio
+BenchmarkReplay/impl=otter-2    	 1	  0 ns/op	  0.4 hit-ratio
 `
 
 func TestSplitName(t *testing.T) {
@@ -45,12 +49,12 @@ func TestGroupMedians(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(samples) != 9 {
-		t.Fatalf("parse found %d samples, want 9", len(samples))
+	if len(samples) != 12 {
+		t.Fatalf("parse found %d samples, want 12", len(samples))
 	}
 	pkgs := group(samples)
-	if len(pkgs) != 2 {
-		t.Fatalf("group found %d packages, want 2", len(pkgs))
+	if len(pkgs) != 3 {
+		t.Fatalf("group found %d packages, want 3", len(pkgs))
 	}
 	tests := []struct {
 		k    key
@@ -59,6 +63,9 @@ func TestGroupMedians(t *testing.T) {
 		{key{"Zipf/size=1000", "holdfast", "ns/op"}, 30},
 		{key{"Zipf/size=1000", "otter", "ns/op"}, 21},
 		{key{"Zipf/size=1000", "lru", "hit-ratio"}, 0.52},
+	}
+	if got := pkgs[0].passes[key{"Zipf/size=1000", "otter", "ns/op"}]; len(got) != 2 || got[0] != 20 || got[1] != 22 {
+		t.Errorf("otter's passes = %v, want [20 22]", got)
 	}
 	for _, tt := range tests {
 		if got := pkgs[0].median[tt.k]; got != tt.want {
@@ -77,8 +84,10 @@ func TestCompare(t *testing.T) {
 		unit, ratio string
 		behind      bool
 	}{
-		{"ns/op", "**2.73×**", true},  // 30 against lru's 11
-		{"hit-ratio", "1.02×", false}, // 0.61 against otter's 0.60
+		// Pass 1: 30 against lru's 10; pass 2: 50 against lru's 12; pass 3:
+		// holdfast alone, left out.
+		{"ns/op", "**3.58×** (3.00–4.17)", true},
+		{"hit-ratio", "1.02× (1.02–1.02)", false}, // 0.61 against otter's 0.60
 	}
 	for _, tt := range tests {
 		r, line := compare(p, "Zipf/size=1000", "holdfast", tt.unit)
@@ -94,12 +103,14 @@ func TestRenderMarksFloorsAndMissingHoldfast(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b strings.Builder
-	render(&b, machine{Raw: "results.txt"}, group(samples), "")
+	render(&b, machine{Raw: "results.txt", Passes: "3"}, group(samples), "")
 	out := b.String()
 	for _, want := range []string{
 		"## localcache",
-		"| Zipf/size=1000 | 30.0 ns | 21.0 ns | 11.0 ns | **2.73×** |",
-		"- Zipf/size=1000, ns/op: holdfast 30.0 ns, lru 11.0 ns (2.73×)",
+		"ran in 3 passes",
+		"| Zipf/size=1000 | 30.0 ns | 21.0 ns | 11.0 ns | 1.00 ns | **3.58×** (3.00–4.17) |",
+		"- Zipf/size=1000, ns/op: holdfast 30.0 ns, lru 11.0 ns (3.58× in the median pass, 3.00–4.17× over 2)",
+		"optimum *bound*",
 		"direct *floor*",
 		"No holdfast side in this run.",
 	} {

@@ -1,18 +1,17 @@
-package cache
+package local
 
 import (
 	"math/rand/v2"
 	"testing"
 )
 
-// TestLocalTable checks the table against a map under random puts and
+// TestTable checks the table against a map under random puts and
 // removes, with hashes drawn from a small set so that probe sequences collide
 // and wrap around, and some equal hashes for different keys.
-func TestLocalTable(t *testing.T) {
+func TestTable(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	var tab localTable[int, int]
-	tab.slots = make([]localSlot[int, int], localTableMin)
-	want := map[int]*localEntry[int, int]{}
+	var tab table[int, int] // starts empty, without slots
+	want := map[int]*entry[int, int]{}
 	hashOf := func(k int) uint64 { return uint64(k%7) * 0x9e3779b97f4a7c15 >> (k % 3) }
 	for i := range 20000 {
 		k := r.IntN(300)
@@ -20,7 +19,7 @@ func TestLocalTable(t *testing.T) {
 			tab.remove(e)
 			delete(want, k)
 		} else {
-			e := &localEntry[int, int]{key: k, hash: hashOf(k)}
+			e := &entry[int, int]{key: k, hash: hashOf(k)}
 			tab.put(e)
 			want[k] = e
 		}

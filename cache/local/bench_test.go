@@ -1,4 +1,4 @@
-package cache
+package local
 
 import (
 	"bufio"
@@ -16,42 +16,42 @@ import (
 	"time"
 )
 
-// localBenchKeys is the number of keys of the Get and Set benchmarks: all of
-// them fit in a Local of the default bound.
-const localBenchKeys = 1 << 13
+// benchKeys is the number of keys of the Get and Set benchmarks: all of
+// them fit in a Cache of the default bound.
+const benchKeys = 1 << 13
 
-func newBenchLocal[K comparable, V any](b *testing.B, opts ...LocalOption) *Local[K, V] {
+func newBenchCache[K comparable, V any](b *testing.B, opts ...Option) *Cache[K, V] {
 	b.Helper()
-	c, err := NewLocal[K, V](opts...)
+	c, err := New[K, V](opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return c
 }
 
-// filledLocal returns a Local of the default bound holding keys 0 to
-// localBenchKeys-1.
-func filledLocal(b *testing.B) *Local[int, int] {
-	c := newBenchLocal[int, int](b)
-	for i := range localBenchKeys {
+// filledCache returns a Cache of the default bound holding keys 0 to
+// benchKeys-1.
+func filledCache(b *testing.B) *Cache[int, int] {
+	c := newBenchCache[int, int](b)
+	for i := range benchKeys {
 		_ = c.Set(i, i)
 	}
 	return c
 }
 
-func BenchmarkLocalGet(b *testing.B) {
+func BenchmarkGet(b *testing.B) {
 	b.Run("hit", func(b *testing.B) {
-		c := filledLocal(b)
+		c := filledCache(b)
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			c.Get(i & (localBenchKeys - 1))
+			c.Get(i & (benchKeys - 1))
 			i++
 		}
 	})
 	b.Run("hit-string", func(b *testing.B) {
-		c := newBenchLocal[string, int](b)
-		keys := make([]string, localBenchKeys)
+		c := newBenchCache[string, int](b)
+		keys := make([]string, benchKeys)
 		for i := range keys {
 			keys[i] = "user:" + strconv.Itoa(i)
 			_ = c.Set(keys[i], i)
@@ -59,39 +59,39 @@ func BenchmarkLocalGet(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			c.Get(keys[i&(localBenchKeys-1)])
+			c.Get(keys[i&(benchKeys-1)])
 			i++
 		}
 	})
 	b.Run("hit-ttl", func(b *testing.B) {
 		// Entries with a time to live cost a clock read on every hit.
-		c := newBenchLocal[int, int](b, WithTTL(time.Hour))
-		for i := range localBenchKeys {
+		c := newBenchCache[int, int](b, WithTTL(time.Hour))
+		for i := range benchKeys {
 			_ = c.Set(i, i)
 		}
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			c.Get(i & (localBenchKeys - 1))
+			c.Get(i & (benchKeys - 1))
 			i++
 		}
 	})
 	b.Run("hit-parallel", func(b *testing.B) {
-		c := filledLocal(b)
+		c := filledCache(b)
 		b.ReportAllocs()
 		var seed atomic.Uint64
 		b.RunParallel(func(pb *testing.PB) {
 			i := int(seed.Add(1) * 7919)
 			for pb.Next() {
-				c.Get(i & (localBenchKeys - 1))
+				c.Get(i & (benchKeys - 1))
 				i++
 			}
 		})
 	})
 	b.Run("hit-parallel-reference=rwmutex-map", func(b *testing.B) {
 		var mu sync.RWMutex
-		m := make(map[int]int, localBenchKeys)
-		for i := range localBenchKeys {
+		m := make(map[int]int, benchKeys)
+		for i := range benchKeys {
 			m[i] = i
 		}
 		b.ReportAllocs()
@@ -100,50 +100,50 @@ func BenchmarkLocalGet(b *testing.B) {
 			i := int(seed.Add(1) * 7919)
 			for pb.Next() {
 				mu.RLock()
-				_ = m[i&(localBenchKeys-1)]
+				_ = m[i&(benchKeys-1)]
 				mu.RUnlock()
 				i++
 			}
 		})
 	})
 	b.Run("miss", func(b *testing.B) {
-		c := filledLocal(b)
+		c := filledCache(b)
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			c.Get(localBenchKeys + i)
+			c.Get(benchKeys + i)
 			i++
 		}
 	})
 }
 
-func BenchmarkLocalSet(b *testing.B) {
+func BenchmarkSet(b *testing.B) {
 	b.Run("existing", func(b *testing.B) {
-		c := filledLocal(b)
+		c := filledCache(b)
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			_ = c.Set(i&(localBenchKeys-1), i)
+			_ = c.Set(i&(benchKeys-1), i)
 			i++
 		}
 	})
 	b.Run("existing-parallel", func(b *testing.B) {
-		c := filledLocal(b)
+		c := filledCache(b)
 		b.ReportAllocs()
 		var seed atomic.Uint64
 		b.RunParallel(func(pb *testing.PB) {
 			i := int(seed.Add(1) * 7919)
 			for pb.Next() {
-				_ = c.Set(i&(localBenchKeys-1), i)
+				_ = c.Set(i&(benchKeys-1), i)
 				i++
 			}
 		})
 	})
 	b.Run("new", func(b *testing.B) {
 		// Every Set stores a new key into a full cache, evicting one.
-		c := filledLocal(b)
+		c := filledCache(b)
 		b.ReportAllocs()
-		i := localBenchKeys
+		i := benchKeys
 		for b.Loop() {
 			_ = c.Set(i, i)
 			i++
@@ -163,13 +163,13 @@ func zipfTrace(n int) []uint64 {
 	return keys
 }
 
-// localBenchZipf is the Zipf trace of the benchmarks, made once.
-var localBenchZipf = sync.OnceValue(func() []uint64 { return zipfTrace(1 << 20) })
+// benchZipf is the Zipf trace of the benchmarks, made once.
+var benchZipf = sync.OnceValue(func() []uint64 { return zipfTrace(1 << 20) })
 
 // mixedOp performs access i of the mixed workload on key k: one access in
 // ten writes k, the others read it and, on a miss, store it as cache-aside
 // code does. It reports whether the access was a read that hit.
-func mixedOp(c *Local[uint64, uint64], i int, k uint64) bool {
+func mixedOp(c *Cache[uint64, uint64], i int, k uint64) bool {
 	if i%10 == 9 {
 		_ = c.Set(k, k)
 		return false
@@ -181,15 +181,15 @@ func mixedOp(c *Local[uint64, uint64], i int, k uint64) bool {
 	return false
 }
 
-// BenchmarkLocalZipf runs the mixed workload (90% reads, 10% writes) over the
+// BenchmarkZipf runs the mixed workload (90% reads, 10% writes) over the
 // Zipf trace on caches holding 1% and 10% of the keys. Its hit-ratio metric
 // comes from one replay of the whole trace by a single goroutine, before the
 // timed part, so it does not depend on b.N or on scheduling.
-func BenchmarkLocalZipf(b *testing.B) {
-	trace := localBenchZipf()
+func BenchmarkZipf(b *testing.B) {
+	trace := benchZipf()
 	for _, size := range []int{1_000, 10_000} {
 		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
-			c := newBenchLocal[uint64, uint64](b, WithMaxEntries(size))
+			c := newBenchCache[uint64, uint64](b, WithMaxEntries(size))
 			hits, reads := 0, 0
 			for i, k := range trace {
 				if mixedOp(c, i, k) {
@@ -224,20 +224,20 @@ func BenchmarkLocalZipf(b *testing.B) {
 	}
 }
 
-// localLRU is a plain LRU cache, the reference the hit-ratio benchmarks
-// compare S3-FIFO with.
-type localLRU struct {
+// lruModel is a plain LRU cache, the reference the hit-ratio benchmarks
+// compare the Cache with.
+type lruModel struct {
 	capacity int
 	order    *list.List // of uint64 keys, most recent first
 	items    map[uint64]*list.Element
 }
 
-func newLocalLRU(capacity int) *localLRU {
-	return &localLRU{capacity: capacity, order: list.New(), items: make(map[uint64]*list.Element)}
+func newLRUModel(capacity int) *lruModel {
+	return &lruModel{capacity: capacity, order: list.New(), items: make(map[uint64]*list.Element)}
 }
 
 // access reads k, storing it on a miss, and reports whether it hit.
-func (l *localLRU) access(k uint64) bool {
+func (l *lruModel) access(k uint64) bool {
 	if e, ok := l.items[k]; ok {
 		l.order.MoveToFront(e)
 		return true
@@ -255,14 +255,14 @@ func replay(b *testing.B, policy string, size int, trace []uint64) float64 {
 	hits := 0
 	switch policy {
 	case "lru":
-		l := newLocalLRU(size)
+		l := newLRUModel(size)
 		for _, k := range trace {
 			if l.access(k) {
 				hits++
 			}
 		}
 	default:
-		c := newBenchLocal[uint64, uint64](b, WithMaxEntries(size))
+		c := newBenchCache[uint64, uint64](b, WithMaxEntries(size))
 		for _, k := range trace {
 			if _, ok := c.Get(k); ok {
 				hits++
@@ -274,22 +274,22 @@ func replay(b *testing.B, policy string, size int, trace []uint64) float64 {
 	return float64(hits) / float64(len(trace))
 }
 
-// BenchmarkLocalHitRatio replays whole traces, one per iteration, through a
-// Local and through a plain LRU of the same size, and reports their hit
+// BenchmarkHitRatio replays whole traces, one per iteration, through a
+// Cache and through a plain LRU of the same size, and reports their hit
 // ratios: the Zipf trace (sizes 1% and 10% of the keys) and the ARC paper's
 // OLTP trace (testdata/oltp.arc.gz, see testdata/README.md).
-func BenchmarkLocalHitRatio(b *testing.B) {
+func BenchmarkHitRatio(b *testing.B) {
 	traces := []struct {
 		name  string
 		sizes []int
 		keys  func(testing.TB) []uint64
 	}{
-		{"zipf", []int{1_000, 10_000}, func(testing.TB) []uint64 { return localBenchZipf() }},
+		{"zipf", []int{1_000, 10_000}, func(testing.TB) []uint64 { return benchZipf() }},
 		{"oltp", []int{250, 1_000, 2_000}, oltpTrace},
 	}
 	for _, tr := range traces {
 		for _, size := range tr.sizes {
-			for _, policy := range []string{"s3fifo", "lru"} {
+			for _, policy := range []string{"wtinylfu", "lru"} {
 				b.Run(fmt.Sprintf("trace=%s/size=%d/policy=%s", tr.name, size, policy), func(b *testing.B) {
 					trace := tr.keys(b)
 					var ratio float64

@@ -1,15 +1,15 @@
-package cache_test
+package local_test
 
 import (
 	"errors"
 	"fmt"
 	"time"
 
-	"github.com/holdfast-go/holdfast/cache"
+	"github.com/holdfast-go/holdfast/cache/local"
 )
 
-func ExampleLocal() {
-	c, err := cache.NewLocal[string, int](cache.WithMaxEntries(10_000))
+func ExampleCache() {
+	c, err := local.New[string, int](local.WithMaxEntries(10_000))
 	if err != nil {
 		panic(err)
 	}
@@ -33,10 +33,10 @@ func ExampleLocal() {
 	// len 1, hits 1, misses 1, hit ratio 0.50
 }
 
-func ExampleLocal_SetWithTTL() {
+func ExampleCache_SetWithTTL() {
 	// Entries stored by Set live for a minute, less up to 10% so that entries
 	// written together do not expire together.
-	c, err := cache.NewLocal[string, string](cache.WithTTL(time.Minute), cache.WithTTLJitter(0.1))
+	c, err := local.New[string, string](local.WithTTL(time.Minute), local.WithTTLJitter(0.1))
 	if err != nil {
 		panic(err)
 	}
@@ -54,14 +54,13 @@ func ExampleLocal_SetWithTTL() {
 	// session: default TTL: expires within 54s to 60s
 	// token: own TTL: expires within 4.5s to 5s
 	// config: no TTL: never expires
-	// cache: SetWithTTL: ttl must be >= 0, got -1s
+	// local: SetWithTTL: ttl must be >= 0, got -1s
 }
 
 func ExampleWithMaxCost() {
 	// At most 1 KiB of values, each costing its length in bytes.
-	c, err := cache.NewLocal[string, []byte](
-		cache.WithMaxCost(1024),
-		cache.WithWeigher(func(_ string, v []byte) int64 { return int64(len(v)) }),
+	c, err := local.New[string, []byte](
+		local.WithMaxCost(1024, func(_ string, v []byte) int64 { return int64(len(v)) }),
 	)
 	if err != nil {
 		panic(err)
@@ -72,19 +71,19 @@ func ExampleWithMaxCost() {
 	_ = c.Set("medium", make([]byte, 500))
 	err = c.Set("huge", make([]byte, 2048))
 	fmt.Println(err)
-	fmt.Println("refused for its cost:", errors.Is(err, cache.ErrCost))
+	fmt.Println("refused for its cost:", errors.Is(err, local.ErrCost))
 	fmt.Println("cost held:", c.Stats().Cost)
 	// Output:
-	// cache: entry cost 2048 exceeds the bound 1024; entry not stored
+	// local: entry cost 2048 exceeds the bound 1024; entry not stored
 	// refused for its cost: true
 	// cost held: 600
 }
 
 func ExampleWithOnEvict() {
-	c, err := cache.NewLocal[string, int](
-		cache.WithMaxEntries(2),
-		cache.WithShards(1),
-		cache.WithOnEvict(func(k string, v int, r cache.Reason) {
+	c, err := local.New[string, int](
+		local.WithMaxEntries(2),
+		local.WithShards(1),
+		local.WithOnEvict(func(k string, v int, r local.Reason) {
 			fmt.Printf("%s=%d %s\n", k, v, r)
 		}),
 	)
@@ -95,14 +94,17 @@ func ExampleWithOnEvict() {
 
 	_ = c.Set("a", 1)
 	_ = c.Set("b", 2)
-	_ = c.Set("c", 3) // full: a, never read, is evicted
-	c.Get("b")
-	_ = c.Set("d", 4) // full: b was read, so c goes instead
-	_ = c.Set("b", 20)
+	c.Get("a")
+	c.Get("a")
+	_ = c.Set("c", 3) // full: b, never read, makes room
+	_ = c.Set("d", 4) // full: d is kept, but a, read more often, stays over c
+	_ = c.Set("a", 10)
 	c.Delete("d")
+	fmt.Println("declined:", c.Stats().Declined)
 	// Output:
-	// a=1 evicted
+	// b=2 evicted
 	// c=3 evicted
-	// b=2 replaced
+	// a=1 replaced
 	// d=4 deleted
+	// declined: 1
 }
