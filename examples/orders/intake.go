@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/holdfast-go/holdfast/idempotency"
+	idemredis "github.com/holdfast-go/holdfast/idempotency/redis"
+	"github.com/holdfast-go/holdfast/limit"
+	qredis "github.com/holdfast-go/holdfast/queue/redis"
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// Intake sizes: the capacity that a burst exceeds, and how long the
+// idempotency hold of a request lives without renewal (a killed intake's
+// holds block their keys for that long).
+const (
+	intakeConcurrency = 4
+	intakeMaxWait     = 5 * time.Millisecond
+	intakeLease       = 2 * time.Second
+)
+
+// runIntake is the intake process: POST /orders through load shedding and
+// the idempotency middleware, enqueueing each order once.
+func runIntake(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("intake", flag.ContinueOnError)
+	redisAddr := fs.String("redis", "", "Redis address")
+	listen := fs.String("listen", "", "listen address")
+	stream := fs.String("stream", "orders", "the queue's name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	rdb := newRedisClient(*redisAddr)
+	h, err := newIntake(ctx, rdb, *stream)
+	if err != nil {
+		_ = rdb.Close()
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		_ = rdb.Close()
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	fmt.Printf("%s%s\n", readyPrefix, ln.Addr())
+	return serveUntilDone(ctx, stage{"intake HTTP server", serverStage(srv)}, stage{"Redis client", closeStage(rdb)})
+}
+
+// newIntake builds the intake's handler: shed, then dedupe, then enqueue.
+func newIntake(ctx context.Context, rdb goredis.UniversalClient, stream string) (http.Handler, error) {
+	producer, err := qredis.NewProducer[order](ctx, rdb, stream)
+	if err != nil {
+		return nil, err
+	}
+	store, err := idemredis.New(rdb)
+	if err != nil {
+		return nil, err
+	}
+	g, err := idempotency.New(idempotency.WithStore(store), idempotency.WithLease(intakeLease))
+	if err != nil {
+		return nil, err
+	}
+	dedupe, err := idempotency.Middleware(g, idempotency.WithKeyRequired(),
+		idempotency.WithServerErrors(idempotency.ReleaseServerErrors),
+		idempotency.WithRetryAfter(time.Second))
+	if err != nil {
+		return nil, err
+	}
+	bulkhead, err := limit.NewBulkhead(intakeConcurrency, limit.WithMaxWait(intakeMaxWait))
+	if err != nil {
+		return nil, err
+	}
+	shed, err := limit.Shed(bulkhead, limit.WithStatus(http.StatusTooManyRequests))
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST "+ordersPath, shed(dedupe(enqueueHandler(producer))))
+	return mux, nil
+}
+
+// enqueueHandler enqueues the order named by the request's key. The order's
+// ID is the queue's unique key, so that an intake killed after enqueueing
+// and before recording the response does not make a second job when the
+// client retries; the provider's idempotency layer catches what is left.
+func enqueueHandler(p *qredis.Producer[order]) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req orderRequest
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Cents <= 0 {
+			http.Error(w, "bad order", http.StatusBadRequest)
+			return
+		}
+		id := orderID(r.Header.Get(idempotency.HeaderKey))
+		job, err := p.Enqueue(r.Context(), order{ID: id, Cents: req.Cents}, qredis.WithUniqueKey(id))
+		if err != nil {
+			// 5xx releases the key: the client's retry enqueues again,
+			// and the unique key makes that safe.
+			status := http.StatusServiceUnavailable
+			if errors.Is(err, qredis.ErrFull) {
+				status = http.StatusInsufficientStorage
+			}
+			http.Error(w, "enqueue: "+err.Error(), status)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		_ = json.NewEncoder(w).Encode(map[string]string{"order": id, "job": job})
+	})
+}

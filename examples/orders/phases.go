@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// phase is one stretch of the demo: the clients' rate, the provider's
+// faults, and what happens at its start.
+type phase struct {
+	name   string
+	burst  bool      // clients send five times the rate
+	mode   faultMode // the provider's faults
+	action func(ctx context.Context, s *system, out io.Writer, length time.Duration) error
+}
+
+// phases run in order, each for config.phaseLength.
+var phases = []phase{
+	{name: "steady", mode: healthy},
+	{name: "burst", burst: true, mode: healthy},
+	{name: "kill-worker", mode: healthy, action: killWorker},
+	{name: "restart-intake", mode: healthy, action: restartIntake},
+	{name: "restart-redis", mode: clean, action: restartRedis},
+	{name: "provider-down", mode: failing, action: providerDown},
+	{name: "recovery", mode: slow, action: recoverProvider},
+}
+
+// killWorker kills the first worker with SIGKILL while it holds orders.
+func killWorker(ctx context.Context, s *system, out io.Writer, length time.Duration) error {
+	w := s.workers[0]
+	deadline := time.Now().Add(length / 2)
+	for w.latest().InFlight == 0 && time.Now().Before(deadline) && ctx.Err() == nil {
+		sleep(ctx, 5*time.Millisecond)
+	}
+	held := w.latest().InFlight
+	w.kill()
+	s.mu.Lock()
+	s.killedHeld = held
+	s.mu.Unlock()
+	fmt.Fprintf(out, "  >> SIGKILL worker %s (pid %d) with %d orders in flight at its last report; the others reclaim its entries after %v\n",
+		w.name, w.cmd.Process.Pid, held, s.cfg.visibility)
+	return nil
+}
+
+// restartIntake kills the intake with SIGKILL and starts a new one.
+func restartIntake(ctx context.Context, s *system, out io.Writer, length time.Duration) error {
+	down := min(length/4, 500*time.Millisecond)
+	fmt.Fprintf(out, "  >> SIGKILL the intake; a new intake process starts on %s after %v\n", s.intakeAt, down)
+	return s.restartIntake(ctx, down)
+}
+
+// restartRedis kills redis-server with SIGKILL and starts it again from
+// its append-only file, well within the visibility timeout.
+func restartRedis(ctx context.Context, s *system, out io.Writer, length time.Duration) error {
+	if s.redis == nil {
+		fmt.Fprintln(out, "  >> Redis is external (-redis): not killed")
+		return nil
+	}
+	down := min(length/4, s.cfg.visibility/4, time.Second)
+	fmt.Fprintf(out, "  >> SIGKILL redis-server; restarted from its append-only file after %v\n", down)
+	s.redis.kill()
+	sleep(ctx, down)
+	return s.redis.restart()
+}
+
+// recoverProvider lets the provider be slow for the first half of the
+// phase, then healthy.
+func recoverProvider(ctx context.Context, s *system, out io.Writer, length time.Duration) error {
+	fmt.Fprintln(out, "  >> the provider is back, slow for a while")
+	sleep(ctx, length/2)
+	s.provider.setMode(clean)
+	return nil
+}
+
+// providerDown says that the provider refuses every charge this phase.
+func providerDown(_ context.Context, _ *system, out io.Writer, _ time.Duration) error {
+	fmt.Fprintln(out, "  >> the provider answers 503 to every charge")
+	return nil
+}
