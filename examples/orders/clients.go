@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/holdfast-go/holdfast/idempotency"
+	"github.com/holdfast-go/holdfast/retry"
 )
 
 // Client settings.
@@ -142,10 +143,10 @@ func (c *clients) post(ctx context.Context, key string, body []byte) (status int
 		c.mu.Unlock()
 	case resp.StatusCode == http.StatusTooManyRequests:
 		c.shed.Add(1)
-		return resp.StatusCode, false, 100 * time.Millisecond
+		return resp.StatusCode, false, retryAfter(resp, time.Second)
 	case resp.StatusCode == http.StatusConflict:
 		c.conflicts.Add(1) // the key's first request is still held
-		return resp.StatusCode, false, 200 * time.Millisecond
+		return resp.StatusCode, false, retryAfter(resp, 200*time.Millisecond)
 	default:
 		c.unavailable.Add(1)
 	}
@@ -181,4 +182,13 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// retryAfter reads the answer's Retry-After, in seconds, as a client that
+// honours it does; def without one.
+func retryAfter(resp *http.Response, def time.Duration) time.Duration {
+	if d, ok := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		return d
+	}
+	return def
 }

@@ -19,6 +19,7 @@ type config struct {
 	visibility time.Duration // the queue's visibility timeout
 	drain      time.Duration // the longest the drain may take
 	exe        string        // the binary run for the intake and workers
+	control    redisControl  // kills and restarts the Redis at redis (tests); nil: not killed
 }
 
 // Bounds of the flags.
@@ -81,9 +82,13 @@ func (c config) validate() error {
 // phaseLength is how long each phase lasts.
 func (c config) phaseLength() time.Duration { return c.duration / time.Duration(len(phases)) }
 
+// intakeCapacity is how many orders a second the intake can take: above
+// the steady rate, below the burst's five times.
+func (c config) intakeCapacity() int { return c.rate * 3 }
+
 // chargeRate is the provider's rate limit on charges, a second: above the
-// steady rate, so that the backlog of a burst drains, and below the burst.
-func (c config) chargeRate() int { return c.rate * 2 }
+// intake's capacity, so that the queue's backlog stays short.
+func (c config) chargeRate() int { return c.rate*3 + c.rate/2 }
 
 // sharedRate is the workers' shared limit, a little under the provider's.
 func (c config) sharedRate() int { return max(1, c.chargeRate()*9/10) }

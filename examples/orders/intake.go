@@ -17,13 +17,14 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// Intake sizes: the capacity that a burst exceeds, and how long the
-// idempotency hold of a request lives without renewal (a killed intake's
-// holds block their keys for that long).
+// Intake sizes: the orders checked at once and how long an order waits
+// for a slot before it is shed, and how long the idempotency hold of a
+// request lives without renewal (a killed intake's holds block their keys
+// for that long).
 const (
-	intakeConcurrency = 4
-	intakeMaxWait     = 5 * time.Millisecond
-	intakeLease       = 2 * time.Second
+	intakeSlots   = 2
+	intakeMaxWait = 5 * time.Millisecond
+	intakeLease   = 2 * time.Second
 )
 
 // runIntake is the intake process: POST /orders through load shedding and
@@ -33,11 +34,15 @@ func runIntake(ctx context.Context, args []string) error {
 	redisAddr := fs.String("redis", "", "Redis address")
 	listen := fs.String("listen", "", "listen address")
 	stream := fs.String("stream", "orders", "the queue's name")
+	capacity := fs.Int("capacity", 100, "orders a second the intake can check")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *capacity < 1 {
+		return fmt.Errorf("-capacity must be at least 1, got %d", *capacity)
+	}
 	rdb := newRedisClient(*redisAddr)
-	h, err := newIntake(ctx, rdb, *stream)
+	h, err := newIntake(ctx, rdb, *stream, *capacity)
 	if err != nil {
 		_ = rdb.Close()
 		return err
@@ -54,7 +59,10 @@ func runIntake(ctx context.Context, args []string) error {
 }
 
 // newIntake builds the intake's handler: shed, then dedupe, then enqueue.
-func newIntake(ctx context.Context, rdb goredis.UniversalClient, stream string) (http.Handler, error) {
+// Each order takes intakeSlots/capacity seconds of checking (the stand-in
+// for a fraud check) on one of intakeSlots slots, so that the intake takes
+// capacity orders a second and sheds the rest of a burst.
+func newIntake(ctx context.Context, rdb goredis.UniversalClient, stream string, capacity int) (http.Handler, error) {
 	producer, err := qredis.NewProducer[order](ctx, rdb, stream)
 	if err != nil {
 		return nil, err
@@ -73,7 +81,7 @@ func newIntake(ctx context.Context, rdb goredis.UniversalClient, stream string) 
 	if err != nil {
 		return nil, err
 	}
-	bulkhead, err := limit.NewBulkhead(intakeConcurrency, limit.WithMaxWait(intakeMaxWait))
+	bulkhead, err := limit.NewBulkhead(intakeSlots, limit.WithMaxWait(intakeMaxWait))
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +90,7 @@ func newIntake(ctx context.Context, rdb goredis.UniversalClient, stream string) 
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST "+ordersPath, shed(dedupe(enqueueHandler(producer))))
+	mux.Handle("POST "+ordersPath, shed(dedupe(enqueueHandler(producer, intakeSlots*time.Second/time.Duration(capacity)))))
 	return mux, nil
 }
 
@@ -90,12 +98,20 @@ func newIntake(ctx context.Context, rdb goredis.UniversalClient, stream string) 
 // ID is the queue's unique key, so that an intake killed after enqueueing
 // and before recording the response does not make a second job when the
 // client retries; the provider's idempotency layer catches what is left.
-func enqueueHandler(p *qredis.Producer[order]) http.Handler {
+func enqueueHandler(p *qredis.Producer[order], check time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req orderRequest
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Cents <= 0 {
 			http.Error(w, "bad order", http.StatusBadRequest)
 			return
+		}
+		t := time.NewTimer(check)
+		select {
+		case <-r.Context().Done():
+			t.Stop()
+			http.Error(w, "client gone", http.StatusServiceUnavailable)
+			return
+		case <-t.C:
 		}
 		id := orderID(r.Header.Get(idempotency.HeaderKey))
 		job, err := p.Enqueue(r.Context(), order{ID: id, Cents: req.Cents}, qredis.WithUniqueKey(id))

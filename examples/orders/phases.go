@@ -20,18 +20,28 @@ type phase struct {
 var phases = []phase{
 	{name: "steady", mode: healthy},
 	{name: "burst", burst: true, mode: healthy},
-	{name: "kill-worker", mode: healthy, action: killWorker},
+	{name: "kill-worker", mode: slow, action: killWorker},
 	{name: "restart-intake", mode: healthy, action: restartIntake},
 	{name: "restart-redis", mode: clean, action: restartRedis},
 	{name: "provider-down", mode: failing, action: providerDown},
 	{name: "recovery", mode: slow, action: recoverProvider},
 }
 
-// killWorker kills the first worker with SIGKILL while it holds orders.
+// killWorker kills a worker with SIGKILL while it holds orders: the first
+// to report two charges in flight, or the busiest after half the phase.
+// The provider is slow in this phase, so that charges are in flight.
 func killWorker(ctx context.Context, s *system, out io.Writer, length time.Duration) error {
-	w := s.workers[0]
 	deadline := time.Now().Add(length / 2)
-	for w.latest().InFlight == 0 && time.Now().Before(deadline) && ctx.Err() == nil {
+	w := s.workers[0]
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		for _, c := range s.workers {
+			if c.latest().InFlight > w.latest().InFlight {
+				w = c
+			}
+		}
+		if w.latest().InFlight >= 2 {
+			break
+		}
 		sleep(ctx, 5*time.Millisecond)
 	}
 	held := w.latest().InFlight

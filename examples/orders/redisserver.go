@@ -15,6 +15,14 @@ import (
 	"time"
 )
 
+// redisControl kills and restarts the Redis the demo uses: a
+// [redisServer], or in the test a redistest server.
+type redisControl interface {
+	kill()
+	restart() error
+	stop(context.Context) error
+}
+
 // redisServer is a redis-server the demo started, with the append-only
 // file on and an fsync after every write, so that killing it loses nothing
 // it acknowledged.

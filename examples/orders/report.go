@@ -167,8 +167,8 @@ func (r result) print(out io.Writer) {
 	w("  = %d; charged twice or more: %d (raw log: %d lines)", r.charged+r.chargedThenDead+r.dead+r.pending+r.doubled, r.doubled, r.lines)
 	w("intake: %d requests; shed %d (429); duplicates replayed by its idempotency layer %d (%d resent on purpose); "+
 		"409 in progress %d; 5xx %d; no answer %d", r.requests, r.shed, r.replayed, r.resent, r.conflicts, r.unavailable, r.noAnswer)
-	w("workers: %d handled, %d failed deliveries, %d retried later, %d dead-lettered; %d entries reclaimed (the killed worker held %d); "+
-		"%d HTTP retries, breaker opened %d times, %d waits for the shared rate limit",
+	w("workers: %d handled, %d failed deliveries, %d retried later, %d dead-lettered; %d entries reclaimed (the killed worker was running %d); "+
+		"%d HTTP retries, breaker opened %d times, %d charges waited for the shared rate limit",
 		r.workers.Handled, r.workers.Failed, r.workers.Retried, r.workers.DeadLettered, r.workers.Reclaimed, r.held,
 		r.workers.HTTPRetries, r.workers.BreakerOpens, r.workers.Throttled)
 	w("provider: %d requests; 429 %d; 503 %d; answers lost %d; slowed %d; executions %d; redeliveries absorbed by its idempotency layer %d",

@@ -41,8 +41,8 @@ func demo(ctx context.Context, cfg config, out io.Writer) (result, error) {
 		where = "Redis at " + s.addr
 	}
 	fmt.Fprintf(out, "intake %s, %d worker processes, provider %s, %s\n", s.intakeAt, cfg.workers, s.provider.url, where)
-	fmt.Fprintf(out, "%d orders/s (x5 in the burst), %v a phase; the provider takes %d charges/s, the workers share %d/s\n",
-		cfg.rate, cfg.phaseLength(), cfg.chargeRate(), cfg.sharedRate())
+	fmt.Fprintf(out, "%d orders/s (x5 in the burst), %v a phase; the intake takes %d orders/s, the provider %d charges/s, the workers share %d/s\n",
+		cfg.rate, cfg.phaseLength(), cfg.intakeCapacity(), cfg.chargeRate(), cfg.sharedRate())
 	begin := time.Now()
 	driveErr := drive(ctx, s, out, begin)
 	shutErr := s.shutdown(ctx, out)

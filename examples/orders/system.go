@@ -25,8 +25,8 @@ type system struct {
 	exe      string
 	run      string // this run's name: its stream and its keys
 	dir      string // the raw log's directory
-	redis    *redisServer
-	addr     string // Redis's address
+	redis    redisControl // nil: an external Redis, not killed
+	addr     string       // Redis's address
 	rdb      *goredis.Client
 	producer *qredis.Producer[order] // reads the dead letters
 	provider *provider
@@ -69,13 +69,14 @@ func start(ctx context.Context, cfg config) (s *system, err error) {
 		return nil, err
 	}
 	sd = append(sd, stage{"temp dir", func(context.Context) error { return os.RemoveAll(s.dir) }})
-	s.addr = cfg.redis
+	s.addr, s.redis = cfg.redis, cfg.control
 	if s.addr == "" {
-		if s.redis, err = startRedis(); err != nil {
+		own, err := startRedis()
+		if err != nil {
 			return nil, err
 		}
-		s.addr = s.redis.addr
-		sd = append(sd, stage{"redis-server", s.redis.stop})
+		s.addr, s.redis = own.addr, own
+		sd = append(sd, stage{"redis-server", own.stop})
 	}
 	s.rdb = newRedisClient(s.addr)
 	sd = append(sd, stage{"Redis client", closeStage(s.rdb)})
@@ -112,7 +113,8 @@ func start(ctx context.Context, cfg config) (s *system, err error) {
 
 // startIntake starts an intake process on the intake's address.
 func (s *system) startIntake(ctx context.Context) error {
-	p, err := startProcess(ctx, "intake", s.exe, intakeMode, "-redis", s.addr, "-listen", s.intakeAt, "-stream", s.run)
+	p, err := startProcess(ctx, "intake", s.exe, intakeMode, "-redis", s.addr, "-listen", s.intakeAt,
+		"-stream", s.run, "-capacity", strconv.Itoa(s.cfg.intakeCapacity()))
 	if err != nil {
 		return err
 	}
@@ -177,7 +179,17 @@ func (s *system) shutdown(ctx context.Context, out io.Writer) error {
 		}
 	}
 	rep, err := sd.Run(context.WithoutCancel(ctx))
-	fmt.Fprintf(out, "shutdown: %v\n", rep)
+	line := fmt.Sprintf("shutdown in %v:", rep.Elapsed.Round(time.Millisecond))
+	for i, st := range rep.Stages {
+		if i > 0 {
+			line += ","
+		}
+		line += fmt.Sprintf(" %s %v", st.Name, st.Duration.Round(100*time.Microsecond))
+		if st.Err != nil {
+			line += fmt.Sprintf(" (%v)", st.Err)
+		}
+	}
+	fmt.Fprintln(out, line)
 	return err
 }
 

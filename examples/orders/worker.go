@@ -24,11 +24,11 @@ import (
 
 // Worker settings.
 const (
-	workerConcurrency = 4                      // handlers a worker process runs at once
+	workerConcurrency = 8                      // handlers a worker process runs at once
 	maxDeliveries     = 4                      // deliveries before an order is dead-lettered
 	chargeTimeout     = 3 * time.Second        // one delivery's budget
 	attemptTimeout    = 600 * time.Millisecond // one HTTP attempt's budget
-	statsEvery        = 250 * time.Millisecond // how often a worker reports its counts
+	statsEvery        = 100 * time.Millisecond // how often a worker reports its counts
 )
 
 // workerStats is what a worker process reports, one JSON line at a time,
@@ -45,7 +45,7 @@ type workerStats struct {
 	Lag          int64  `json:"lag"`
 	HTTPRetries  uint64 `json:"http_retries"` // attempts retried by retry.Transport
 	BreakerOpens uint64 `json:"breaker_opens"`
-	Throttled    uint64 `json:"throttled"` // waits for the shared rate limit
+	Throttled    uint64 `json:"throttled"` // charges that waited for the shared rate limit
 }
 
 // worker charges orders at the provider.
@@ -102,7 +102,7 @@ func newWorker(name, url string, rdb goredis.Scripter, rate int) (*worker, error
 		return nil, err
 	}
 	w.limiter = limiter
-	b, err := breaker.New(breaker.WithConsecutiveFailures(5), breaker.WithOpenDuration(300*time.Millisecond),
+	b, err := breaker.New(breaker.WithConsecutiveFailures(5), breaker.WithOpenDuration(100*time.Millisecond),
 		breaker.WithOnStateChange(func(_ string, _, to breaker.State) {
 			if to == breaker.StateOpen {
 				w.opens.Add(1)
@@ -112,7 +112,7 @@ func newWorker(name, url string, rdb goredis.Scripter, rate int) (*worker, error
 		return nil, err
 	}
 	policy, err := retry.New(retry.WithMaxAttempts(3), retry.WithAttemptTimeout(attemptTimeout),
-		retry.WithStrategy(retry.FullJitter(20*time.Millisecond, 200*time.Millisecond)),
+		retry.WithStrategy(retry.FullJitter(20*time.Millisecond, 100*time.Millisecond)),
 		retry.WithOnRetry(func(int, error, time.Duration) { w.httpRetries.Add(1) }))
 	if err != nil {
 		return nil, err
@@ -166,7 +166,7 @@ func (w *worker) charge(ctx context.Context, o order) error {
 // waitTurn waits until the shared limit lets one more charge go. While
 // Redis cannot be reached the limit fails closed: the worker waits.
 func (w *worker) waitTurn(ctx context.Context) error {
-	for {
+	for waited := false; ; waited = true {
 		res, err := w.limiter.AllowN(ctx, limitKey, 1)
 		if err == nil && res.Allowed {
 			return nil
@@ -178,7 +178,9 @@ func (w *worker) waitTurn(ctx context.Context) error {
 		if err != nil || wait <= 0 {
 			wait = 50 * time.Millisecond
 		}
-		w.throttled.Add(1)
+		if !waited {
+			w.throttled.Add(1)
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
