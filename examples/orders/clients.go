@@ -52,7 +52,7 @@ func newClients(url string, seed uint64, run string) *clients {
 	return &clients{
 		run:    run,
 		url:    url,
-		http:   &http.Client{Timeout: clientTimeout},
+		http:   &http.Client{Timeout: clientTimeout, Transport: &http.Transport{MaxIdleConnsPerHost: maxInFlight}},
 		rng:    newLockedRand(seed),
 		sem:    make(chan struct{}, maxInFlight),
 		orders: make(map[string]*placed),
@@ -84,8 +84,12 @@ func (c *clients) send(ctx, stop context.Context, perSecond int) {
 	}
 }
 
-// wait waits for every order's client to finish.
-func (c *clients) wait() { c.wg.Wait() }
+// wait waits for every order's client to finish, then closes their
+// connections.
+func (c *clients) wait() {
+	c.wg.Wait()
+	c.http.CloseIdleConnections()
+}
 
 // place sends one order until the intake accepts it, then, for some, once
 // more with the same key.

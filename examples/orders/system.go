@@ -23,8 +23,8 @@ const shutdownGrace = 15 * time.Second
 type system struct {
 	cfg      config
 	exe      string
-	run      string // this run's name: its stream and its keys
-	dir      string // the raw log's directory
+	run      string       // this run's name: its stream and its keys
+	dir      string       // the raw log's directory
 	redis    redisControl // nil: an external Redis, not killed
 	addr     string       // Redis's address
 	rdb      *goredis.Client

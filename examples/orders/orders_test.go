@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/holdfast-go/holdfast/internal/redistest"
+)
+
+// built is the program, built once for the worker and intake processes:
+// the test binary cannot be re-executed as the program, and a build
+// without the race detector keeps the children quick on a busy machine.
+var built struct {
+	once sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
+// program builds the program into a temporary directory.
+func program(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		dir, err := filepath.Abs(filepath.Join(t.TempDir(), "..", "orders-bin"))
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.path = filepath.Join(dir, "orders")
+		built.out, built.err = exec.Command("go", "build", "-o", built.path, ".").CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
+	}
+	return built.path
+}
+
+// redisCtl kills and restarts a redistest server for the demo.
+type redisCtl struct{ srv *redistest.Server }
+
+func (r redisCtl) kill()                      { r.srv.Stop() }
+func (r redisCtl) restart() error             { return r.srv.Restart() }
+func (r redisCtl) stop(context.Context) error { return nil } // the test's cleanup stops it
+
+// TestDemoInvariants runs every phase, half a second each, against a real
+// redis-server with the append-only file on, with real worker and intake
+// processes (one worker killed with SIGKILL, the intake killed and
+// restarted, redis-server killed and restarted), and checks the report.
+func TestDemoInvariants(t *testing.T) {
+	srv := redistest.StartDurable(t)
+	exe := program(t)
+	cfg, err := parseFlags([]string{"-duration", "3500ms", "-rate", "20", "-visibility", "1s",
+		"-redis", srv.Addr(), "-exe", exe, "-seed", "7"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatalf("parseFlags: %v", err)
+	}
+	cfg.control = redisCtl{srv}
+	out := &lockedWriter{w: &bytes.Buffer{}}
+	r, err := demo(t.Context(), cfg, out)
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.w.(*bytes.Buffer).String())
+	}
+	r.print(out)
+	text := out.w.(*bytes.Buffer).String()
+	if err := r.check(); err != nil {
+		t.Errorf("check: %v\n%s", err, text)
+	}
+	tests := []struct {
+		name string
+		got  uint64
+	}{
+		{"orders accepted", r.accepted},
+		{"orders charged", uint64(r.charged)},
+		{"requests shed at intake", r.shed},
+		{"duplicates replayed at intake", r.replayed},
+		{"charges refused by the failing provider", r.provider.refused},
+		{"failed deliveries", r.workers.Failed},
+	}
+	for _, tt := range tests {
+		if tt.got == 0 {
+			t.Errorf("%s = 0, want some\n%s", tt.name, text)
+		}
+	}
+	if r.held > 0 && r.workers.Reclaimed == 0 {
+		t.Errorf("the killed worker was running %d orders, none reclaimed\n%s", r.held, text)
+	}
+	for _, want := range []string{"SIGKILL worker", "SIGKILL the intake", "SIGKILL redis-server", "-- drain", "== report", "OK: every accepted order"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+}
