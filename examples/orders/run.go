@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"time"
 )
@@ -47,7 +48,7 @@ func demo(ctx context.Context, cfg config, out io.Writer) (result, error) {
 	driveErr := drive(ctx, s, out, begin)
 	shutErr := s.shutdown(ctx, out)
 	r, err := gather(s, begin)
-	return r, errors.Join(driveErr, shutErr, err)
+	return r, errors.Join(driveErr, shutErr, err, os.RemoveAll(s.dir))
 }
 
 // drive runs the phases with the clients sending, then the drain: the

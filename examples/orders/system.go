@@ -68,7 +68,8 @@ func start(ctx context.Context, cfg config) (s *system, err error) {
 	if s.dir, err = os.MkdirTemp("", "holdfast-orders-"); err != nil {
 		return nil, err
 	}
-	sd = append(sd, stage{"temp dir", func(context.Context) error { return os.RemoveAll(s.dir) }})
+	dir := s.dir
+	sd = append(sd, stage{"temp dir", func(context.Context) error { return os.RemoveAll(dir) }})
 	s.addr, s.redis = cfg.redis, cfg.control
 	if s.addr == "" {
 		own, err := startRedis()
