@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/holdfast-go/holdfast/lifecycle"
@@ -15,6 +17,14 @@ import (
 // childGrace bounds a child process's shutdown.
 const childGrace = 5 * time.Second
 
+// crashCommand, a line on the intake's stdin, makes it exit right after
+// its next enqueue, before the idempotency layer records the answer: the
+// crash that the order ID's unique key is there for.
+const crashCommand = "crash-after-enqueue"
+
+// crashArmed is set by crashCommand.
+var crashArmed atomic.Bool
+
 // child runs the intake or a worker, as the main process re-executed this
 // program to do. It stops on SIGTERM or SIGINT, or when its stdin closes:
 // the main process is gone.
@@ -22,7 +32,12 @@ func child(mode string, args []string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go func() {
-		_, _ = io.Copy(io.Discard, os.Stdin)
+		sc := bufio.NewScanner(os.Stdin)
+		for sc.Scan() {
+			if sc.Text() == crashCommand {
+				crashArmed.Store(true)
+			}
+		}
 		cancel()
 	}()
 	if mode == intakeMode {

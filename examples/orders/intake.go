@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/holdfast-go/holdfast/idempotency"
@@ -42,7 +43,7 @@ func runIntake(ctx context.Context, args []string) error {
 		return fmt.Errorf("-capacity must be at least 1, got %d", *capacity)
 	}
 	rdb := newRedisClient(*redisAddr)
-	h, err := newIntake(ctx, rdb, *stream, *capacity)
+	h, producer, err := newIntake(ctx, rdb, *stream, *capacity)
 	if err != nil {
 		_ = rdb.Close()
 		return err
@@ -54,44 +55,50 @@ func runIntake(ctx context.Context, args []string) error {
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
+	stop := reportEvery(func() workerStats {
+		st := producer.Stats()
+		return workerStats{Name: "intake", Enqueued: st.Enqueued, Duplicates: st.Duplicates}
+	})
 	fmt.Printf("%s%s\n", readyPrefix, ln.Addr())
-	return serveUntilDone(ctx, stage{"intake HTTP server", serverStage(srv)}, stage{"Redis client", closeStage(rdb)})
+	return serveUntilDone(ctx, stage{"intake HTTP server", serverStage(srv)},
+		stage{"stats", func(context.Context) error { stop(); return nil }},
+		stage{"Redis client", closeStage(rdb)})
 }
 
 // newIntake builds the intake's handler: shed, then dedupe, then enqueue.
 // Each order takes intakeSlots/capacity seconds of checking (the stand-in
 // for a fraud check) on one of intakeSlots slots, so that the intake takes
 // capacity orders a second and sheds the rest of a burst.
-func newIntake(ctx context.Context, rdb goredis.UniversalClient, stream string, capacity int) (http.Handler, error) {
+func newIntake(ctx context.Context, rdb goredis.UniversalClient, stream string, capacity int) (http.Handler, *qredis.Producer[order], error) {
 	producer, err := qredis.NewProducer[order](ctx, rdb, stream)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	store, err := idemredis.New(rdb)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	g, err := idempotency.New(idempotency.WithStore(store), idempotency.WithLease(intakeLease))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dedupe, err := idempotency.Middleware(g, idempotency.WithKeyRequired(),
 		idempotency.WithServerErrors(idempotency.ReleaseServerErrors),
 		idempotency.WithRetryAfter(time.Second))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	bulkhead, err := limit.NewBulkhead(intakeSlots, limit.WithMaxWait(intakeMaxWait))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	shed, err := limit.Shed(bulkhead, limit.WithStatus(http.StatusTooManyRequests))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST "+ordersPath, shed(dedupe(enqueueHandler(producer, intakeSlots*time.Second/time.Duration(capacity)))))
-	return mux, nil
+	return mux, producer, nil
 }
 
 // enqueueHandler enqueues the order named by the request's key. The order's
@@ -115,6 +122,10 @@ func enqueueHandler(p *qredis.Producer[order], check time.Duration) http.Handler
 		}
 		id := orderID(r.Header.Get(idempotency.HeaderKey))
 		job, err := p.Enqueue(r.Context(), order{ID: id, Cents: req.Cents}, qredis.WithUniqueKey(id))
+		if err == nil && crashArmed.CompareAndSwap(true, false) {
+			fmt.Printf("%s%s\n", crashedPrefix, id)
+			os.Exit(3) // a crash: the answer is never recorded, nor sent
+		}
 		if err != nil {
 			// 5xx releases the key: the client's retry enqueues again,
 			// and the unique key makes that safe.

@@ -7,14 +7,15 @@ import (
 
 // Names shared by the processes.
 const (
-	group       = "charge"   // its consumer group
-	limitKey    = "provider" // the workers' shared rate limit's key
-	ordersPath  = "/orders"  // the intake's endpoint
-	chargePath  = "/charges" // the provider's endpoint
-	workerHead  = "X-Worker" // the worker's name, sent to the provider
-	intakeMode  = "-mode=intake"
-	workerMode  = "-mode=worker"
-	readyPrefix = "ready "
+	group         = "charge"   // its consumer group
+	limitKey      = "provider" // the workers' shared rate limit's key
+	ordersPath    = "/orders"  // the intake's endpoint
+	chargePath    = "/charges" // the provider's endpoint
+	workerHead    = "X-Worker" // the worker's name, sent to the provider
+	intakeMode    = "-mode=intake"
+	workerMode    = "-mode=worker"
+	readyPrefix   = "ready "
+	crashedPrefix = "crashed after enqueueing "
 )
 
 // order is a queued job: what a worker needs to charge it.

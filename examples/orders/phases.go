@@ -54,11 +54,18 @@ func killWorker(ctx context.Context, s *system, out io.Writer, length time.Durat
 	return nil
 }
 
-// restartIntake kills the intake with SIGKILL and starts a new one.
+// restartIntake makes the intake crash between an enqueue and the
+// recording of its answer, then starts a new one.
 func restartIntake(ctx context.Context, s *system, out io.Writer, length time.Duration) error {
 	down := min(length/4, 500*time.Millisecond)
-	fmt.Fprintf(out, "  >> SIGKILL the intake; a new intake process starts on %s after %v\n", s.intakeAt, down)
-	return s.restartIntake(ctx, down)
+	id, err := s.restartIntake(ctx, length/4, down)
+	if id == "" {
+		fmt.Fprintf(out, "  >> SIGKILL the intake (no order came to crash on); a new one starts on %s after %v\n", s.intakeAt, down)
+	} else {
+		fmt.Fprintf(out, "  >> the intake crashed after enqueueing %s, before recording its answer; a new one starts on %s after %v\n",
+			id, s.intakeAt, down)
+	}
+	return err
 }
 
 // restartRedis kills redis-server with SIGKILL and starts it again from

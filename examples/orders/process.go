@@ -23,10 +23,11 @@ type process struct {
 	stdin io.WriteCloser // closing it tells the child that the parent left
 	done  chan struct{}  // closed when the child has exited
 
-	mu     sync.Mutex
-	stats  workerStats // a worker's latest report
-	killed bool        // ended with SIGKILL on purpose
-	exit   error       // how it exited
+	mu      sync.Mutex
+	stats   workerStats // a worker's latest report
+	killed  bool        // ended with SIGKILL or a crash on purpose
+	crashed string      // the order the intake enqueued before it crashed
+	exit    error       // how it exited
 }
 
 // startProcess runs exe in mode with args and waits for its ready line.
@@ -71,6 +72,12 @@ func (p *process) read(out io.Reader, ready chan struct{}) {
 			close(ready)
 			continue
 		}
+		if id, ok := strings.CutPrefix(line, crashedPrefix); ok {
+			p.mu.Lock()
+			p.crashed = id
+			p.mu.Unlock()
+			continue
+		}
 		var s workerStats
 		if json.Unmarshal([]byte(line), &s) == nil {
 			p.mu.Lock()
@@ -106,6 +113,28 @@ func (p *process) alive() bool {
 	default:
 		return true
 	}
+}
+
+// crash asks the intake to exit right after its next enqueue, and waits
+// for it up to d; then it kills it. It returns the order the intake
+// enqueued before it exited, if it did.
+func (p *process) crash(ctx context.Context, d time.Duration) string {
+	p.mu.Lock()
+	p.killed = true
+	p.mu.Unlock()
+	_, _ = io.WriteString(p.stdin, crashCommand+"\n")
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-p.done:
+	case <-t.C:
+		p.kill()
+	case <-ctx.Done():
+		p.kill()
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.crashed
 }
 
 // kill ends the child with SIGKILL, as a crash would, and waits for it.

@@ -52,7 +52,7 @@ type provider struct {
 	srv     *http.Server
 	url     string
 
-	requests, limited, refused, lost, delayed, executed, replayed, inProgress atomic.Uint64
+	requests, limited, refused, lost, delayed, executed, replayed atomic.Uint64
 }
 
 // newProvider starts the provider on a free loopback port, with its raw

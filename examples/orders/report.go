@@ -29,7 +29,11 @@ type result struct {
 	provider providerCounts
 	workers  workerStats
 	held     int64 // the killed worker's orders in flight at its last report
-	queue    queueState
+
+	enqueued, duplicates uint64 // the intakes' jobs, and enqueues the unique key caught
+	crashed              string // the order the intake enqueued before it crashed
+	crashedLines         int    // its lines in the raw log
+	queue                queueState
 }
 
 // providerCounts are the provider's counts.
@@ -56,8 +60,15 @@ func gather(s *system, begin time.Time) (result, error) {
 		held: s.killedHeld, queue: s.final,
 	}
 	r.workers, _ = s.workerTotals()
+	r.enqueued, r.duplicates = s.intakeTotals()
 	r.intakeP50, r.intakeP99 = percentiles(latency)
 	r.account(orders, execs, s.final.dead)
+	r.crashed = s.crashed
+	for _, e := range execs {
+		if e.order == r.crashed {
+			r.crashedLines++
+		}
+	}
 	return r, nil
 }
 
@@ -167,6 +178,12 @@ func (r result) print(out io.Writer) {
 	w("  = %d; charged twice or more: %d (raw log: %d lines)", r.charged+r.chargedThenDead+r.dead+r.pending+r.doubled, r.doubled, r.lines)
 	w("intake: %d requests; shed %d (429); duplicates replayed by its idempotency layer %d (%d resent on purpose); "+
 		"409 in progress %d; 5xx %d; no answer %d", r.requests, r.shed, r.replayed, r.resent, r.conflicts, r.unavailable, r.noAnswer)
+	w("queue: %d jobs enqueued (the crashed intake's last ones uncounted); %d enqueues found their order still queued (its unique key); "+
+		"a resend after the order was charged makes a second job, which the provider's idempotency layer absorbs", r.enqueued, r.duplicates)
+	if r.crashed != "" {
+		w("the intake crashed after enqueueing %s, before recording its answer; its client resent it: raw-log lines for it %d",
+			r.crashed, r.crashedLines)
+	}
 	w("workers: %d handled, %d failed deliveries, %d retried later, %d dead-lettered; %d entries reclaimed (the killed worker was running %d); "+
 		"%d HTTP retries, breaker opened %d times, %d charges waited for the shared rate limit",
 		r.workers.Handled, r.workers.Failed, r.workers.Retried, r.workers.DeadLettered, r.workers.Reclaimed, r.held,

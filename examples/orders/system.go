@@ -35,9 +35,11 @@ type system struct {
 
 	mu         sync.Mutex
 	intake     *process
+	intakes    []*process // every intake process, the killed one too
 	workers    []*process
 	final      queueState // read by the shutdown, before the Redis client closes
 	killedHeld int64      // the killed worker's orders in flight at its last report
+	crashed    string     // the order the intake enqueued before it crashed
 }
 
 // queueState is the queue as Redis holds it at the end.
@@ -82,7 +84,7 @@ func start(ctx context.Context, cfg config) (s *system, err error) {
 	s.rdb = newRedisClient(s.addr)
 	sd = append(sd, stage{"Redis client", closeStage(s.rdb)})
 	if err = s.rdb.Ping(ctx).Err(); err != nil {
-		return nil, fmt.Errorf("Redis at %s: %w", s.addr, err)
+		return nil, fmt.Errorf("no answer from Redis at %s: %w", s.addr, err)
 	}
 	if s.producer, err = qredis.NewProducer[order](ctx, s.rdb, s.run); err != nil {
 		return nil, err
@@ -121,19 +123,37 @@ func (s *system) startIntake(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.intake = p
+	s.intakes = append(s.intakes, p)
 	s.mu.Unlock()
 	return nil
 }
 
-// restartIntake kills the intake with SIGKILL and starts another on the
-// same address.
-func (s *system) restartIntake(ctx context.Context, down time.Duration) error {
+// intakeTotals sums the intake processes' latest reports.
+func (s *system) intakeTotals() (enqueued, duplicates uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.intakes {
+		st := p.latest()
+		enqueued += st.Enqueued
+		duplicates += st.Duplicates
+	}
+	return enqueued, duplicates
+}
+
+// restartIntake makes the intake crash right after an enqueue (or kills
+// it with SIGKILL if no order comes within wait), then starts another on
+// the same address after down. It returns the order enqueued before the
+// crash, if any.
+func (s *system) restartIntake(ctx context.Context, wait, down time.Duration) (string, error) {
 	s.mu.Lock()
 	p := s.intake
 	s.mu.Unlock()
-	p.kill()
+	id := p.crash(ctx, wait)
+	s.mu.Lock()
+	s.crashed = id
+	s.mu.Unlock()
 	sleep(ctx, down)
-	return s.startIntake(ctx)
+	return id, s.startIntake(ctx)
 }
 
 func (s *system) stopIntake(ctx context.Context) error {

@@ -31,8 +31,9 @@ const (
 	statsEvery        = 100 * time.Millisecond // how often a worker reports its counts
 )
 
-// workerStats is what a worker process reports, one JSON line at a time,
-// on its stdout: its consumer's counts and its own.
+// workerStats is what a child process reports, one JSON line at a time,
+// on its stdout: a worker's consumer's counts and its own, or the intake's
+// producer's counts.
 type workerStats struct {
 	Name         string `json:"name"`
 	Handled      uint64 `json:"handled"`
@@ -46,6 +47,10 @@ type workerStats struct {
 	HTTPRetries  uint64 `json:"http_retries"` // attempts retried by retry.Transport
 	BreakerOpens uint64 `json:"breaker_opens"`
 	Throttled    uint64 `json:"throttled"` // charges that waited for the shared rate limit
+
+	// The intake's counts.
+	Enqueued   uint64 `json:"enqueued,omitempty"`   // jobs added to the queue
+	Duplicates uint64 `json:"duplicates,omitempty"` // enqueues that found their order already queued
 }
 
 // worker charges orders at the provider.
@@ -194,10 +199,16 @@ func (w *worker) waitTurn(ctx context.Context) error {
 // report prints the worker's counts every statsEvery until the returned
 // stop is called, which prints them a last time.
 func (w *worker) report(c *qredis.Consumer[order]) (stop func()) {
+	return reportEvery(func() workerStats { return w.stats(c.Stats()) })
+}
+
+// reportEvery prints stats() as a JSON line every statsEvery until the
+// returned stop is called, which prints it a last time.
+func reportEvery(stats func() workerStats) (stop func()) {
 	done, finished := make(chan struct{}), make(chan struct{})
 	enc := json.NewEncoder(os.Stdout)
 	emit := func() {
-		if err := enc.Encode(w.stats(c.Stats())); err != nil && !errors.Is(err, os.ErrClosed) {
+		if err := enc.Encode(stats()); err != nil && !errors.Is(err, os.ErrClosed) {
 			errorf("stats: %v", err)
 		}
 	}
