@@ -89,7 +89,10 @@ func TestDemoInvariants(t *testing.T) {
 	if r.held > 0 && r.workers.Reclaimed == 0 {
 		t.Errorf("the killed worker was running %d orders, none reclaimed\n%s", r.held, text)
 	}
-	for _, want := range []string{"SIGKILL worker", "SIGKILL the intake", "SIGKILL redis-server", "-- drain", "== report", "OK: every accepted order"} {
+	if r.crashed != "" && r.crashedLines != 1 {
+		t.Errorf("the order %s enqueued by the crashed intake has %d raw-log lines, want 1\n%s", r.crashed, r.crashedLines, text)
+	}
+	for _, want := range []string{"SIGKILL worker", "the intake", "SIGKILL redis-server", "-- drain", "== report", "OK: every accepted order"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}
