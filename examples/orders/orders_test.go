@@ -86,8 +86,8 @@ func TestDemoInvariants(t *testing.T) {
 			t.Errorf("%s = 0, want some\n%s", tt.name, text)
 		}
 	}
-	if r.held > 0 && r.workers.Reclaimed == 0 {
-		t.Errorf("the killed worker was running %d orders, none reclaimed\n%s", r.held, text)
+	if r.workers.Reclaimed < uint64(r.held) {
+		t.Errorf("the killed worker left %d entries, %d reclaimed\n%s", r.held, r.workers.Reclaimed, text)
 	}
 	if r.crashed != "" && r.crashedLines != 1 {
 		t.Errorf("the order %s enqueued by the crashed intake has %d raw-log lines, want 1\n%s", r.crashed, r.crashedLines, text)

@@ -44,13 +44,17 @@ func killWorker(ctx context.Context, s *system, out io.Writer, length time.Durat
 		}
 		sleep(ctx, 5*time.Millisecond)
 	}
-	held := w.latest().InFlight
+	running := w.latest().InFlight
 	w.kill()
+	held, err := s.heldBy(ctx, w.latest().Consumer)
+	if err != nil {
+		return fmt.Errorf("reading the killed worker's entries: %w", err)
+	}
 	s.mu.Lock()
 	s.killedHeld = held
 	s.mu.Unlock()
-	fmt.Fprintf(out, "  >> SIGKILL worker %s (pid %d) with %d orders in flight at its last report; the others reclaim its entries after %v\n",
-		w.name, w.cmd.Process.Pid, held, s.cfg.visibility)
+	fmt.Fprintf(out, "  >> SIGKILL worker %s (pid %d) running %d charges at its last report; it leaves %d entries unacknowledged, for the others to reclaim after %v\n",
+		w.name, w.cmd.Process.Pid, running, held, s.cfg.visibility)
 	return nil
 }
 
@@ -60,10 +64,10 @@ func restartIntake(ctx context.Context, s *system, out io.Writer, length time.Du
 	down := min(length/4, 500*time.Millisecond)
 	id, err := s.restartIntake(ctx, length/4, down)
 	if id == "" {
-		fmt.Fprintf(out, "  >> SIGKILL the intake (no order came to crash on); a new one starts on %s after %v\n", s.intakeAt, down)
+		fmt.Fprintf(out, "  >> SIGKILL the intake (no order came to crash on); a new one starts on %s after %v\n", s.intakeAt, down.Round(time.Millisecond))
 	} else {
 		fmt.Fprintf(out, "  >> the intake crashed after enqueueing %s, before recording its answer; a new one starts on %s after %v\n",
-			id, s.intakeAt, down)
+			id, s.intakeAt, down.Round(time.Millisecond))
 	}
 	return err
 }
@@ -76,7 +80,7 @@ func restartRedis(ctx context.Context, s *system, out io.Writer, length time.Dur
 		return nil
 	}
 	down := min(length/4, s.cfg.visibility/4, time.Second)
-	fmt.Fprintf(out, "  >> SIGKILL redis-server; restarted from its append-only file after %v\n", down)
+	fmt.Fprintf(out, "  >> SIGKILL redis-server; restarted from its append-only file after %v\n", down.Round(time.Millisecond))
 	s.redis.kill()
 	sleep(ctx, down)
 	return s.redis.restart()

@@ -28,7 +28,7 @@ type result struct {
 
 	provider providerCounts
 	workers  workerStats
-	held     int64 // the killed worker's orders in flight at its last report
+	held     int64 // entries the killed worker left unacknowledged
 
 	enqueued, duplicates uint64 // the intakes' jobs, and enqueues the unique key caught
 	crashed              string // the order the intake enqueued before it crashed
@@ -176,6 +176,9 @@ func (r result) print(out io.Writer) {
 	w("  dead-lettered (no raw-log line)          %6d  after %d deliveries", r.dead, maxDeliveries)
 	w("  pending at the end                       %6d", r.pending)
 	w("  = %d; charged twice or more: %d (raw log: %d lines)", r.charged+r.chargedThenDead+r.dead+r.pending+r.doubled, r.doubled, r.lines)
+	if r.unaccepted > 0 {
+		w("  and %d orders charged whose clients gave up before an answer reached them", r.unaccepted)
+	}
 	w("intake: %d requests; shed %d (429); duplicates replayed by its idempotency layer %d (%d resent on purpose); "+
 		"409 in progress %d; 5xx %d; no answer %d", r.requests, r.shed, r.replayed, r.resent, r.conflicts, r.unavailable, r.noAnswer)
 	w("queue: %d jobs enqueued (the crashed intake's last ones uncounted); %d enqueues found their order still queued (its unique key); "+
@@ -184,7 +187,7 @@ func (r result) print(out io.Writer) {
 		w("the intake crashed after enqueueing %s, before recording its answer; its client resent it: raw-log lines for it %d",
 			r.crashed, r.crashedLines)
 	}
-	w("workers: %d handled, %d failed deliveries, %d retried later, %d dead-lettered; %d entries reclaimed (the killed worker was running %d); "+
+	w("workers: %d handled, %d failed deliveries, %d retried later, %d dead-lettered; %d entries reclaimed (the killed worker left %d); "+
 		"%d HTTP retries, breaker opened %d times, %d charges waited for the shared rate limit",
 		r.workers.Handled, r.workers.Failed, r.workers.Retried, r.workers.DeadLettered, r.workers.Reclaimed, r.held,
 		r.workers.HTTPRetries, r.workers.BreakerOpens, r.workers.Throttled)

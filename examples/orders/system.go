@@ -38,7 +38,7 @@ type system struct {
 	intakes    []*process // every intake process, the killed one too
 	workers    []*process
 	final      queueState // read by the shutdown, before the Redis client closes
-	killedHeld int64      // the killed worker's orders in flight at its last report
+	killedHeld int64      // entries the killed worker left unacknowledged
 	crashed    string     // the order the intake enqueued before it crashed
 }
 
@@ -242,6 +242,19 @@ func (s *system) count(ctx context.Context) error {
 	s.final = q
 	s.mu.Unlock()
 	return q.err
+}
+
+// heldBy counts the entries of the group that the named consumer read and
+// did not acknowledge.
+func (s *system) heldBy(ctx context.Context, consumer string) (int64, error) {
+	if consumer == "" {
+		return 0, nil // it died before its first report
+	}
+	key := qredis.DefaultPrefix + "{" + s.run + "}"
+	entries, err := s.rdb.XPendingExt(ctx, &goredis.XPendingExtArgs{
+		Stream: key, Group: group, Consumer: consumer, Start: "-", End: "+", Count: 10_000,
+	}).Result()
+	return int64(len(entries)), err
 }
 
 // queueDepth reads the group's pending count and lag and the delayed set.

@@ -36,6 +36,7 @@ const (
 // producer's counts.
 type workerStats struct {
 	Name         string `json:"name"`
+	Consumer     string `json:"consumer,omitempty"` // the consumer's name in the group
 	Handled      uint64 `json:"handled"`
 	Failed       uint64 `json:"failed"`
 	Retried      uint64 `json:"retried"`
@@ -199,7 +200,11 @@ func (w *worker) waitTurn(ctx context.Context) error {
 // report prints the worker's counts every statsEvery until the returned
 // stop is called, which prints them a last time.
 func (w *worker) report(c *qredis.Consumer[order]) (stop func()) {
-	return reportEvery(func() workerStats { return w.stats(c.Stats()) })
+	return reportEvery(func() workerStats {
+		st := w.stats(c.Stats())
+		st.Consumer = c.Name()
+		return st
+	})
 }
 
 // reportEvery prints stats() as a JSON line every statsEvery until the
