@@ -26,12 +26,7 @@ var built struct {
 func program(t *testing.T) string {
 	t.Helper()
 	built.once.Do(func() {
-		dir, err := filepath.Abs(filepath.Join(t.TempDir(), "..", "orders-bin"))
-		if err != nil {
-			built.err = err
-			return
-		}
-		built.path = filepath.Join(dir, "orders")
+		built.path = filepath.Join(binDir, "orders")
 		built.out, built.err = exec.Command("go", "build", "-o", built.path, ".").CombinedOutput()
 	})
 	if built.err != nil {
