@@ -87,7 +87,7 @@ func TestDemoInvariants(t *testing.T) {
 	if r.crashed != "" && r.crashedLines != 1 {
 		t.Errorf("the order %s enqueued by the crashed intake has %d raw-log lines, want 1\n%s", r.crashed, r.crashedLines, text)
 	}
-	for _, want := range []string{"SIGKILL worker", "the intake", "SIGKILL redis-server", "-- drain", "== report", "OK: every accepted order"} {
+	for _, want := range []string{"SIGKILL worker", "the intake", "SIGKILL redis-server", "-- drain", "| workers 2/3 |", "== report", "OK: every accepted order"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}

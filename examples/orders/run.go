@@ -95,7 +95,10 @@ func runPhase(ctx, stopClients context.Context, s *system, out io.Writer, p phas
 	if err != nil {
 		return fmt.Errorf("phase %s: %w", p.name, err)
 	}
-	return ctx.Err()
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted in phase %s (everything was shut down): %w", p.name, context.Cause(ctx))
+	}
+	return nil
 }
 
 // waitSettled waits until every accepted order is charged or
