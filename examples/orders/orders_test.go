@@ -93,3 +93,48 @@ func TestDemoInvariants(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoInterrupted stops the demo in its second phase, as Ctrl-C
+// would: it shuts everything down (goleak, in TestMain, finds a goroutine
+// left reading a child that did not exit) and says it was interrupted.
+func TestDemoInterrupted(t *testing.T) {
+	srv := redistest.StartDurable(t)
+	cfg, err := parseFlags([]string{"-duration", "3500ms", "-rate", "10", "-redis", srv.Addr(), "-exe", program(t)}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatalf("parseFlags: %v", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out := &cancelWriter{on: "-- burst", cancel: cancel}
+	_, err = demo(ctx, cfg, out)
+	if err == nil || !strings.Contains(err.Error(), "interrupted in phase burst") {
+		t.Errorf("demo = %v, want interrupted in phase burst\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "shutdown in") {
+		t.Errorf("output lacks the shutdown line:\n%s", out.String())
+	}
+}
+
+// cancelWriter keeps the output and calls cancel once on appears in it.
+type cancelWriter struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	on     string
+	cancel context.CancelFunc
+}
+
+func (w *cancelWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.on) {
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+func (w *cancelWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
