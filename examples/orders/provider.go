@@ -17,6 +17,7 @@ import (
 
 	"github.com/holdfast-go/holdfast/deadline"
 	"github.com/holdfast-go/holdfast/idempotency"
+	"github.com/holdfast-go/holdfast/limit"
 	"golang.org/x/time/rate"
 )
 
@@ -45,8 +46,8 @@ const (
 type provider struct {
 	log     *os.File
 	logPath string
-	mu      sync.Mutex // serializes the raw log's writes
-	limiter *rate.Limiter
+	mu      sync.Mutex               // serializes the raw log's writes
+	limiter *limit.KeyedRate[string] // per merchant: here, one
 	mode    atomic.Int32
 	rng     *lockedRand
 	srv     *http.Server
@@ -63,8 +64,12 @@ func newProvider(dir string, perSecond int, seed uint64) (*provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &provider{log: f, logPath: path, rng: newLockedRand(seed),
-		limiter: rate.NewLimiter(rate.Limit(perSecond), max(1, perSecond/5))}
+	limiter, err := limit.NewKeyedRate[string](rate.Limit(perSecond), max(1, perSecond/5), 16)
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	p := &provider{log: f, logPath: path, rng: newLockedRand(seed), limiter: limiter}
 	h, err := p.handler()
 	if err != nil {
 		_ = f.Close()
@@ -99,15 +104,16 @@ func (p *provider) handler() (http.Handler, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST "+chargePath, p.limit(p.faults(budget(p.count(dedupe(http.HandlerFunc(p.charge)))))))
+	mux.Handle("POST "+chargePath, p.rateLimit(p.faults(budget(p.count(dedupe(http.HandlerFunc(p.charge)))))))
 	return mux, nil
 }
 
-// limit answers 429 with Retry-After to charges above the provider's rate.
-func (p *provider) limit(next http.Handler) http.Handler {
+// rateLimit answers 429 with Retry-After to a merchant's charges above the
+// provider's rate. Every worker charges for the same merchant.
+func (p *provider) rateLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.requests.Add(1)
-		if !p.limiter.Allow() {
+		if p.limiter.Allow("merchant") != nil {
 			p.limited.Add(1)
 			w.Header().Set("Retry-After", "1")
 			http.Error(w, "rate limited", http.StatusTooManyRequests)
