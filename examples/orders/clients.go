@@ -19,7 +19,7 @@ import (
 const (
 	clientTimeout = time.Second // a client gives up on a request and resends it
 	dupRate       = 0.1         // accepted orders a client sends again, as after a lost answer
-	maxInFlight   = 64          // orders the clients work on at once
+	maxInFlight   = 200         // orders the clients work on at once
 )
 
 // placed is what the clients know of one order.

@@ -23,8 +23,8 @@ import (
 // request lives without renewal (a killed intake's holds block their keys
 // for that long).
 const (
-	intakeSlots   = 2
-	intakeMaxWait = 5 * time.Millisecond
+	intakeSlots   = 4
+	intakeMaxWait = 25 * time.Millisecond
 	intakeLease   = 2 * time.Second
 )
 
