@@ -37,10 +37,17 @@ var retryResults = [...]string{"success", "attempts_exhausted", "budget_exhauste
 func RetryResult(err error) string { return retryResults[retryResult(err)] }
 
 func retryResult(err error) int {
+	if err == nil {
+		return 0
+	}
+	return failedResult(err)
+}
+
+// failedResult is retryResult for a non-nil err, apart so that a success
+// does not allocate the target of errors.As.
+func failedResult(err error) int {
 	var e *retry.Error
 	switch {
-	case err == nil:
-		return 0
 	case !errors.As(err, &e) || e.Reason == nil:
 		return 6
 	case errors.Is(e.Reason, retry.ErrAttemptsExhausted):
@@ -59,16 +66,18 @@ func retryResult(err error) int {
 // policy and a span per attempt. Make one per policy with
 // [Instrumentation.RetryObserver] and pass it to [retry.WithObserver].
 //
-// Each attempt gets a span, "<name> attempt", child of the caller's span
-// (a [Dependency]'s, say), with [RetryAttemptKey], [RetryDelayKey], and
+// When the caller's ctx carries a span that is recording (a
+// [Dependency]'s, say, or an HTTP client span), each attempt gets a span,
+// "<name> attempt", child of it, with [RetryAttemptKey], [RetryDelayKey], and
 // error.type when it failed; for an HTTP policy
 // ([Instrumentation.HTTPRetryObserver]) a retried attempt also carries
 // http.request.resend_count, as the semantic conventions ask.
 //
 // Cost per call with the OpenTelemetry SDK: one histogram value and one
 // counter add with precomputed attributes (no allocation), plus a counter
-// add and a histogram value per retry; and a span per attempt, which costs
-// what the TracerProvider's spans cost.
+// add and a histogram value per retry. Under a recording span, each
+// attempt adds a span, which costs what the TracerProvider's spans cost
+// (with the SDK, a microsecond or more and a few allocations).
 type RetryObserver struct {
 	in       *Instrumentation
 	span     string
@@ -116,6 +125,9 @@ func (o *RetryObserver) Attempt(ctx context.Context, attempt int, delay time.Dur
 		o.in.inst.retryRetries.Add(ctx, 1, o.all.add...)
 		o.in.inst.retryDelay.Record(ctx, delay.Seconds(), o.all.rec...)
 	}
+	if !trace.SpanFromContext(ctx).IsRecording() {
+		return ctx // no call span being recorded: no attempt spans
+	}
 	ctx, span := o.in.tracer.Start(ctx, o.span, o.spanOpts...)
 	if span.IsRecording() {
 		span.SetAttributes(RetryAttemptKey.Int(attempt), RetryDelayKey.Float64(delay.Seconds()))
@@ -123,12 +135,19 @@ func (o *RetryObserver) Attempt(ctx context.Context, attempt int, delay time.Dur
 			span.SetAttributes(semconv.HTTPRequestResendCount(attempt - 1))
 		}
 	}
-	return ctx
+	return context.WithValue(ctx, attemptSpanKey{}, span)
 }
+
+// attemptSpanKey marks the ctx of an attempt whose span the observer
+// started, so that AttemptDone ends that span and never the caller's.
+type attemptSpanKey struct{}
 
 // AttemptDone implements [retry.Observer]: it ends the attempt's span.
 func (o *RetryObserver) AttemptDone(ctx context.Context, attempt int, err error) {
-	span := trace.SpanFromContext(ctx)
+	span, ok := ctx.Value(attemptSpanKey{}).(trace.Span)
+	if !ok {
+		return
+	}
 	if err != nil && span.IsRecording() {
 		et := ErrorType(err)
 		span.SetAttributes(errorKey.String(et))

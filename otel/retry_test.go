@@ -148,15 +148,17 @@ func TestHTTPRetryResendCount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req, _ := http.NewRequest(http.MethodGet, "http://upstream.invalid/", nil)
+		ctx, call := h.tp.Tracer("test").Start(context.Background(), "GET")
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://upstream.invalid/", nil)
 		resp, err := rt.RoundTrip(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
+		call.End()
 		spans := h.spans.Ended()
-		if len(spans) != 2 {
-			t.Fatalf("spans = %d, want 2", len(spans))
+		if len(spans) != 3 {
+			t.Fatalf("spans = %d, want 3 (2 attempts and the call)", len(spans))
 		}
 		if hasResend(spans[0]) {
 			t.Errorf("first attempt carries http.request.resend_count: %v", spans[0].Attributes())
@@ -199,4 +201,29 @@ func TestRetryResult(t *testing.T) {
 			t.Errorf("RetryResult(%v) = %q, want %q", tt.err, got, tt.want)
 		}
 	}
+}
+
+// TestNoAttemptSpansWithoutACallSpan: with no recording span in the
+// caller's ctx, attempts get no span, and the caller's ctx is untouched.
+func TestNoAttemptSpansWithoutACallSpan(t *testing.T) {
+	h := newHarness(t)
+	obs, _ := h.in.RetryObserver("payments")
+	p, err := retry.New(retry.WithObserver(obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	err = p.Do(ctx, func(actx context.Context) error {
+		if actx != ctx {
+			t.Error("the attempt got a new ctx without a call span")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.spans.Ended()); n != 0 {
+		t.Errorf("spans = %d, want 0", n)
+	}
+	want(t, h.collect(t), map[string]string{"holdfast.retry.calls{holdfast.name=payments,holdfast.retry.result=success}": "1"})
 }
