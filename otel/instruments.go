@@ -103,7 +103,7 @@ func (in *instruments) init(m metric.Meter) error {
 		metric.WithDescription("Retries a retry budget refused."))
 	add(err)
 
-	in.breakerState, err = m.Int64ObservableGauge("holdfast.breaker.state", metric.WithUnit("1"),
+	in.breakerState, err = m.Int64ObservableGauge("holdfast.breaker.state", metric.WithUnit("{state}"),
 		metric.WithDescription("1 for the breaker's current holdfast.breaker.state, 0 for the others."))
 	add(err)
 	in.breakerTrips, err = m.Int64ObservableCounter("holdfast.breaker.trips", metric.WithUnit("{trip}"),
