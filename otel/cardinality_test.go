@@ -72,7 +72,7 @@ func cardinality(t *testing.T) {
 	for _, v := range []string{
 		"success", "failure", "ignored", "closed", "open", "half-open", "forced-open", "disabled",
 		"local", "remote", "store", "decode", "encode", "evicted", "expired", "replaced", "deleted",
-		"accepted", "handled", "failed", "dropped", "rejected", "returned", "admitted", "canceled",
+		"accepted", "handled", "failed", "dropped", "rejected", "returned", "admitted", "canceled", "delay",
 		ErrorTypeCanceled, ErrorTypeTimeout, ErrorTypeBreakerOpen, ErrorTypeLimited, ErrorTypeQueueFull,
 		ErrorTypeBudgetExhausted, ErrorTypeInsufficientBudget, ErrorTypeNotFound, ErrorTypePanic, ErrorTypeOther,
 	} {

@@ -23,6 +23,8 @@
 //   - register the Stats of budgets, pools, caches and limiters with
 //     [Instrumentation.ObserveRetryBudget], [Instrumentation.ObservePool],
 //     [Instrumentation.ObserveCache] and [Instrumentation.ObserveLimit];
+//   - give each hedged call site a [HedgeObserver] through
+//     [fanout.WithHedgeObserver];
 //   - put [Instrumentation.DeadlineMiddleware] inside
 //     [deadline.Middleware] to record the budgets requests arrive with.
 //
@@ -35,7 +37,7 @@
 // Counts that a pattern's Stats already keeps are observable instruments:
 // the MeterProvider reads Stats when it collects, and a call pays nothing.
 // The rest goes through the patterns' observers ([retry.Observer],
-// [breaker.Observer]), which an uninstrumented call does not pay for (a
+// [breaker.Observer], [fanout.HedgeObserver]), which an uninstrumented call does not pay for (a
 // nil check). Instrumented, a measurement uses an attribute set computed
 // once, when the observer is made, and allocates nothing: per call a
 // breaker adds one counter add, a retry policy one histogram value and one
@@ -103,6 +105,7 @@
 //	holdfast.limit.calls             counter (async) {call}       holdfast.limit.result                  holdfast_limit_calls_total
 //	holdfast.limit.wait_time         counter (async) s                                                   holdfast_limit_wait_time_seconds_total
 //	holdfast.deadline.budget         histogram       s                                                   holdfast_deadline_budget_seconds
+//	holdfast.hedge.calls             counter         {call}       holdfast.hedge.reason                  holdfast_hedge_calls_total
 //
 // The attribute values: holdfast.retry.result is one of [RetryResult]'s;
 // holdfast.breaker.state and .from are breaker states ("closed", "open",
@@ -112,7 +115,8 @@
 // holdfast.cache.reason "evicted", "expired", "replaced" or "deleted";
 // holdfast.queue.result "accepted", "handled", "failed", "dropped",
 // "rejected" or "returned"; holdfast.limit.result "admitted", "rejected"
-// (shed) or "canceled"; error.type one of [ErrorType]'s.
+// (shed) or "canceled"; holdfast.hedge.reason "delay" or "failure";
+// error.type one of [ErrorType]'s.
 //
 // # Traces
 //
@@ -129,6 +133,10 @@
 //	│       (if the breaker rejected it; the attempt's ctx is the call's)
 //	└── (spans of the HTTP client or driver, children of each attempt)
 //
+// A hedged call ([fanout.Hedge] with a [HedgeObserver]) adds an event
+// holdfast.hedge {holdfast.hedge.call=2, holdfast.hedge.reason=delay} to
+// the span of Hedge's ctx for each call it adds to the first.
+//
 // The attempt spans carry the attempt's ctx to fn (and to a
 // [retry.Transport]'s requests), so a client instrumented for tracing
 // nests its own spans, and propagates the trace, under each attempt. For
@@ -137,8 +145,7 @@
 //
 // # Not instrumented yet
 //
-// Hedged requests (fanout) have no observer, so hedges are not span events
-// yet; a pool's wait and handle times and a cache load's latency need
+// A pool's wait and handle times and a cache load's latency need
 // per-item hooks the core packages lack (wrap the handler or the loader in
 // a [Dependency] for their duration); queue/redis and idempotency landed
 // after this package.

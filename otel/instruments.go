@@ -61,6 +61,8 @@ type instruments struct {
 	limitWaitTime metric.Float64ObservableCounter
 
 	deadlineBudget metric.Float64Histogram
+
+	hedges metric.Int64Counter
 }
 
 // init creates the instruments; the names, units and descriptions are the
@@ -125,6 +127,10 @@ func (in *instruments) init(m metric.Meter) error {
 	in.deadlineBudget, err = m.Float64Histogram("holdfast.deadline.budget", metric.WithUnit("s"),
 		metric.WithDescription("Time budget an incoming request carried."),
 		metric.WithExplicitBucketBoundaries(secondsBuckets...))
+	add(err)
+
+	in.hedges, err = m.Int64Counter("holdfast.hedge.calls", metric.WithUnit("{call}"),
+		metric.WithDescription("Calls a hedged request added to the first, by holdfast.hedge.reason."))
 	add(err)
 	return errors.Join(errs...)
 }
