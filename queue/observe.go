@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Observer sees each item a [Pool]'s handler runs on, with the context
@@ -14,18 +15,18 @@ import (
 // handler, Handled. They must not block.
 //
 // Cost: unset, an item pays one nil check. Set, an item pays the two
-// interface calls and a deferred function (so that a handler that panics
-// is seen too), plus the observer's own cost.
+// interface calls, two clock reads and a deferred function (so that a
+// handler that panics is seen too), plus the observer's own cost.
 type Observer interface {
 	// Handling is called before the handler runs on an item. The context
 	// it returns is the handler's (within [WithItemTimeout]'s, if set);
 	// returning ctx itself is fine.
 	Handling(ctx context.Context) context.Context
 	// Handled is called when the handler returns, with the context
-	// Handling returned and the handler's error: nil, its error, or
-	// [ErrHandlerPanicked] when it panicked (the [PanicError] goes to the
-	// pool's error hook as before).
-	Handled(ctx context.Context, err error)
+	// Handling returned, the time the handler took, and its error: nil,
+	// its error, or [ErrHandlerPanicked] when it panicked (the
+	// [PanicError] goes to the pool's error hook as before).
+	Handled(ctx context.Context, elapsed time.Duration, err error)
 }
 
 // ErrHandlerPanicked is the error an [Observer]'s Handled gets for a
@@ -47,10 +48,11 @@ func WithObserver(o Observer) Option {
 // callObserved is call with an observer.
 func (p *Pool[T]) callObserved(ctx context.Context, v T) (err error) {
 	ctx = p.observer.Handling(ctx)
+	start := time.Now()
 	ended := false
 	defer func() {
 		if !ended {
-			p.observer.Handled(ctx, ErrHandlerPanicked)
+			p.observer.Handled(ctx, time.Since(start), ErrHandlerPanicked)
 		}
 	}()
 	if p.timeout > 0 {
@@ -60,6 +62,6 @@ func (p *Pool[T]) callObserved(ctx context.Context, v T) (err error) {
 	}
 	err = p.handler(ctx, v)
 	ended = true
-	p.observer.Handled(ctx, err)
+	p.observer.Handled(ctx, time.Since(start), err)
 	return err
 }

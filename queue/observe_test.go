@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 type itemKey struct{}
@@ -21,7 +22,10 @@ func (l *itemLog) Handling(ctx context.Context) context.Context {
 	return context.WithValue(ctx, itemKey{}, "item")
 }
 
-func (l *itemLog) Handled(ctx context.Context, err error) {
+func (l *itemLog) Handled(ctx context.Context, elapsed time.Duration, err error) {
+	if elapsed < 0 {
+		err = fmt.Errorf("negative time %v", elapsed)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.events = append(l.events, fmt.Sprintf("%v: %v", ctx.Value(itemKey{}), err))
