@@ -157,20 +157,26 @@ func BenchmarkCacheHit(b *testing.B) {
 	}
 }
 
-// BenchmarkPoolItem: a pool's counts are read from Stats at collection.
+// BenchmarkPoolItem: a pool's counts are read from Stats at collection
+// ("observed"); "observed+handle_time" adds the PoolObserver, which
+// records the handler's time per item.
 func BenchmarkPoolItem(b *testing.B) {
 	ctx := context.Background()
-	for _, observed := range []bool{false, true} {
-		name := "plain"
-		if observed {
-			name = "observed"
-		}
+	for _, name := range []string{"plain", "observed", "observed+handle_time"} {
 		b.Run(name, func(b *testing.B) {
-			p, err := queue.NewPool(func(context.Context, int) error { return nil }, queue.WithWorkers(1), queue.WithCapacity(1024))
+			opts := []queue.Option{queue.WithWorkers(1), queue.WithCapacity(1024)}
+			if name == "observed+handle_time" {
+				o, err := benchInstrumentation(b, false).PoolObserver("bench")
+				if err != nil {
+					b.Fatal(err)
+				}
+				opts = append(opts, queue.WithObserver(o))
+			}
+			p, err := queue.NewPool(func(context.Context, int) error { return nil }, opts...)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if observed {
+			if name != "plain" {
 				reg, err := benchInstrumentation(b, false).ObservePool("bench", p.Stats)
 				if err != nil {
 					b.Fatal(err)

@@ -23,6 +23,8 @@
 //   - register the Stats of budgets, pools, caches and limiters with
 //     [Instrumentation.ObserveRetryBudget], [Instrumentation.ObservePool],
 //     [Instrumentation.ObserveCache] and [Instrumentation.ObserveLimit];
+//   - give each pool a [PoolObserver] through [queue.WithObserver] for
+//     the time its handler takes per item;
 //   - give each hedged call site a [HedgeObserver] through
 //     [fanout.WithHedgeObserver];
 //   - put [Instrumentation.DeadlineMiddleware] inside
@@ -37,7 +39,7 @@
 // Counts that a pattern's Stats already keeps are observable instruments:
 // the MeterProvider reads Stats when it collects, and a call pays nothing.
 // The rest goes through the patterns' observers ([retry.Observer],
-// [breaker.Observer], [fanout.HedgeObserver]), which an uninstrumented call does not pay for (a
+// [breaker.Observer], [queue.Observer], [fanout.HedgeObserver]), which an uninstrumented call does not pay for (a
 // nil check). Instrumented, a measurement uses an attribute set computed
 // once, when the observer is made, and allocates nothing: per call a
 // breaker adds one counter add, a retry policy one histogram value and one
@@ -99,6 +101,7 @@
 //	holdfast.queue.in_flight         gauge (async)   {item}                                              holdfast_queue_in_flight
 //	holdfast.queue.workers           gauge (async)   {worker}                                            holdfast_queue_workers
 //	holdfast.queue.items             counter (async) {item}       holdfast.queue.result                  holdfast_queue_items_total
+//	holdfast.queue.handle_time       histogram       s            error.type (on failure)                holdfast_queue_handle_time_seconds
 //	holdfast.limit.limit             gauge (async)   {call}                                              holdfast_limit_limit
 //	holdfast.limit.in_flight         gauge (async)   {call}                                              holdfast_limit_in_flight
 //	holdfast.limit.waiting           gauge (async)   {call}                                              holdfast_limit_waiting
@@ -145,8 +148,7 @@
 //
 // # Not instrumented yet
 //
-// A pool's wait and handle times and a cache load's latency need
-// per-item hooks the core packages lack (wrap the handler or the loader in
-// a [Dependency] for their duration); queue/redis and idempotency landed
-// after this package.
+// The time an item waits in a pool's queue, and a cache load's latency,
+// need hooks the core packages lack (wrap the loader in a [Dependency] for
+// its duration); queue/redis and idempotency landed after this package.
 package holdfastotel

@@ -63,6 +63,8 @@ type instruments struct {
 	deadlineBudget metric.Float64Histogram
 
 	hedges metric.Int64Counter
+
+	queueHandleTime metric.Float64Histogram
 }
 
 // init creates the instruments; the names, units and descriptions are the
@@ -126,6 +128,11 @@ func (in *instruments) init(m metric.Meter) error {
 
 	in.deadlineBudget, err = m.Float64Histogram("holdfast.deadline.budget", metric.WithUnit("s"),
 		metric.WithDescription("Time budget an incoming request carried."),
+		metric.WithExplicitBucketBoundaries(secondsBuckets...))
+	add(err)
+
+	in.queueHandleTime, err = m.Float64Histogram("holdfast.queue.handle_time", metric.WithUnit("s"),
+		metric.WithDescription("Time a pool's handler took per item, by error.type (absent on success)."),
 		metric.WithExplicitBucketBoundaries(secondsBuckets...))
 	add(err)
 

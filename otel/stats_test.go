@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/holdfast-go/holdfast/cache"
 	"github.com/holdfast-go/holdfast/limit"
@@ -142,4 +143,41 @@ func TestUnregister(t *testing.T) {
 	if got := h.collect(t); len(got) != 0 {
 		t.Errorf("after Unregister: %d points, want none: %v", len(got), got)
 	}
+}
+
+func TestPoolHandleTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t)
+		obs, err := h.in.PoolObserver("mailer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := queue.NewPool(func(_ context.Context, v int) error {
+			time.Sleep(time.Duration(v+1) * time.Second)
+			switch v {
+			case 1:
+				return limit.ErrLimited
+			case 2:
+				panic("bang")
+			}
+			return nil
+		}, queue.WithWorkers(1), queue.WithObserver(obs), queue.WithOnError(func(int, error) {}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		for v := range 3 {
+			if err := p.Submit(ctx, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := p.Shutdown(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want(t, h.collect(t), map[string]string{
+			"holdfast.queue.handle_time{holdfast.name=mailer}":                    "1/1",
+			"holdfast.queue.handle_time{error.type=limited,holdfast.name=mailer}": "1/2",
+			"holdfast.queue.handle_time{error.type=panic,holdfast.name=mailer}":   "1/3",
+		})
+	})
 }
