@@ -2,6 +2,7 @@ package holdfastotel
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"github.com/holdfast-go/holdfast/breaker"
@@ -203,5 +204,29 @@ func BenchmarkSDKCounterAdd(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		in.inst.breakerCalls.Add(ctx, 1, a.add...)
+	}
+}
+
+// BenchmarkHTTPTransport: the cost HTTPTransport adds to a request, over
+// a base that answers at once.
+func BenchmarkHTTPTransport(b *testing.B) {
+	base := roundTrip(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
+	})
+	req, _ := http.NewRequest(http.MethodGet, "http://bench.invalid/", nil)
+	for _, name := range []string{"plain", "timed"} {
+		b.Run(name, func(b *testing.B) {
+			var rt http.RoundTripper = base
+			if name == "timed" {
+				var err error
+				if rt, err = benchInstrumentation(b, false).HTTPTransport("bench", base); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = rt.RoundTrip(req)
+			}
+		})
 	}
 }

@@ -44,12 +44,16 @@ func cardinality(t *testing.T) {
 	if reg, err := h.in.ObserveBreaker(b); err == nil {
 		defer reg.Unregister()
 	}
-	rt, err := retry.Transport(roundTrip(func(r *http.Request) (*http.Response, error) {
+	timed, err := h.in.HTTPTransport("payments", roundTrip(func(r *http.Request) (*http.Response, error) {
 		if err := b.Do(r.Context(), func(context.Context) error { return failure }); err != nil {
 			return nil, err
 		}
 		return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(""))}, nil
-	}), p)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := retry.Transport(timed, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +76,7 @@ func cardinality(t *testing.T) {
 	for _, v := range []string{
 		"success", "failure", "ignored", "closed", "open", "half-open", "forced-open", "disabled",
 		"local", "remote", "store", "decode", "encode", "evicted", "expired", "replaced", "deleted",
-		"accepted", "handled", "failed", "dropped", "rejected", "returned", "admitted", "canceled", "delay",
+		"accepted", "handled", "failed", "dropped", "rejected", "returned", "admitted", "canceled", "delay", "GET",
 		ErrorTypeCanceled, ErrorTypeTimeout, ErrorTypeBreakerOpen, ErrorTypeLimited, ErrorTypeQueueFull,
 		ErrorTypeBudgetExhausted, ErrorTypeInsufficientBudget, ErrorTypeNotFound, ErrorTypePanic, ErrorTypeOther,
 	} {

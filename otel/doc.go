@@ -23,6 +23,8 @@
 //   - register the Stats of budgets, pools, caches and limiters with
 //     [Instrumentation.ObserveRetryBudget], [Instrumentation.ObservePool],
 //     [Instrumentation.ObserveCache] and [Instrumentation.ObserveLimit];
+//   - put [Instrumentation.HTTPTransport] under a [retry.Transport] for
+//     http.client.request.duration per attempt;
 //   - give each pool a [PoolObserver] through [queue.WithObserver] for
 //     the time its handler takes per item;
 //   - give each hedged call site a [HedgeObserver] through
@@ -109,6 +111,8 @@
 //	holdfast.limit.wait_time         counter (async) s                                                   holdfast_limit_wait_time_seconds_total
 //	holdfast.deadline.budget         histogram       s                                                   holdfast_deadline_budget_seconds
 //	holdfast.hedge.calls             counter         {call}       holdfast.hedge.reason                  holdfast_hedge_calls_total
+//	http.client.request.duration     histogram       s            http.request.method,                   http_client_request_duration_seconds
+//	                                                              http.response.status_code, error.type
 //
 // The attribute values: holdfast.retry.result is one of [RetryResult]'s;
 // holdfast.breaker.state and .from are breaker states ("closed", "open",
@@ -143,8 +147,10 @@
 // The attempt spans carry the attempt's ctx to fn (and to a
 // [retry.Transport]'s requests), so a client instrumented for tracing
 // nests its own spans, and propagates the trace, under each attempt. For
-// the http.client.* instruments and spans of the semantic conventions, use
-// an instrumented base transport (otelhttp's) under retry.Transport.
+// the http.client.* instrument and spans of the semantic conventions, use
+// [Instrumentation.HTTPTransport] (http.client.request.duration, without
+// server.address) under retry.Transport, and a base transport instrumented
+// for tracing (otelhttp's) for the HTTP client spans.
 //
 // # Not instrumented yet
 //

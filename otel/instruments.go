@@ -65,6 +65,8 @@ type instruments struct {
 	hedges metric.Int64Counter
 
 	queueHandleTime metric.Float64Histogram
+
+	httpDuration metric.Float64Histogram
 }
 
 // init creates the instruments; the names, units and descriptions are the
@@ -133,6 +135,11 @@ func (in *instruments) init(m metric.Meter) error {
 
 	in.queueHandleTime, err = m.Float64Histogram("holdfast.queue.handle_time", metric.WithUnit("s"),
 		metric.WithDescription("Time a pool's handler took per item, by error.type (absent on success)."),
+		metric.WithExplicitBucketBoundaries(secondsBuckets...))
+	add(err)
+
+	in.httpDuration, err = m.Float64Histogram("http.client.request.duration", metric.WithUnit("s"),
+		metric.WithDescription("Duration of HTTP client requests."),
 		metric.WithExplicitBucketBoundaries(secondsBuckets...))
 	add(err)
 

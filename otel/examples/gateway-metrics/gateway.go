@@ -105,7 +105,8 @@ func (g *gateway) build(in *holdfastotel.Instrumentation) error {
 }
 
 // upstream starts an upstream server and builds its client: retry over
-// breaker over deadline, as in the main gateway demo, each instrumented.
+// breaker over deadline, as in the main gateway demo, each instrumented,
+// over a transport that records http.client.request.duration.
 func (g *gateway) upstream(in *holdfastotel.Instrumentation, name string, fail func(int64) bool, budget *retry.Budget) (*backend, error) {
 	var n atomic.Int64
 	url, err := g.listen("127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +140,10 @@ func (g *gateway) upstream(in *holdfastotel.Instrumentation, name string, fail f
 	if err != nil {
 		return nil, err
 	}
-	rt, err := deadline.Transport(http.DefaultTransport)
+	rt, err := in.HTTPTransport(name, http.DefaultTransport)
+	if err == nil {
+		rt, err = deadline.Transport(rt)
+	}
 	if err == nil {
 		rt, err = breaker.Transport(rt, br)
 	}

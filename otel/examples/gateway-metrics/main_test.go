@@ -32,6 +32,7 @@ func TestRunPrintsTheSeries(t *testing.T) {
 		`holdfast_queue_items_total{holdfast_name="audit",holdfast_queue_result="accepted"}`,
 		`holdfast_limit_calls_total{holdfast_limit_result="admitted",holdfast_name="gateway"}`,
 		`holdfast_deadline_budget_seconds_count{holdfast_name="gateway"}`,
+		`# TYPE http_client_request_duration_seconds histogram`,
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %s", want)

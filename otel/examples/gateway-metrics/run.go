@@ -150,7 +150,7 @@ func get(ctx context.Context, url string) error {
 	return resp.Body.Close()
 }
 
-// printSeries prints the holdfast_ lines of /metrics, less the histogram
+// printSeries prints the holdfast_ and http_client_ lines of /metrics, less the histogram
 // buckets, with the scope labels cut for reading.
 var scopeLabels = strings.NewReplacer(`,otel_scope_name="github.com/holdfast-go/holdfast/otel",otel_scope_schema_url="",otel_scope_version=""`, "",
 	`otel_scope_name="github.com/holdfast-go/holdfast/otel",otel_scope_schema_url="",otel_scope_version=""`, "")
@@ -168,7 +168,8 @@ func printSeries(ctx context.Context, url string, out io.Writer) error {
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
 		line := sc.Text()
-		if (strings.HasPrefix(line, "holdfast_") && !strings.Contains(line, "_bucket{")) || strings.HasPrefix(line, "# TYPE holdfast_") {
+		if (strings.HasPrefix(line, "holdfast_") || strings.HasPrefix(line, "http_client_")) && !strings.Contains(line, "_bucket{") ||
+			strings.HasPrefix(line, "# TYPE holdfast_") || strings.HasPrefix(line, "# TYPE http_client_") {
 			fmt.Fprintln(out, scopeLabels.Replace(line))
 		}
 	}
