@@ -44,6 +44,7 @@ func TestDependencyRED(t *testing.T) {
 			"holdfast.dependency.duration{holdfast.name=inventory}":                    "1/0.25",
 			"holdfast.dependency.duration{error.type=limited,holdfast.name=inventory}": "1/0",
 			"holdfast.dependency.duration{error.type=panic,holdfast.name=inventory}":   "1/0",
+			"holdfast.deadline.remaining{holdfast.name=inventory}":                     "3/5.5", // 2s, then 1.75s twice
 		})
 		spans := h.spans.Ended()
 		if len(spans) != 3 {

@@ -110,6 +110,7 @@
 //	holdfast.limit.calls             counter (async) {call}       holdfast.limit.result                  holdfast_limit_calls_total
 //	holdfast.limit.wait_time         counter (async) s                                                   holdfast_limit_wait_time_seconds_total
 //	holdfast.deadline.budget         histogram       s                                                   holdfast_deadline_budget_seconds
+//	holdfast.deadline.remaining      histogram       s            (holdfast.name: the dependency)        holdfast_deadline_remaining_seconds
 //	holdfast.hedge.calls             counter         {call}       holdfast.hedge.reason                  holdfast_hedge_calls_total
 //	http.client.request.duration     histogram       s            http.request.method,                   http_client_request_duration_seconds
 //	                                                              http.response.status_code, error.type

@@ -60,7 +60,8 @@ type instruments struct {
 	limitCalls    metric.Int64ObservableCounter
 	limitWaitTime metric.Float64ObservableCounter
 
-	deadlineBudget metric.Float64Histogram
+	deadlineBudget    metric.Float64Histogram
+	deadlineRemaining metric.Float64Histogram
 
 	hedges metric.Int64Counter
 
@@ -130,6 +131,11 @@ func (in *instruments) init(m metric.Meter) error {
 
 	in.deadlineBudget, err = m.Float64Histogram("holdfast.deadline.budget", metric.WithUnit("s"),
 		metric.WithDescription("Time budget an incoming request carried."),
+		metric.WithExplicitBucketBoundaries(secondsBuckets...))
+	add(err)
+
+	in.deadlineRemaining, err = m.Float64Histogram("holdfast.deadline.remaining", metric.WithUnit("s"),
+		metric.WithDescription("Time budget left when a dependency call started."),
 		metric.WithExplicitBucketBoundaries(secondsBuckets...))
 	add(err)
 
