@@ -22,7 +22,8 @@
 //     it with [Instrumentation.ObserveBreaker];
 //   - register the Stats of budgets, pools, caches and limiters with
 //     [Instrumentation.ObserveRetryBudget], [Instrumentation.ObservePool],
-//     [Instrumentation.ObserveCache] and [Instrumentation.ObserveLimit];
+//     [Instrumentation.ObserveCache], [Instrumentation.ObserveLimit] and
+//     [Instrumentation.ObserveThrottle];
 //   - put [Instrumentation.HTTPTransport] under a [retry.Transport] for
 //     http.client.request.duration per attempt;
 //   - give each pool a [PoolObserver] through [queue.WithObserver] for
@@ -109,6 +110,7 @@
 //	holdfast.limit.waiting           gauge (async)   {call}                                              holdfast_limit_waiting
 //	holdfast.limit.calls             counter (async) {call}       holdfast.limit.result                  holdfast_limit_calls_total
 //	holdfast.limit.wait_time         counter (async) s                                                   holdfast_limit_wait_time_seconds_total
+//	holdfast.limit.throttle.probability gauge (async) 1                                                  holdfast_limit_throttle_probability_ratio
 //	holdfast.deadline.budget         histogram       s                                                   holdfast_deadline_budget_seconds
 //	holdfast.deadline.remaining      histogram       s            (holdfast.name: the dependency)        holdfast_deadline_remaining_seconds
 //	holdfast.hedge.calls             counter         {call}       holdfast.hedge.reason                  holdfast_hedge_calls_total

@@ -65,6 +65,10 @@ func (h *harness) collect(t *testing.T) map[string]string {
 				for _, p := range d.DataPoints {
 					out[key(m.Name, p.Attributes)] = fmt.Sprint(p.Value)
 				}
+			case metricdata.Gauge[float64]:
+				for _, p := range d.DataPoints {
+					out[key(m.Name, p.Attributes)] = fmt.Sprint(p.Value)
+				}
 			case metricdata.Histogram[float64]:
 				for _, p := range d.DataPoints {
 					out[key(m.Name, p.Attributes)] = fmt.Sprintf("%d/%g", p.Count, p.Sum)

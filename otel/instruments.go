@@ -60,6 +60,8 @@ type instruments struct {
 	limitCalls    metric.Int64ObservableCounter
 	limitWaitTime metric.Float64ObservableCounter
 
+	throttleProbability metric.Float64ObservableGauge
+
 	deadlineBudget    metric.Float64Histogram
 	deadlineRemaining metric.Float64Histogram
 
@@ -198,6 +200,9 @@ func (in *instruments) initQueueLimit(m metric.Meter, add func(error)) {
 	in.limitWaiting = gauge("holdfast.limit.waiting", "{call}", "Calls waiting for a place.")
 	in.limitCalls, err = m.Int64ObservableCounter("holdfast.limit.calls", metric.WithUnit("{call}"),
 		metric.WithDescription("Calls by holdfast.limit.result: admitted, rejected (shed), canceled."))
+	add(err)
+	in.throttleProbability, err = m.Float64ObservableGauge("holdfast.limit.throttle.probability", metric.WithUnit("1"),
+		metric.WithDescription("Probability that a client-side throttle rejects the next call."))
 	add(err)
 	in.limitWaitTime, err = m.Float64ObservableCounter("holdfast.limit.wait_time", metric.WithUnit("s"),
 		metric.WithDescription("Total time admitted calls waited for a place."))

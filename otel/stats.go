@@ -129,6 +129,25 @@ func (in *Instrumentation) ObserveLimit(name string, stats func() limit.Stats) (
 	}, i.limitLimit, i.limitInFlight, i.limitWaiting, i.limitCalls, i.limitWaitTime)
 }
 
+// ObserveThrottle reports the calls a client-side throttle rejected
+// (holdfast.limit.calls with holdfast.limit.result "rejected") and its
+// probability of rejecting the next call, for a throttle called name;
+// stats is its [limit.Throttle.Stats].
+func (in *Instrumentation) ObserveThrottle(name string, stats func() limit.ThrottleStats) (metric.Registration, error) {
+	if err := checkObserve("ObserveThrottle", name, stats == nil); err != nil {
+		return nil, err
+	}
+	all := newAttrs(name)
+	rejected := results(name, LimitResultKey, "rejected")[0]
+	i := &in.inst
+	return in.meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+		st := stats()
+		o.ObserveInt64(i.limitCalls, int64(st.Rejected), rejected.obs...)
+		o.ObserveFloat64(i.throttleProbability, st.Probability, all.obs...)
+		return nil
+	}, i.limitCalls, i.throttleProbability)
+}
+
 // ObserveCache reports the hits per tier, misses, loads, stale serves,
 // remote errors, invalidations and local-tier entries of a cache called
 // name; stats is its [cache.Cache.Stats]. For the latency of loads, wrap

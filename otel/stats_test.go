@@ -3,6 +3,7 @@ package holdfastotel
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -179,5 +180,30 @@ func TestPoolHandleTime(t *testing.T) {
 			"holdfast.queue.handle_time{error.type=limited,holdfast.name=mailer}": "1/2",
 			"holdfast.queue.handle_time{error.type=panic,holdfast.name=mailer}":   "1/3",
 		})
+	})
+}
+
+func TestThrottle(t *testing.T) {
+	h := newHarness(t)
+	th, err := limit.NewThrottle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := h.in.ObserveThrottle("search", th.Stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Unregister()
+	overloaded := &limit.LimitedError{}
+	for range 200 {
+		_ = th.Do(context.Background(), func(context.Context) error { return overloaded })
+	}
+	st := th.Stats()
+	if st.Rejected == 0 || st.Probability == 0 {
+		t.Fatalf("Stats = %+v, want a throttle that rejects", st)
+	}
+	want(t, h.collect(t), map[string]string{
+		"holdfast.limit.calls{holdfast.limit.result=rejected,holdfast.name=search}": fmt.Sprint(st.Rejected),
+		"holdfast.limit.throttle.probability{holdfast.name=search}":                 fmt.Sprint(st.Probability),
 	})
 }
