@@ -58,7 +58,7 @@ type gen struct {
 	state State
 	// fast: a call is admitted with nothing to do, and a success has
 	// nothing to record when the gen is settled (closed with no slow rule,
-	// or disabled).
+	// or disabled; never with an Observer, which sees every call).
 	fast      bool
 	since     int64 // when the state began
 	openUntil int64 // StateOpen: when the next probe may go
@@ -165,6 +165,7 @@ func Execute[T any](ctx context.Context, b *Breaker, fn func(context.Context) (T
 func (b *Breaker) Allow() (done func(err error), err error) {
 	g, start, err := b.admit()
 	if err != nil {
+		b.observeReject(context.Background(), err)
 		return nil, err
 	}
 	if b.cfg.slowThreshold == 0 {
@@ -250,7 +251,11 @@ func (b *Breaker) enter(ctx context.Context, nilFunc bool) (*gen, int64, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, 0, err
 	}
-	return b.admit()
+	g, start, err := b.admit()
+	if err != nil {
+		b.observeReject(ctx, err)
+	}
+	return g, start, err
 }
 
 // admit lets a call through, returning the gen that admitted it and its
@@ -370,6 +375,9 @@ func (b *Breaker) mark(err error) uint32 {
 // record records the outcome m of a call admitted by g at start, unless
 // the state has changed since.
 func (b *Breaker) record(g *gen, start int64, m uint32) {
+	if b.cfg.observer != nil {
+		b.observeRecord(m)
+	}
 	var now int64
 	if b.clock {
 		now = b.now()
@@ -494,12 +502,12 @@ func (b *Breaker) newGen(s State, now, openUntil int64, prev *gen) *gen {
 		} else if b.cfg.timeWindow > 0 {
 			g.tw = newTimeWindow(int64(b.cfg.timeWindow)/int64(b.cfg.buckets), b.cfg.buckets)
 		}
-		g.fast = b.cfg.slowThreshold == 0
+		g.fast = b.cfg.slowThreshold == 0 && b.cfg.observer == nil
 		g.metrics = g
 	case StateHalfOpen, StateForcedOpen:
 		g.reject = &OpenError{Name: b.cfg.name, State: s}
 	case StateDisabled:
-		g.fast = true
+		g.fast = b.cfg.observer == nil
 	}
 	if g.metrics == nil {
 		g.metrics = prev.metrics

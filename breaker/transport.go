@@ -110,6 +110,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	g, start, err := t.b.admit()
 	if err != nil {
+		t.b.observeReject(req.Context(), err)
 		closeBody(req)
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), dela
 	if ctx.Err() != nil {
 		return zero, context.Cause(ctx)
 	}
-	h := &hedger[R]{fn: fn, timeout: cfg.timeout, results: make(chan attempt[R])}
+	h := &hedger[R]{fn: fn, timeout: cfg.timeout, results: make(chan attempt[R]), parent: ctx, observer: cfg.hedgeObserver}
 	h.ctx, h.cancel = context.WithCancelCause(ctx)
 	defer h.stop()
 	return h.race(cfg.maxAttempts, delay)
@@ -68,6 +68,9 @@ type hedger[R any] struct {
 	results chan attempt[R]
 	wg      sync.WaitGroup
 	errs    []error // one per attempt started, in order: its error once it failed
+
+	parent   context.Context // Hedge's ctx, for the observer
+	observer HedgeObserver
 }
 
 // race starts attempts on schedule and returns the first success.
@@ -88,6 +91,7 @@ func (h *hedger[R]) race(attempts int, delay time.Duration) (R, error) {
 			}
 			h.errs[a.n] = a.err
 			if len(h.errs) < attempts {
+				h.observeHedge(len(h.errs), true)
 				h.start()
 				running++
 				timer.Reset(delay)
@@ -96,6 +100,7 @@ func (h *hedger[R]) race(attempts int, delay time.Duration) (R, error) {
 			}
 		case <-timer.C:
 			if len(h.errs) < attempts {
+				h.observeHedge(len(h.errs), false)
 				h.start()
 				running++
 				timer.Reset(delay)

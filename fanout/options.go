@@ -102,6 +102,8 @@ type config struct {
 	ordered     bool
 	buffer      int // Stream's extra window; -1: the limit
 	maxAttempts int
+
+	hedgeObserver HedgeObserver
 }
 
 // newConfig applies opts, options of one call's type O, with apply, that

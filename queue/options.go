@@ -31,6 +31,7 @@ type config struct {
 	timeout  time.Duration
 	onError  any // func(T, error)
 	onDrop   any // func(T)
+	observer Observer
 }
 
 // DefaultCapacity is the queue capacity of a [Pool] built without

@@ -42,6 +42,7 @@ type Pool[T any] struct {
 	timeout  time.Duration
 	onError  func(T, error)
 	onDrop   func(T)
+	observer Observer
 
 	// cancel cancels the context of the handlers; Shutdown calls it when
 	// its own ctx expires.
@@ -129,6 +130,7 @@ func NewPool[T any](handler func(context.Context, T) error, opts ...Option) (*Po
 		handler:  handler,
 		overflow: cfg.overflow,
 		timeout:  cfg.timeout,
+		observer: cfg.observer,
 		onError:  onError,
 		onDrop:   onDrop,
 		cancel:   cancel,
@@ -306,6 +308,9 @@ func (p *Pool[T]) allow(ctx context.Context) bool {
 
 // call runs the handler, with the item timeout if any.
 func (p *Pool[T]) call(ctx context.Context, v T) error {
+	if p.observer != nil {
+		return p.callObserved(ctx, v)
+	}
 	if p.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, p.timeout)

@@ -127,6 +127,9 @@ func badCall(ctx context.Context, p *Policy, name string) error {
 // that a call that succeeds at once does not allocate, and keeps the first
 // attempt of a call without timeout or budget to a few branches.
 func run[T any](ctx context.Context, c *config, fn func(context.Context) (T, error)) (T, error) {
+	if c.observer != nil {
+		return runObserved(ctx, c, fn)
+	}
 	var s state
 	if c.budget != nil || c.maxElapsed > 0 {
 		s.begin(c)

@@ -185,6 +185,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !t.retryable(req) {
 		return t.base.RoundTrip(req)
 	}
+	if t.c.observer != nil {
+		return t.roundTripObserved(req)
+	}
 	ctx, c := req.Context(), &t.c
 	var s state
 	if c.budget != nil || c.maxElapsed > 0 {

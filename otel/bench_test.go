@@ -1,0 +1,232 @@
+package holdfastotel
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/holdfast-go/holdfast/breaker"
+	"github.com/holdfast-go/holdfast/cache"
+	"github.com/holdfast-go/holdfast/queue"
+	"github.com/holdfast-go/holdfast/retry"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+)
+
+// benchInstrumentation returns an Instrumentation on the SDK
+// MeterProvider with a manual reader, and either no tracing (the metric
+// path) or the SDK TracerProvider sampling every span (with no exporter).
+func benchInstrumentation(b *testing.B, spans bool) *Instrumentation {
+	in, _ := benchTracing(b, spans)
+	return in
+}
+
+// benchTracing is benchInstrumentation that also returns a ctx carrying a
+// recording span when spans is set (the call span that retry attempts
+// are children of).
+func benchTracing(b *testing.B, spans bool) (*Instrumentation, context.Context) {
+	b.Helper()
+	ctx := context.Background()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	b.Cleanup(func() { _ = mp.Shutdown(context.Background()) })
+	opts := []Option{WithMeterProvider(mp), WithTracerProvider(noop.NewTracerProvider())}
+	if spans {
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
+		b.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
+		opts[1] = WithTracerProvider(tp)
+		var span trace.Span
+		ctx, span = tp.Tracer("bench").Start(ctx, "call")
+		b.Cleanup(func() { span.End() })
+	}
+	in, err := New(opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return in, ctx
+}
+
+func ok(context.Context) error { return nil }
+
+func BenchmarkBreakerCall(b *testing.B) {
+	ctx := context.Background()
+	run := func(b *testing.B, opts ...breaker.Option) {
+		br, err := breaker.New(opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = br.Do(ctx, ok)
+		}
+	}
+	b.Run("plain", func(b *testing.B) { run(b) })
+	b.Run("observed", func(b *testing.B) {
+		opts, err := benchInstrumentation(b, false).BreakerOptions("bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, opts...)
+	})
+}
+
+func BenchmarkRetryCall(b *testing.B) {
+	run := func(b *testing.B, ctx context.Context, opts ...retry.Option) {
+		p, err := retry.New(opts...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = p.Do(ctx, ok)
+		}
+	}
+	b.Run("plain", func(b *testing.B) { run(b, context.Background()) })
+	for _, spans := range []bool{false, true} {
+		name := "observed"
+		if spans {
+			name = "observed+spans"
+		}
+		b.Run(name, func(b *testing.B) {
+			in, ctx := benchTracing(b, spans)
+			o, err := in.RetryObserver("bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			run(b, ctx, retry.WithObserver(o))
+		})
+	}
+}
+
+func BenchmarkDependencyCall(b *testing.B) {
+	ctx := context.Background()
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = ok(ctx)
+		}
+	})
+	for _, spans := range []bool{false, true} {
+		name := "metrics"
+		if spans {
+			name = "metrics+span"
+		}
+		b.Run(name, func(b *testing.B) {
+			d, err := benchInstrumentation(b, spans).Dependency("bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = d.Do(ctx, ok)
+			}
+		})
+	}
+}
+
+// BenchmarkCacheHit: a cache's counts are read from Stats at collection,
+// so an observed hit costs what a plain one does.
+func BenchmarkCacheHit(b *testing.B) {
+	ctx := context.Background()
+	for _, observed := range []bool{false, true} {
+		name := "plain"
+		if observed {
+			name = "observed"
+		}
+		b.Run(name, func(b *testing.B) {
+			c, err := cache.New[string]()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			if observed {
+				reg, err := benchInstrumentation(b, false).ObserveCache("bench", c.Stats)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer reg.Unregister()
+			}
+			if err := c.Set(ctx, "k", "v"); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = c.Get(ctx, "k")
+			}
+		})
+	}
+}
+
+// BenchmarkPoolItem: a pool's counts are read from Stats at collection
+// ("observed"); "observed+handle_time" adds the PoolObserver, which
+// records the handler's time per item.
+func BenchmarkPoolItem(b *testing.B) {
+	ctx := context.Background()
+	for _, name := range []string{"plain", "observed", "observed+handle_time"} {
+		b.Run(name, func(b *testing.B) {
+			opts := []queue.Option{queue.WithWorkers(1), queue.WithCapacity(1024)}
+			if name == "observed+handle_time" {
+				o, err := benchInstrumentation(b, false).PoolObserver("bench")
+				if err != nil {
+					b.Fatal(err)
+				}
+				opts = append(opts, queue.WithObserver(o))
+			}
+			p, err := queue.NewPool(func(context.Context, int) error { return nil }, opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if name != "plain" {
+				reg, err := benchInstrumentation(b, false).ObservePool("bench", p.Stats)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer reg.Unregister()
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = p.Submit(ctx, 1)
+			}
+			if _, err := p.Shutdown(ctx); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}
+
+// BenchmarkSDKCounterAdd is the reference: one Add on an SDK counter with
+// a precomputed attribute set, the floor of any instrumented call.
+func BenchmarkSDKCounterAdd(b *testing.B) {
+	in := benchInstrumentation(b, false)
+	a := newAttrs("bench")
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		in.inst.breakerCalls.Add(ctx, 1, a.add...)
+	}
+}
+
+// BenchmarkHTTPTransport: the cost HTTPTransport adds to a request, over
+// a base that answers at once.
+func BenchmarkHTTPTransport(b *testing.B) {
+	base := roundTrip(func(r *http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: http.StatusOK, Body: http.NoBody, Request: r}, nil
+	})
+	req, _ := http.NewRequest(http.MethodGet, "http://bench.invalid/", nil)
+	for _, name := range []string{"plain", "timed"} {
+		b.Run(name, func(b *testing.B) {
+			var rt http.RoundTripper = base
+			if name == "timed" {
+				var err error
+				if rt, err = benchInstrumentation(b, false).HTTPTransport("bench", base); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = rt.RoundTrip(req)
+			}
+		})
+	}
+}

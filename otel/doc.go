@@ -1,0 +1,163 @@
+// Package holdfastotel exports what holdfast's patterns do to
+// OpenTelemetry: RED metrics (rate, errors, duration) per dependency,
+// the counts of every breaker, retry policy and budget, cache, worker pool
+// and limiter, and a span per call with a child span per retry attempt.
+//
+// It is a module of its own (github.com/holdfast-go/holdfast/otel, tagged
+// otel/vX.Y.Z), so that the core module keeps its short dependency list.
+// The package is named holdfastotel, not otel, so that it does not shadow
+// go.opentelemetry.io/otel in the files that import both (as go-redis's
+// redisotel does).
+//
+// # Use
+//
+// Make one [Instrumentation] per process with [New] (by default on the
+// global MeterProvider and TracerProvider), then:
+//
+//   - wrap each call to a dependency in a [Dependency] ([Dependency.Do],
+//     [Call]): a span per call and holdfast.dependency.duration;
+//   - give each retry policy a [RetryObserver] through [retry.WithObserver]
+//     ([Instrumentation.HTTPRetryObserver] for a [retry.Transport]);
+//   - build each breaker with [Instrumentation.BreakerOptions] and register
+//     it with [Instrumentation.ObserveBreaker];
+//   - register the Stats of budgets, pools, caches and limiters with
+//     [Instrumentation.ObserveRetryBudget], [Instrumentation.ObservePool],
+//     [Instrumentation.ObserveCache], [Instrumentation.ObserveLimit] and
+//     [Instrumentation.ObserveThrottle];
+//   - put [Instrumentation.HTTPTransport] under a [retry.Transport] for
+//     http.client.request.duration per attempt;
+//   - give each pool a [PoolObserver] through [queue.WithObserver] for
+//     the time its handler takes per item;
+//   - give each hedged call site a [HedgeObserver] through
+//     [fanout.WithHedgeObserver];
+//   - put [Instrumentation.DeadlineMiddleware] inside
+//     [deadline.Middleware] to record the budgets requests arrive with.
+//
+// examples/gateway-metrics in this module is the gateway demo wired this
+// way, serving Prometheus text at /metrics through the OpenTelemetry
+// Prometheus exporter.
+//
+// # What it costs
+//
+// Counts that a pattern's Stats already keeps are observable instruments:
+// the MeterProvider reads Stats when it collects, and a call pays nothing.
+// The rest goes through the patterns' observers ([retry.Observer],
+// [breaker.Observer], [queue.Observer], [fanout.HedgeObserver]), which an uninstrumented call does not pay for (a
+// nil check). Instrumented, a measurement uses an attribute set computed
+// once, when the observer is made, and allocates nothing: per call a
+// breaker adds one counter add, a retry policy one histogram value and one
+// counter add (and a counter add and a histogram value per retry), a
+// dependency one histogram value and two clock reads. The cost of each add
+// is the SDK's (see BenchmarkSDKCounterAdd). A dependency call also starts
+// a span, which with no SDK tracer costs one small allocation (the ctx
+// that carries the no-op span) and with the SDK a microsecond or more and
+// a few allocations; retry attempts get spans only under a recording call
+// span.
+//
+// # Cardinality
+//
+// Attribute values come from two places only: names chosen in code, once
+// per instrumented object (1 to [MaxNameLen] letters, digits and "._-";
+// anything else is an error), and fixed sets of values (states, outcomes,
+// results, tiers, and error.type from [ErrorType]). No API here takes a
+// per-call string: keys, tenants, URLs and error strings never become
+// attribute values, on metrics or on spans (a failed span's status is its
+// error.type, not the error's text).
+//
+// # Instruments
+//
+// Durations are histograms in seconds, as the semantic conventions ask.
+// Every instrument carries holdfast.name; the Prometheus name is the one
+// the OpenTelemetry Prometheus exporter gives (dots to underscores, the
+// unit as a suffix, _total on counters), whose labels also add the
+// otel_scope_* labels.
+//
+//	instrument                       kind            unit         attributes (besides holdfast.name)     Prometheus name
+//	holdfast.dependency.duration     histogram       s            error.type (on failure)                holdfast_dependency_duration_seconds
+//	holdfast.retry.calls             counter         {call}       holdfast.retry.result                  holdfast_retry_calls_total
+//	holdfast.retry.attempts          histogram       {attempt}                                           holdfast_retry_attempts
+//	holdfast.retry.retries           counter         {retry}                                             holdfast_retry_retries_total
+//	holdfast.retry.delay             histogram       s                                                   holdfast_retry_delay_seconds
+//	holdfast.retry.budget.balance    gauge (async)   {retry}                                             holdfast_retry_budget_balance
+//	holdfast.retry.budget.deposits   counter (async) {call}                                              holdfast_retry_budget_deposits_total
+//	holdfast.retry.budget.withdrawals counter (async) {retry}                                            holdfast_retry_budget_withdrawals_total
+//	holdfast.retry.budget.rejected   counter (async) {retry}                                             holdfast_retry_budget_rejected_total
+//	holdfast.breaker.state           gauge (async)   {state}      holdfast.breaker.state (1 if current)  holdfast_breaker_state
+//	holdfast.breaker.trips           counter (async) {trip}                                              holdfast_breaker_trips_total
+//	holdfast.breaker.rejections      counter (async) {call}                                              holdfast_breaker_rejections_total
+//	holdfast.breaker.calls           counter         {call}       holdfast.breaker.outcome               holdfast_breaker_calls_total
+//	holdfast.breaker.transitions     counter         {transition} holdfast.breaker.from, .state          holdfast_breaker_transitions_total
+//	holdfast.cache.hits              counter (async) {call}       holdfast.cache.tier                    holdfast_cache_hits_total
+//	holdfast.cache.misses            counter (async) {call}                                              holdfast_cache_misses_total
+//	holdfast.cache.stale_served      counter (async) {call}                                              holdfast_cache_stale_served_total
+//	holdfast.cache.negative_hits     counter (async) {call}                                              holdfast_cache_negative_hits_total
+//	holdfast.cache.loads             counter (async) {call}                                              holdfast_cache_loads_total
+//	holdfast.cache.load_errors       counter (async) {call}                                              holdfast_cache_load_errors_total
+//	holdfast.cache.refreshes         counter (async) {call}                                              holdfast_cache_refreshes_total
+//	holdfast.cache.remote_errors     counter (async) {error}      holdfast.cache.error                   holdfast_cache_remote_errors_total
+//	holdfast.cache.invalidations     counter (async) {key}                                               holdfast_cache_invalidations_total
+//	holdfast.cache.resets            counter (async) {reset}                                             holdfast_cache_resets_total
+//	holdfast.cache.local.entries     gauge (async)   {entry}                                             holdfast_cache_local_entries
+//	holdfast.cache.local.evictions   counter (async) {entry}      holdfast.cache.reason                  holdfast_cache_local_evictions_total
+//	holdfast.queue.depth             gauge (async)   {item}                                              holdfast_queue_depth
+//	holdfast.queue.capacity          gauge (async)   {item}                                              holdfast_queue_capacity
+//	holdfast.queue.in_flight         gauge (async)   {item}                                              holdfast_queue_in_flight
+//	holdfast.queue.workers           gauge (async)   {worker}                                            holdfast_queue_workers
+//	holdfast.queue.items             counter (async) {item}       holdfast.queue.result                  holdfast_queue_items_total
+//	holdfast.queue.handle_time       histogram       s            error.type (on failure)                holdfast_queue_handle_time_seconds
+//	holdfast.limit.limit             gauge (async)   {call}                                              holdfast_limit_limit
+//	holdfast.limit.in_flight         gauge (async)   {call}                                              holdfast_limit_in_flight
+//	holdfast.limit.waiting           gauge (async)   {call}                                              holdfast_limit_waiting
+//	holdfast.limit.calls             counter (async) {call}       holdfast.limit.result                  holdfast_limit_calls_total
+//	holdfast.limit.wait_time         counter (async) s                                                   holdfast_limit_wait_time_seconds_total
+//	holdfast.limit.throttle.probability gauge (async) 1                                                  holdfast_limit_throttle_probability_ratio
+//	holdfast.deadline.budget         histogram       s                                                   holdfast_deadline_budget_seconds
+//	holdfast.deadline.remaining      histogram       s            (holdfast.name: the dependency)        holdfast_deadline_remaining_seconds
+//	holdfast.hedge.calls             counter         {call}       holdfast.hedge.reason                  holdfast_hedge_calls_total
+//	http.client.request.duration     histogram       s            http.request.method,                   http_client_request_duration_seconds
+//	                                                              http.response.status_code, error.type
+//
+// The attribute values: holdfast.retry.result is one of [RetryResult]'s;
+// holdfast.breaker.state and .from are breaker states ("closed", "open",
+// "half-open", "forced-open", "disabled"); holdfast.breaker.outcome is
+// "success", "failure" or "ignored"; holdfast.cache.tier "local" or
+// "remote"; holdfast.cache.error "store", "decode" or "encode";
+// holdfast.cache.reason "evicted", "expired", "replaced" or "deleted";
+// holdfast.queue.result "accepted", "handled", "failed", "dropped",
+// "rejected" or "returned"; holdfast.limit.result "admitted", "rejected"
+// (shed) or "canceled"; holdfast.hedge.reason "delay" or "failure";
+// error.type one of [ErrorType]'s.
+//
+// # Traces
+//
+// A dependency call through a retry policy over a breaker, with a retry:
+//
+//	payments                          client span (Dependency)
+//	│  holdfast.name=payments, holdfast.deadline.remaining=0.8
+//	│  error.type on failure, status Error
+//	├── payments attempt              holdfast.retry.attempt=1, delay=0
+//	│     error.type=503, status Error
+//	├── payments attempt              holdfast.retry.attempt=2, delay=0.012
+//	│     http.request.resend_count=1 (HTTP policies)
+//	│     event holdfast.breaker.rejected {holdfast.breaker.state=open}
+//	│       (if the breaker rejected it; the attempt's ctx is the call's)
+//	└── (spans of the HTTP client or driver, children of each attempt)
+//
+// A hedged call ([fanout.Hedge] with a [HedgeObserver]) adds an event
+// holdfast.hedge {holdfast.hedge.call=2, holdfast.hedge.reason=delay} to
+// the span of Hedge's ctx for each call it adds to the first.
+//
+// The attempt spans carry the attempt's ctx to fn (and to a
+// [retry.Transport]'s requests), so a client instrumented for tracing
+// nests its own spans, and propagates the trace, under each attempt. For
+// the http.client.* instrument and spans of the semantic conventions, use
+// [Instrumentation.HTTPTransport] (http.client.request.duration, without
+// server.address) under retry.Transport, and a base transport instrumented
+// for tracing (otelhttp's) for the HTTP client spans.
+//
+// # Not instrumented yet
+//
+// The time an item waits in a pool's queue, and a cache load's latency,
+// need hooks the core packages lack (wrap the loader in a [Dependency] for
+// its duration); queue/redis and idempotency landed after this package.
+package holdfastotel
