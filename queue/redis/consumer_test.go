@@ -309,3 +309,47 @@ func TestRetryIsForItsGroupOnly(t *testing.T) {
 		t.Errorf("group a ran the job %d times and b %d, want once each (a's retry is a's)", a.count(1), b.count(1))
 	}
 }
+
+// TestRetriesOfTwoGroupsDoNotCollide: when two groups fail the same job
+// at once, each group's retry must survive; one must not overwrite the
+// other in the delay set.
+func TestRetriesOfTwoGroupsDoNotCollide(t *testing.T) {
+	_, rdb := startRedis(t)
+	ctx := ctxT(t)
+	p, _ := NewProducer[int](ctx, rdb, "s")
+	var arrived sync.WaitGroup
+	arrived.Add(2)
+	both := make(chan struct{})
+	go func() { arrived.Wait(); close(both) }()
+	handler := func(failed *atomic.Bool, s *seen) func(context.Context, int) error {
+		return func(_ context.Context, v int) error {
+			if failed.CompareAndSwap(false, true) {
+				arrived.Done()
+				<-both // both groups fail together: both retries wait at once
+				return errors.New("dependency down")
+			}
+			s.add(v)
+			return nil
+		}
+	}
+	var failedA, failedB atomic.Bool
+	a, b := newSeen(), newSeen()
+	// A retry waits 250ms to 500ms: long enough that both are in the delay
+	// set together.
+	opts := fastConsumer(WithRetryBackoff(500*time.Millisecond, 500*time.Millisecond))
+	ca, err := NewConsumer(ctx, rdb, "s", "a", handler(&failedA, a), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown(t, ca)
+	cb, err := NewConsumer(ctx, rdb, "s", "b", handler(&failedB, b), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown(t, cb)
+	if _, err := p.Enqueue(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	a.waitAll(t, []int{1}, 5*time.Second)
+	b.waitAll(t, []int{1}, 5*time.Second)
+}
