@@ -353,3 +353,35 @@ func TestRetriesOfTwoGroupsDoNotCollide(t *testing.T) {
 	a.waitAll(t, []int{1}, 5*time.Second)
 	b.waitAll(t, []int{1}, 5*time.Second)
 }
+
+// TestUniqueKeyAcrossDeadLetterAndRequeue: dead-lettering a job releases
+// its unique key; requeueing it takes the key again when it is free.
+func TestUniqueKeyAcrossDeadLetterAndRequeue(t *testing.T) {
+	_, rdb := startRedis(t)
+	ctx := ctxT(t)
+	p, _ := NewProducer[int](ctx, rdb, "s")
+	c, err := NewConsumer(ctx, rdb, "s", "g", func(context.Context, int) error {
+		return errors.New("always")
+	}, fastConsumer(WithMaxDeliveries(1))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id1, _ := p.Enqueue(ctx, 1, WithUniqueKey("k"))
+	dead := waitDead(t, p, 1)
+	shutdown(t, c)
+	if n := rdb.XPending(ctx, "holdfast:queue:{s}", "g").Val().Count; n != 0 {
+		t.Errorf("%d entries pending after dead-lettering, want 0: a dead letter is acknowledged", n)
+	}
+	id2, err := p.Enqueue(ctx, 2, WithUniqueKey("k"))
+	if err != nil || id2 == id1 {
+		t.Fatalf("Enqueue with the key of a dead job = %q, %v, want a new ID", id2, err)
+	}
+	// Free the key again (as if job 2 were handled), then requeue job 1.
+	rdb.HDel(ctx, "holdfast:queue:{s}:uniq", "k")
+	if n, err := p.Requeue(ctx, dead[0].Key); n != 1 || err != nil {
+		t.Fatalf("Requeue = %d, %v, want 1, nil", n, err)
+	}
+	if id, err := p.Enqueue(ctx, 3, WithUniqueKey("k")); err != nil || id != id1 {
+		t.Errorf("Enqueue with the key of a requeued job = %q, %v, want %q", id, err, id1)
+	}
+}
