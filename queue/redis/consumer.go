@@ -204,8 +204,11 @@ func (c *Consumer[T]) Stats() Stats {
 
 // Shutdown stops reading and waits for the running handlers to return.
 // When ctx ends first it cancels their ctx (the cause is ctx's) and waits
-// for them to return. Entries read but not started are put back for any
-// consumer to take at once; entries whose handler did not succeed, or
+// for them to return. Entries read but not started, and those whose
+// handler returned an error after that cancellation, are put back for any
+// consumer to take at once, without counting a delivery (a cancellation
+// by Shutdown is not the job's failure: it is neither retried with a
+// backoff nor dead-lettered). Entries that could not be put back, or
 // whose acknowledgement could not reach Redis, stay pending and are
 // reclaimed after the visibility timeout. Nothing acknowledged is lost and
 // nothing unacknowledged is dropped.
