@@ -97,6 +97,10 @@ func (d *delivery) deliveries() int { return d.prior + d.count }
 // first entry) and starts handling jobs with handler. Each Consumer has a
 // unique consumer name (host, process ID and random bits).
 //
+// ctx bounds only the setup calls (the eviction check, creating the
+// group); the Consumer runs until [Consumer.Shutdown], whatever becomes of
+// ctx. Its values reach the handlers' ctx.
+//
 // It returns an error for a nil ctx, client or handler, an empty or
 // hash-tagged name, a bad option, a client without ContextTimeoutEnabled,
 // an evicting Redis ([ErrEvicting]) or a Redis it cannot reach.
@@ -212,6 +216,12 @@ func (c *Consumer[T]) Stats() Stats {
 // whose acknowledgement could not reach Redis, stay pending and are
 // reclaimed after the visibility timeout. Nothing acknowledged is lost and
 // nothing unacknowledged is dropped.
+//
+// Shutdown returns only once its goroutines are done, which can be after
+// ctx ends: it waits for handlers that ignore their ctx, for the read in
+// progress (up to [WithBlock]) and for the put-backs and the last
+// acknowledgements, each bounded by the visibility timeout, which matters
+// only when Redis is out of reach.
 //
 // It returns nil when every handler returned before ctx ended, ctx's error
 // otherwise, and [ErrClosed] on a second call.
