@@ -66,7 +66,7 @@ type Stats struct {
 	Retried      uint64 // failed jobs scheduled to run again after a backoff
 	DeadLettered uint64 // jobs this consumer moved to the dead letters
 	Reclaimed    uint64 // entries taken over from a consumer that stopped renewing them
-	Released     uint64 // read entries put back unrun by Shutdown
+	Released     uint64 // read entries put back by Shutdown, unrun or with their handler cancelled
 	InFlight     int64  // handlers running now
 
 	// Pending is the group's count of entries read and not acknowledged,
