@@ -66,7 +66,7 @@ type Stats struct {
 	Retried      uint64 // failed jobs scheduled to run again after a backoff
 	DeadLettered uint64 // jobs this consumer moved to the dead letters
 	Reclaimed    uint64 // entries taken over from a consumer that stopped renewing them
-	Released     uint64 // read entries put back unrun by Shutdown
+	Released     uint64 // read entries put back by Shutdown, unrun or with their handler cancelled
 	InFlight     int64  // handlers running now
 
 	// Pending is the group's count of entries read and not acknowledged,
@@ -96,6 +96,10 @@ func (d *delivery) deliveries() int { return d.prior + d.count }
 // stream (creating both if needed: a new group starts at the stream's
 // first entry) and starts handling jobs with handler. Each Consumer has a
 // unique consumer name (host, process ID and random bits).
+//
+// ctx bounds only the setup calls (the eviction check, creating the
+// group); the Consumer runs until [Consumer.Shutdown], whatever becomes of
+// ctx. Its values reach the handlers' ctx.
 //
 // It returns an error for a nil ctx, client or handler, an empty or
 // hash-tagged name, a bad option, a client without ContextTimeoutEnabled,
@@ -204,11 +208,20 @@ func (c *Consumer[T]) Stats() Stats {
 
 // Shutdown stops reading and waits for the running handlers to return.
 // When ctx ends first it cancels their ctx (the cause is ctx's) and waits
-// for them to return. Entries read but not started are put back for any
-// consumer to take at once; entries whose handler did not succeed, or
+// for them to return. Entries read but not started, and those whose
+// handler returned an error after that cancellation, are put back for any
+// consumer to take at once, without counting a delivery (a cancellation
+// by Shutdown is not the job's failure: it is neither retried with a
+// backoff nor dead-lettered). Entries that could not be put back, or
 // whose acknowledgement could not reach Redis, stay pending and are
 // reclaimed after the visibility timeout. Nothing acknowledged is lost and
 // nothing unacknowledged is dropped.
+//
+// Shutdown returns only once its goroutines are done, which can be after
+// ctx ends: it waits for handlers that ignore their ctx, for the read in
+// progress (up to [WithBlock]) and for the put-backs and the last
+// acknowledgements, each bounded by the visibility timeout, which matters
+// only when Redis is out of reach.
 //
 // It returns nil when every handler returned before ctx ended, ctx's error
 // otherwise, and [ErrClosed] on a second call.

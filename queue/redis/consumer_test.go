@@ -309,3 +309,79 @@ func TestRetryIsForItsGroupOnly(t *testing.T) {
 		t.Errorf("group a ran the job %d times and b %d, want once each (a's retry is a's)", a.count(1), b.count(1))
 	}
 }
+
+// TestRetriesOfTwoGroupsDoNotCollide: when two groups fail the same job
+// at once, each group's retry must survive; one must not overwrite the
+// other in the delay set.
+func TestRetriesOfTwoGroupsDoNotCollide(t *testing.T) {
+	_, rdb := startRedis(t)
+	ctx := ctxT(t)
+	p, _ := NewProducer[int](ctx, rdb, "s")
+	var arrived sync.WaitGroup
+	arrived.Add(2)
+	both := make(chan struct{})
+	go func() { arrived.Wait(); close(both) }()
+	handler := func(failed *atomic.Bool, s *seen) func(context.Context, int) error {
+		return func(_ context.Context, v int) error {
+			if failed.CompareAndSwap(false, true) {
+				arrived.Done()
+				<-both // both groups fail together: both retries wait at once
+				return errors.New("dependency down")
+			}
+			s.add(v)
+			return nil
+		}
+	}
+	var failedA, failedB atomic.Bool
+	a, b := newSeen(), newSeen()
+	// A retry waits 250ms to 500ms: long enough that both are in the delay
+	// set together.
+	opts := fastConsumer(WithRetryBackoff(500*time.Millisecond, 500*time.Millisecond))
+	ca, err := NewConsumer(ctx, rdb, "s", "a", handler(&failedA, a), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown(t, ca)
+	cb, err := NewConsumer(ctx, rdb, "s", "b", handler(&failedB, b), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown(t, cb)
+	if _, err := p.Enqueue(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	a.waitAll(t, []int{1}, 5*time.Second)
+	b.waitAll(t, []int{1}, 5*time.Second)
+}
+
+// TestUniqueKeyAcrossDeadLetterAndRequeue: dead-lettering a job releases
+// its unique key; requeueing it takes the key again when it is free.
+func TestUniqueKeyAcrossDeadLetterAndRequeue(t *testing.T) {
+	_, rdb := startRedis(t)
+	ctx := ctxT(t)
+	p, _ := NewProducer[int](ctx, rdb, "s")
+	c, err := NewConsumer(ctx, rdb, "s", "g", func(context.Context, int) error {
+		return errors.New("always")
+	}, fastConsumer(WithMaxDeliveries(1))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id1, _ := p.Enqueue(ctx, 1, WithUniqueKey("k"))
+	dead := waitDead(t, p, 1)
+	shutdown(t, c)
+	if n := rdb.XPending(ctx, "holdfast:queue:{s}", "g").Val().Count; n != 0 {
+		t.Errorf("%d entries pending after dead-lettering, want 0: a dead letter is acknowledged", n)
+	}
+	id2, err := p.Enqueue(ctx, 2, WithUniqueKey("k"))
+	if err != nil || id2 == id1 {
+		t.Fatalf("Enqueue with the key of a dead job = %q, %v, want a new ID", id2, err)
+	}
+	// Free the key again (as if job 2 were handled), then requeue job 1.
+	rdb.HDel(ctx, "holdfast:queue:{s}:uniq", "k")
+	if n, err := p.Requeue(ctx, dead[0].Key); n != 1 || err != nil {
+		t.Fatalf("Requeue = %d, %v, want 1, nil", n, err)
+	}
+	if id, err := p.Enqueue(ctx, 3, WithUniqueKey("k")); err != nil || id != id1 {
+		t.Errorf("Enqueue with the key of a requeued job = %q, %v, want %q", id, err, id1)
+	}
+}

@@ -15,8 +15,8 @@ import (
 // scripts may touch them all.
 type keys struct {
 	stream string // the stream of jobs ready to run
-	delay  string // sorted set: job ID by the time it is due (ms)
-	jobs   string // hash: job ID to its packed entry, while it waits in delay
+	delay  string // sorted set: job ID (and group, for a retry) by the time it is due (ms)
+	jobs   string // hash: delay set member to its packed entry, while it waits
 	uniq   string // hash: unique key to job ID, while that job is pending
 	dead   string // the stream of dead letters
 }

@@ -214,10 +214,11 @@ func WithBlock(d time.Duration) ConsumerOption {
 	})
 }
 
-// WithRetryBackoff sets the delay before a failed job runs again: full
-// jitter over base·2^(deliveries-1), capped at max (defaults
-// [DefaultRetryBase] and [DefaultRetryMax]). base must be > 0 and max >=
-// base.
+// WithRetryBackoff sets the delay before a failed job runs again: with d
+// = base·2^(deliveries-1) capped at max, a random delay between d/2 and d
+// ("equal jitter": never less than half, so that a dependency that is
+// down is not hammered; defaults [DefaultRetryBase] and
+// [DefaultRetryMax]). base must be > 0 and max >= base.
 func WithRetryBackoff(base, max time.Duration) ConsumerOption {
 	return consumerOption(func(c *consumerConfig) error {
 		if base <= 0 || max < base {

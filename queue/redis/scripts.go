@@ -13,7 +13,9 @@ import "github.com/redis/go-redis/v9"
 //
 // A job waiting for its time is a member of the delay set, scored by when
 // it is due (ms, Redis's clock), with its fields packed by cmsgpack in the
-// jobs hash.
+// jobs hash under the same member: the job ID for a delayed enqueue, the
+// job ID, "/" and the group for a retry (several groups may retry one job
+// at once, and each retry must survive).
 
 // luaNow is Redis's clock in milliseconds.
 const luaNow = `
@@ -205,8 +207,10 @@ if not owned(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 0 end
 local f = fields(KEYS[1], ARGV[3])
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
 if not f then return -1 end
-redis.call('ZADD', KEYS[2], now() + tonumber(ARGV[6]), f.id)
-redis.call('HSET', KEYS[3], f.id, cmsgpack.pack(flatten(f, ARGV[4], ARGV[5], ARGV[1])))
+-- One member per job and group: two groups may retry one job at once.
+local m = f.id .. '/' .. ARGV[1]
+redis.call('ZADD', KEYS[2], now() + tonumber(ARGV[6]), m)
+redis.call('HSET', KEYS[3], m, cmsgpack.pack(flatten(f, ARGV[4], ARGV[5], ARGV[1])))
 return 1
 `)
 

@@ -59,10 +59,11 @@ func TestShutdownDeadlineCancelsAndLeavesPending(t *testing.T) {
 		t.Errorf("handler ctx cause = %v, want Shutdown's DeadlineExceeded", cause)
 	}
 	st := c.Stats()
-	// The cancelled handler failed: its job waits for a retry, or (if the
-	// retry could not be recorded) stays pending. Either way it is kept.
-	if st.Handled != 0 || st.Retried != 1 || st.Released < 3 {
-		t.Errorf("Stats() = %+v, want 1 retried and 3 (or more, if one came back before the reader stopped) released", st)
+	// The cancelled handler did not fail: its job is put back with the
+	// three that never started.
+	if st.Handled != 0 || st.Failed != 0 || st.Retried != 0 || st.Released < 4 {
+		t.Errorf("Stats() = %+v, want 0 handled, failed or retried, and 4 released "+
+			"(or more, if one came back before the reader stopped)", st)
 	}
 	// Every job runs on a new consumer: nothing was dropped.
 	s := newSeen()
@@ -101,4 +102,45 @@ func TestConsumerResumesAfterRedisOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.waitAll(t, []int{2}, 10*time.Second)
+}
+
+// TestShutdownCancellationIsNotAFailure: a handler cancelled because
+// Shutdown's ctx ended did not fail: its job is put back, not counted as a
+// delivery, and never dead-lettered for it.
+func TestShutdownCancellationIsNotAFailure(t *testing.T) {
+	_, rdb := startRedis(t)
+	ctx := ctxT(t)
+	p, _ := NewProducer[int](ctx, rdb, "s")
+	started := make(chan struct{}, 1)
+	c, err := NewConsumer(ctx, rdb, "s", "g", func(ctx context.Context, _ int) error {
+		started <- struct{}{}
+		<-ctx.Done()
+		return context.Cause(ctx)
+	}, fastConsumer(WithMaxDeliveries(1))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Enqueue(ctx, 1)
+	recv(t, started)
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if err := c.Shutdown(short); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Shutdown = %v, want DeadlineExceeded", err)
+	}
+	if st := c.Stats(); st.Failed != 0 || st.DeadLettered != 0 || st.Released != 1 {
+		t.Errorf("Stats() = %+v, want 0 failed, 0 dead-lettered, 1 released", st)
+	}
+	if dead, _ := p.DeadLetters(ctx, "", 10); len(dead) != 0 {
+		t.Fatalf("dead letters after Shutdown = %+v, want none", dead)
+	}
+	s := newSeen()
+	c2, err := NewConsumer(ctx, rdb, "s", "g", func(_ context.Context, v int) error {
+		s.add(v)
+		return nil
+	}, fastConsumer(WithMaxDeliveries(1))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.waitAll(t, []int{1}, 10*time.Second)
+	shutdown(t, c2)
 }

@@ -66,6 +66,12 @@ func (c *Consumer[T]) process(d *delivery) {
 		c.toDead(d, err.Error())
 		return
 	}
+	if err != nil && c.base.Err() != nil {
+		// Shutdown cancelled the handler: the job did not fail, so it is
+		// put back uncounted rather than retried or dead-lettered.
+		c.release(d)
+		return
+	}
 	c.settle(d, err)
 }
 
@@ -124,8 +130,9 @@ func (c *Consumer[T]) retry(d *delivery, text string) {
 	}
 }
 
-// release puts back an entry that Shutdown kept from running, to run at
-// once elsewhere; this delivery is not counted.
+// release puts back an entry that Shutdown kept from running, or whose
+// handler Shutdown cancelled, to run at once elsewhere; this delivery is
+// not counted.
 func (c *Consumer[T]) release(d *delivery) {
 	if c.reschedule(d, d.deliveries()-1, "", 0) {
 		c.stats.released.Add(1)
