@@ -47,6 +47,7 @@ type Consumer[T any] struct {
 	readerDone, ackerDone, keeperDone chan struct{}
 	stopKeeper                        chan struct{}
 	shut                              atomic.Bool
+	hookPanic                         atomic.Pointer[PanicError] // the first panic of the WithOnError hook
 
 	stats counters
 }
@@ -224,7 +225,8 @@ func (c *Consumer[T]) Stats() Stats {
 // only when Redis is out of reach.
 //
 // It returns nil when every handler returned before ctx ended, ctx's error
-// otherwise, and [ErrClosed] on a second call.
+// otherwise, and [ErrClosed] on a second call. If the [WithOnError] hook
+// panicked, the first such panic is returned too, as a [*PanicError].
 func (c *Consumer[T]) Shutdown(ctx context.Context) error {
 	if ctx == nil {
 		return errors.New("queue/redis: nil Context")
@@ -251,6 +253,9 @@ func (c *Consumer[T]) Shutdown(ctx context.Context) error {
 	c.removeSelf()
 	c.endLife()
 	c.cancelBase(ErrClosed)
+	if p := c.hookPanic.Load(); p != nil {
+		err = errors.Join(err, p)
+	}
 	return err
 }
 

@@ -385,3 +385,35 @@ func TestUniqueKeyAcrossDeadLetterAndRequeue(t *testing.T) {
 		t.Errorf("Enqueue with the key of a requeued job = %q, %v, want %q", id, err, id1)
 	}
 }
+
+// A panic in the WithOnError hook does not take the worker down: the job
+// it reported is still retried and handled, and Shutdown returns the panic.
+func TestOnErrorHookPanic(t *testing.T) {
+	_, rdb := startRedis(t)
+	ctx := ctxT(t)
+	p, _ := NewProducer[int](ctx, rdb, "s")
+	var calls atomic.Int32
+	done := make(chan struct{})
+	c, err := NewConsumer(ctx, rdb, "s", "g", func(_ context.Context, v int) error {
+		if calls.Add(1) == 1 {
+			return errors.New("dependency down")
+		}
+		close(done)
+		return nil
+	}, fastConsumer(WithMaxDeliveries(5), WithOnError(func(string, error) { panic("hook boom") }))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Enqueue(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	recv(t, done)
+	err = c.Shutdown(ctx)
+	var pe *PanicError
+	if !errors.As(err, &pe) || pe.Value != "hook boom" {
+		t.Fatalf("Shutdown() = %v, want the hook's *PanicError", err)
+	}
+	if st := c.Stats(); st.Failed != 1 || st.Retried != 1 || st.Handled != 1 {
+		t.Errorf("Stats() = %+v, want 1 failed, 1 retried, 1 handled", st)
+	}
+}

@@ -231,7 +231,8 @@ func WithRetryBackoff(base, max time.Duration) ConsumerOption {
 
 // WithOnError sets a hook called with the job ID and the error of every
 // failed delivery (a *[PanicError] for a panic), after the job was
-// scheduled for retry or dead-lettered, on the worker's goroutine.
+// scheduled for retry or dead-lettered, on the worker's goroutine. A panic
+// in fn is recovered; [Consumer.Shutdown] returns the first one.
 func WithOnError(fn func(id string, err error)) ConsumerOption {
 	return consumerOption(func(c *consumerConfig) error {
 		if fn == nil {

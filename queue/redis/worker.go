@@ -117,8 +117,22 @@ func (c *Consumer[T]) settle(d *delivery, err error) {
 		c.retry(d, text)
 	}
 	if c.cfg.onError != nil {
-		c.cfg.onError(d.job, err)
+		c.report(d.job, err)
 	}
+}
+
+// report calls the WithOnError hook. A panic in the hook (or a
+// runtime.Goexit) does not take the worker down: the job is already
+// settled, and the first such panic is kept for Shutdown to return.
+func (c *Consumer[T]) report(job string, err error) {
+	done := false
+	defer func() {
+		if !done {
+			c.hookPanic.CompareAndSwap(nil, newPanicError(recover()))
+		}
+	}()
+	c.cfg.onError(job, err)
+	done = true
 }
 
 // retry schedules d's job to run again after a backoff, through the delay
