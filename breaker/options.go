@@ -66,6 +66,7 @@ type config struct {
 	isFailure     func(error) bool
 	isIgnored     func(error) bool
 	onStateChange []func(name string, from, to State)
+	clock         Clock // nil: package time
 }
 
 func newConfig(opts []Option) (config, error) {

@@ -102,6 +102,7 @@ type config struct {
 	ordered     bool
 	buffer      int // Stream's extra window; -1: the limit
 	maxAttempts int
+	clock       Clock // Hedge only; nil: package time
 }
 
 // newConfig applies opts, options of one call's type O, with apply, that

@@ -41,6 +41,7 @@ type config struct {
 	hintStops      bool          // a hint above maxRetryAfter ends the call (Transport)
 	budget         *Budget
 	onRetry        func(attempt int, err error, delay time.Duration)
+	clock          Clock // nil: package time
 }
 
 func (c *config) attempts() int {

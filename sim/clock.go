@@ -1,0 +1,185 @@
+package sim
+
+import (
+	"container/heap"
+	"fmt"
+	"time"
+)
+
+// Epoch is the virtual time at which every run starts: far in the future,
+// so that a context deadline set on virtual time by code that (wrongly)
+// reads package time never fires in real time.
+var Epoch = time.Date(2200, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// Clock is the simulator's virtual clock and scheduler. It satisfies the
+// Clock interface of retry, breaker and fanout (and of every holdfast
+// package with a WithClock option): pass it to their WithClock.
+//
+// One goroutine of the simulation runs at a time. Each is an actor, started
+// by the simulator or by a package through [Clock.Go], and it gives the
+// turn back only by blocking in [Clock.Wait] or by returning. When no actor
+// can run, the clock polls the channels the actors wait on, in the order
+// they started waiting; when none is ready it moves time to the next timer
+// and runs that timer's function. A run is therefore a function of its
+// seed: the order in which actors run is the clock's, not the Go
+// scheduler's, and time moves only when every actor is blocked.
+//
+// A Clock is used by the goroutines of one run only; its methods must not be
+// called from goroutines it did not start (nor from AfterFunc functions
+// running after the run ended).
+type Clock struct {
+	now     time.Duration // since Epoch
+	seq     uint64
+	timers  timerHeap
+	runq    []*actor
+	waiters []*actor
+	turn    chan struct{} // an actor gives the turn back
+	live    int
+}
+
+// actor is a goroutine of the simulation.
+type actor struct {
+	resume chan struct{}
+	wait   <-chan struct{}
+}
+
+func newClock() *Clock {
+	return &Clock{turn: make(chan struct{})}
+}
+
+// Now returns the virtual time.
+func (c *Clock) Now() time.Time { return Epoch.Add(c.now) }
+
+// Since returns the virtual time elapsed since the run began.
+func (c *Clock) Since() time.Duration { return c.now }
+
+// AfterFunc runs f on the clock's own goroutine when the virtual time has
+// moved on by d, unless the returned timer is stopped first. f must not
+// block: it may cancel contexts, start actors and set timers.
+func (c *Clock) AfterFunc(d time.Duration, f func()) interface{ Stop() bool } {
+	t := &timer{c: c, at: c.now + max(d, 0), seq: c.seq, f: f, index: -1}
+	c.seq++
+	heap.Push(&c.timers, t)
+	return t
+}
+
+// Go starts f on a new actor. It runs when its turn comes, after the actors
+// already waiting to run.
+func (c *Clock) Go(f func()) {
+	a := &actor{resume: make(chan struct{})}
+	c.live++
+	c.runq = append(c.runq, a)
+	go func() {
+		<-a.resume
+		defer func() { c.turn <- struct{}{} }()
+		defer func() { c.live-- }()
+		f()
+	}()
+}
+
+// Wait blocks the calling actor until a receive from ch can proceed, and
+// receives. The actor gives up its turn meanwhile.
+func (c *Clock) Wait(ch <-chan struct{}) {
+	select {
+	case <-ch:
+		return
+	default:
+	}
+	a := &actor{resume: make(chan struct{}), wait: ch}
+	c.waiters = append(c.waiters, a)
+	c.turn <- struct{}{}
+	<-a.resume
+}
+
+// run runs actors and timers until no timer is left before end and every
+// actor is blocked, then returns. It returns an error if actors remain
+// blocked with nothing left to wake them.
+func (c *Clock) run(end time.Duration) error {
+	for {
+		if len(c.runq) > 0 {
+			a := c.runq[0]
+			c.runq[0] = nil
+			c.runq = c.runq[1:]
+			a.resume <- struct{}{}
+			<-c.turn
+			continue
+		}
+		if c.poll() {
+			continue
+		}
+		if len(c.timers) == 0 || c.timers[0].at > end {
+			if c.live > 0 && len(c.timers) == 0 {
+				return fmt.Errorf("sim: %d goroutines blocked with no timer left to wake them", c.live)
+			}
+			return nil
+		}
+		t := heap.Pop(&c.timers).(*timer)
+		c.now = t.at
+		t.f()
+	}
+}
+
+// poll moves the waiters whose channel is ready to the run queue, in the
+// order they began to wait, and reports whether it moved any.
+func (c *Clock) poll() bool {
+	kept := c.waiters[:0]
+	moved := false
+	for _, a := range c.waiters {
+		select {
+		case <-a.wait:
+			c.runq = append(c.runq, a)
+			moved = true
+		default:
+			kept = append(kept, a)
+		}
+	}
+	clear(c.waiters[len(kept):])
+	c.waiters = kept
+	return moved
+}
+
+// timer is a function to run at a virtual time.
+type timer struct {
+	c     *Clock
+	at    time.Duration
+	seq   uint64
+	f     func()
+	index int // in the heap; -1 once popped or stopped
+}
+
+// Stop prevents the timer from firing and reports whether it did.
+func (t *timer) Stop() bool {
+	if t.index < 0 {
+		return false
+	}
+	heap.Remove(&t.c.timers, t.index)
+	return true
+}
+
+// timerHeap orders timers by time, then by the order they were set.
+type timerHeap []*timer
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	if h[i].at != h[j].at {
+		return h[i].at < h[j].at
+	}
+	return h[i].seq < h[j].seq
+}
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *timerHeap) Push(x any) {
+	t := x.(*timer)
+	t.index = len(*h)
+	*h = append(*h, t)
+}
+func (h *timerHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	t.index = -1
+	return t
+}

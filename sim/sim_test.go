@@ -1,0 +1,129 @@
+package sim
+
+import (
+	"testing"
+	"time"
+)
+
+// runAll runs each strategy on s with seed and logs its figures.
+func runAll(t *testing.T, s Scenario, sts []Strategy, seed uint64) map[string]*Result {
+	t.Helper()
+	rs := make(map[string]*Result)
+	for _, st := range sts {
+		start := time.Now()
+		r, err := Run(s, st, seed)
+		if err != nil {
+			t.Fatalf("Run(%s, %s) = %v", s.Name, st.Name, err)
+		}
+		t.Logf("%s/%s: %d requests in %v wall: goodput %.0f/s of %.0f, amplification %.2f, p50 %v p99 %v p99.9 %v, errors %+v, recovered %v after %v",
+			s.Name, st.Name, r.Requests, time.Since(start).Round(time.Millisecond), r.Goodput, r.Offered, r.Amplification,
+			r.P50, r.P99, r.P999, r.Errors, r.Recovered, r.Recovery)
+		rs[st.Name] = r
+	}
+	return rs
+}
+
+// TestRetryStorm asserts the metastable failure: without a budget, goodput
+// stays below 50% of the offered load for at least 60s after the outage
+// ends; with a budget it is back above 90% within 10s.
+//
+// The issue states it for "3 attempts, 50ms fixed backoff". In this model
+// that alone does not make a storm: a request whose only timeout is its
+// deadline is not retried once the deadline passes, so an attempt stuck in
+// the backlog costs one call, offered load stays under capacity, and the
+// backlog drains within a second or two of the outage's end (measured: recovered
+// after 1s, the same as with a budget). The storm of the paper needs
+// timeouts that cause retries: with a 300ms timeout per attempt, the same
+// clients never recover (goodput about 20% of offered to the end of the
+// run), and the budget brings them back within 1s. The test asserts the
+// stated figures on the attempt-timeout pair, and the measured behaviour of
+// the plain pair.
+func TestRetryStorm(t *testing.T) {
+	s, sts := RetryStorm()
+	rs := runAll(t, s, sts, 1)
+	const end = 40 * time.Second
+	storm, budget := rs["3 x 300ms attempts"], rs["3 x 300ms attempts + budget"]
+	for _, p := range storm.Series {
+		if p.At >= end && p.At < end+60*time.Second && p.Goodput >= 0.5*p.Offered {
+			t.Errorf("%s: goodput at %v = %.0f/s, want < 50%% of offered %.0f/s for 60s after the outage", storm.Strategy, p.At, p.Goodput, p.Offered)
+		}
+	}
+	for _, r := range []*Result{budget, rs["3 attempts"], rs["3 attempts + budget"]} {
+		if !r.Recovered || r.Recovery > 10*time.Second {
+			t.Errorf("%s: recovered %v after %v, want back to 90%% of offered within 10s", r.Strategy, r.Recovered, r.Recovery)
+		}
+	}
+	if storm.Amplification < 2 || budget.Amplification > 1.25 {
+		t.Errorf("amplification %.2f without budget, %.2f with, want >= 2 and <= 1.25", storm.Amplification, budget.Amplification)
+	}
+}
+
+// TestLayers asserts that retries multiply down a chain: 3 attempts at each
+// of 3 layers make 27 calls at the bottom per request in an outage of the
+// bottom, and retrying only at the top makes 3 (within 10%).
+func TestLayers(t *testing.T) {
+	s, sts := Layers()
+	rs := runAll(t, s, sts, 1)
+	tests := []struct {
+		name string
+		want float64
+	}{{"retry at every layer", 27}, {"retry at the top", 3}}
+	for _, tt := range tests {
+		if got := rs[tt.name].Amplification; got < 0.9*tt.want || got > 1.1*tt.want {
+			t.Errorf("%s: calls per request = %.2f, want %v within 10%%", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestHedging asserts "The Tail at Scale": hedging at the p95 delay cuts
+// p99.9 by at least 10x for at most 6% more calls.
+func TestHedging(t *testing.T) {
+	s, sts := Hedging()
+	rs := runAll(t, s, sts, 1)
+	plain, hedged := rs["no hedge"], rs["hedge at p95"]
+	if hedged.P999*10 > plain.P999 {
+		t.Errorf("p99.9 = %v hedged, %v not, want at least 10x less", hedged.P999, plain.P999)
+	}
+	if extra := hedged.Amplification/plain.Amplification - 1; extra > 0.06 {
+		t.Errorf("hedging made %.1f%% more calls, want at most 6%%", 100*extra)
+	}
+}
+
+// TestDeterministic checks that a run is a function of its seed.
+func TestDeterministic(t *testing.T) {
+	s, sts := Hedging()
+	s.Duration = 5 * time.Second
+	for _, st := range sts {
+		a, err := Run(s, st, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := Run(s, st, 7)
+		c, _ := Run(s, st, 8)
+		if !sameRun(a, b) {
+			t.Errorf("%s: two runs of seed 7 differ: %+v and %+v", st.Name, summary(a), summary(b))
+		}
+		if sameRun(a, c) {
+			t.Errorf("%s: seeds 7 and 8 gave the same run %+v", st.Name, summary(a))
+		}
+	}
+}
+
+func sameRun(a, b *Result) bool {
+	if len(a.Samples) != len(b.Samples) || a.Calls != b.Calls {
+		return false
+	}
+	for i := range a.Samples {
+		if a.Samples[i] != b.Samples[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func summary(r *Result) any {
+	return struct {
+		Requests, Calls int
+		P99             time.Duration
+	}{r.Requests, r.Calls, r.P99}
+}
