@@ -70,9 +70,9 @@ func Outage(start, d time.Duration) Phase {
 	return Phase{Name: "outage", Start: start, Duration: d, ErrorRate: 1}
 }
 
-// Brownout is a phase in which calls fail with probability errorRate and
+// Degraded is a brownout phase: calls fail with probability errorRate and
 // take slowdown times as long.
-func Brownout(start, d time.Duration, errorRate, slowdown float64) Phase {
+func Degraded(start, d time.Duration, errorRate, slowdown float64) Phase {
 	return Phase{Name: "brownout", Start: start, Duration: d, ErrorRate: errorRate, Slowdown: slowdown}
 }
 

@@ -153,5 +153,50 @@ func Hedge(name, dep string, delay time.Duration) Strategy {
 	}}
 }
 
-// keep the breaker import used until the brownout scenario lands.
-var _ = breaker.ErrOpen
+// Brownout is a request that calls two dependencies at once, "a" and "b"
+// (10ms median each, log-normal, sigma 0.25), and answers with a partial
+// result when b fails; each call to b has a 500ms timeout. From t=30s for
+// 30s, b hangs: every call to it times out. 200 requests a second for 90s,
+// deadline 1s. Its strategies call b directly or through a breaker.Breaker
+// (5 failures in a row open it for 5s, the breaker's defaults otherwise).
+func Brownout() (Scenario, []Strategy) {
+	lat := LogNormal(10*time.Millisecond, 0.25)
+	s := Scenario{
+		Name: "brownout",
+		Dependencies: []Dependency{
+			{Name: "a", Latency: lat},
+			{Name: "b", Latency: lat, Phases: []Phase{Slow(30*time.Second, 30*time.Second, Fixed(time.Minute))}},
+		},
+		Load:     Load{Rate: 200, Deadline: time.Second},
+		Duration: 90 * time.Second,
+	}
+	return s, []Strategy{partial("no breaker", false), partial("breaker on b", true)}
+}
+
+// partial is the strategy of Brownout.
+func partial(name string, withBreaker bool) Strategy {
+	return Strategy{Name: name, New: func(env *Env) (Call, error) {
+		a, b := env.Dependency("a"), env.Dependency("b")
+		callB := func(ctx context.Context) error {
+			ctx, cancel := env.WithTimeout(ctx, 500*time.Millisecond)
+			defer cancel()
+			return b(ctx)
+		}
+		if withBreaker {
+			br, err := breaker.New(breaker.WithOpenDuration(5*time.Second), breaker.WithClock(env.Clock()))
+			if err != nil {
+				return nil, err
+			}
+			callB = Breaker(br, callB)
+		}
+		return func(ctx context.Context) error {
+			errs := env.All(ctx, a, callB)
+			return errs[0] // b's failure leaves a partial answer
+		}, nil
+	}}
+}
+
+// Breaker returns call guarded by br.
+func Breaker(br *breaker.Breaker, call Call) Call {
+	return func(ctx context.Context) error { return br.Do(ctx, call) }
+}

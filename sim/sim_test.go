@@ -127,3 +127,39 @@ func summary(r *Result) any {
 		P99             time.Duration
 	}{r.Requests, r.Calls, r.P99}
 }
+
+// TestBrownout asserts that a breaker on a dependency that times out on
+// every call keeps the requests' p99 under 100ms once it has opened and cuts
+// the calls to it by at least 90%, and that without it p99 is at least
+// 500ms.
+func TestBrownout(t *testing.T) {
+	s, sts := Brownout()
+	rs := runAll(t, s, sts, 1)
+	plain, guarded := rs["no breaker"], rs["breaker on b"]
+	const from, to = 30 * time.Second, 60 * time.Second
+	opened := to
+	for _, p := range guarded.Series {
+		if p.At >= from && float64(p.Calls[1]) < 0.5*p.Offered {
+			opened = p.At + time.Second // the breaker opened in this bucket
+			break
+		}
+	}
+	if w := guarded.Between(opened, to); w.P99 >= 100*time.Millisecond {
+		t.Errorf("with a breaker, from %v to %v: p99 = %v, want < 100ms", opened, to, w.P99)
+	}
+	if w := plain.Between(from, to); w.P99 < 500*time.Millisecond {
+		t.Errorf("without a breaker, from %v to %v: p99 = %v, want >= 500ms", from, to, w.P99)
+	}
+	callsB := func(r *Result) (n int) {
+		for _, p := range r.Series {
+			if p.At >= from && p.At < to {
+				n += p.Calls[1]
+			}
+		}
+		return n
+	}
+	if g, p := callsB(guarded), callsB(plain); float64(g) > 0.1*float64(p) {
+		t.Errorf("calls to b in the brownout = %d with a breaker, %d without, want at least 90%% fewer", g, p)
+	}
+	t.Logf("breaker opened by %v; calls to b in the brownout: %d with, %d without", opened, callsB(guarded), callsB(plain))
+}
