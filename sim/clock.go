@@ -16,11 +16,13 @@ var Epoch = time.Date(2200, time.January, 1, 0, 0, 0, 0, time.UTC)
 // package with a WithClock option): pass it to their WithClock.
 //
 // One goroutine of the simulation runs at a time. Each is an actor, started
-// by the simulator or by a package through [Clock.Go], and it gives the
-// turn back only by blocking in [Clock.Wait] or by returning. When no actor
-// can run, the clock polls the channels the actors wait on, in the order
-// they started waiting; when none is ready it moves time to the next timer
-// and runs that timer's function. A run is therefore a function of its
+// by the simulator or by a package through [Clock.Go], and it gives up its
+// turn only by blocking in [Clock.Wait] or by returning; it then hands the
+// turn on itself, with no scheduler goroutine in between: to the next actor
+// in the run queue, else to the first actor (in the order they began to
+// wait) whose channel is ready, else it moves time to the next timer, runs
+// that timer's function and looks again. An actor whose own wait ends
+// first just goes on running. A run is therefore a function of its
 // seed: the order in which actors run is the clock's, not the Go
 // scheduler's, and time moves only when every actor is blocked.
 //
@@ -33,7 +35,8 @@ type Clock struct {
 	timers  timerHeap
 	runq    []*actor
 	waiters []*actor
-	turn    chan struct{} // an actor gives the turn back
+	cur     *actor        // the actor that has the turn
+	done    chan struct{} // the run is over
 	live    int
 }
 
@@ -44,7 +47,7 @@ type actor struct {
 }
 
 func newClock() *Clock {
-	return &Clock{turn: make(chan struct{})}
+	return &Clock{done: make(chan struct{}, 1)}
 }
 
 // Now returns the virtual time.
@@ -66,57 +69,87 @@ func (c *Clock) AfterFunc(d time.Duration, f func()) interface{ Stop() bool } {
 // Go starts f on a new actor. It runs when its turn comes, after the actors
 // already waiting to run.
 func (c *Clock) Go(f func()) {
-	a := &actor{resume: make(chan struct{})}
+	a := &actor{resume: make(chan struct{}, 1)}
 	c.live++
 	c.runq = append(c.runq, a)
 	go func() {
 		<-a.resume
-		defer func() { c.turn <- struct{}{} }()
-		defer func() { c.live-- }()
 		f()
+		c.live--
+		c.handoff(nil)
 	}()
 }
 
 // Wait blocks the calling actor until a receive from ch can proceed, and
-// receives. The actor gives up its turn meanwhile.
+// receives. The actor gives up its turn meanwhile. Only an actor (a
+// goroutine started by the simulator or by [Clock.Go]) may call it.
 func (c *Clock) Wait(ch <-chan struct{}) {
 	select {
 	case <-ch:
 		return
 	default:
 	}
-	a := &actor{resume: make(chan struct{}), wait: ch}
+	a := c.cur
+	a.wait = ch
 	c.waiters = append(c.waiters, a)
-	c.turn <- struct{}{}
-	<-a.resume
+	c.handoff(a)
 }
 
-// run runs actors and timers until no timer is left before end and every
-// actor is blocked, then returns. It returns an error if actors remain
-// blocked with nothing left to wake them.
-func (c *Clock) run(end time.Duration) error {
+// handoff gives the turn of self (nil when its goroutine ends) to the next
+// actor, on the calling goroutine: it runs the timers due until an actor
+// can run, resumes it and, unless that is self, parks self. When no actor
+// can run and no timer is left, the run is over.
+func (c *Clock) handoff(self *actor) {
+	a := c.next()
+	switch {
+	case a == self && a != nil:
+		return
+	case a == nil:
+		c.done <- struct{}{}
+	default:
+		c.cur = a
+		a.resume <- struct{}{}
+	}
+	if self != nil {
+		<-self.resume
+	}
+}
+
+// next runs timers, in time order, until an actor can run, and returns it;
+// nil when none can and no timer is left.
+func (c *Clock) next() *actor {
 	for {
 		if len(c.runq) > 0 {
 			a := c.runq[0]
 			c.runq[0] = nil
 			c.runq = c.runq[1:]
-			a.resume <- struct{}{}
-			<-c.turn
-			continue
+			return a
 		}
 		if c.poll() {
 			continue
 		}
-		if len(c.timers) == 0 || c.timers[0].at > end {
-			if c.live > 0 && len(c.timers) == 0 {
-				return fmt.Errorf("sim: %d goroutines blocked with no timer left to wake them", c.live)
-			}
+		if len(c.timers) == 0 {
 			return nil
 		}
 		t := heap.Pop(&c.timers).(*timer)
 		c.now = t.at
 		t.f()
 	}
+}
+
+// run runs the simulation until no actor can run and no timer is left. It
+// returns an error if actors remain blocked then (they wait for something
+// that is not on the clock; their goroutines are left blocked).
+func (c *Clock) run() error {
+	if a := c.next(); a != nil {
+		c.cur = a
+		a.resume <- struct{}{}
+		<-c.done
+	}
+	if c.live > 0 {
+		return fmt.Errorf("sim: %d goroutines blocked with no timer left to wake them", c.live)
+	}
+	return nil
 }
 
 // poll moves the waiters whose channel is ready to the run queue, in the

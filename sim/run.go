@@ -38,7 +38,7 @@ func Run(s Scenario, st Strategy, seed uint64) (*Result, error) {
 	}
 	r.call = call
 	r.clock.AfterFunc(r.gap(0), r.arrive)
-	if err := r.clock.run(1<<62 - 1); err != nil {
+	if err := r.clock.run(); err != nil {
 		return nil, err
 	}
 	res := r.result()

@@ -200,3 +200,10 @@ func partial(name string, withBreaker bool) Strategy {
 func Breaker(br *breaker.Breaker, call Call) Call {
 	return func(ctx context.Context) error { return br.Do(ctx, call) }
 }
+
+// Scenarios returns the built-in scenarios (except [Jitter], a calculation
+// of its own), each as a function returning the scenario and its
+// strategies: [RetryStorm], [Layers], [Hedging], [Brownout].
+func Scenarios() []func() (Scenario, []Strategy) {
+	return []func() (Scenario, []Strategy){RetryStorm, Layers, Hedging, Brownout}
+}
