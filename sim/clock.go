@@ -3,6 +3,7 @@ package sim
 import (
 	"container/heap"
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -38,6 +39,8 @@ type Clock struct {
 	cur     *actor        // the actor that has the turn
 	done    chan struct{} // the run is over
 	live    int
+	// aborting is set when the run ended with actors blocked.
+	aborting bool
 }
 
 // actor is a goroutine of the simulation.
@@ -74,9 +77,15 @@ func (c *Clock) Go(f func()) {
 	c.runq = append(c.runq, a)
 	go func() {
 		<-a.resume
+		defer func() {
+			if c.aborting {
+				c.done <- struct{}{}
+				return
+			}
+			c.live--
+			c.handoff(nil)
+		}()
 		f()
-		c.live--
-		c.handoff(nil)
 	}()
 }
 
@@ -112,6 +121,9 @@ func (c *Clock) handoff(self *actor) {
 	}
 	if self != nil {
 		<-self.resume
+		if c.aborting {
+			runtime.Goexit() // the run is over with self blocked: see run
+		}
 	}
 }
 
@@ -139,7 +151,7 @@ func (c *Clock) next() *actor {
 
 // run runs the simulation until no actor can run and no timer is left. It
 // returns an error if actors remain blocked then (they wait for something
-// that is not on the clock; their goroutines are left blocked).
+// that is not on the clock); their goroutines are ended.
 func (c *Clock) run() error {
 	if a := c.next(); a != nil {
 		c.cur = a
@@ -147,9 +159,22 @@ func (c *Clock) run() error {
 		<-c.done
 	}
 	if c.live > 0 {
+		c.abort()
 		return fmt.Errorf("sim: %d goroutines blocked with no timer left to wake them", c.live)
 	}
 	return nil
+}
+
+// abort ends the goroutines of the actors left blocked, one at a time, with
+// runtime.Goexit (their deferred calls run), so that a failed run leaks
+// none.
+func (c *Clock) abort() {
+	c.aborting = true
+	for _, a := range c.waiters {
+		a.resume <- struct{}{}
+		<-c.done
+	}
+	c.waiters = nil
 }
 
 // poll moves the waiters whose channel is ready to the run queue, in the

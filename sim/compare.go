@@ -27,14 +27,14 @@ func Compare(s Scenario, seed uint64, strategies ...Strategy) ([]*Result, error)
 // goodput (and its share of the offered load), amplification, latency
 // percentiles, errors by cause and the time to recover.
 func WriteTable(w io.Writer, results []*Result) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "strategy\tgoodput/s\tof offered\tcalls/req\tp50\tp99\tp99.9\ttimeout\trejected\tbudget\tdep error\trecovery\t")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "strategy\tgoodput/s\tof offered\tcalls/req\tp50\tp99\tp99.9\ttimeout\trejected\tbudget\tdep error\trecovery")
 	for _, r := range results {
 		share := 0.0
 		if r.Offered > 0 {
 			share = r.Goodput / r.Offered
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.1f%%\t%.2f\t%v\t%v\t%v\t%d\t%d\t%d\t%d\t%s\t\n",
+		fmt.Fprintf(tw, "%s\t%.0f\t%.1f%%\t%.2f\t%v\t%v\t%v\t%d\t%d\t%d\t%d\t%s\n",
 			r.Strategy, r.Goodput, 100*share, r.Amplification,
 			round(r.P50), round(r.P99), round(r.P999),
 			r.Errors.Timeout, r.Errors.Rejected, r.Errors.Budget, r.Errors.Dependency, recoveryText(r))
@@ -46,7 +46,7 @@ func recoveryText(r *Result) string {
 	switch {
 	case r.Recovered:
 		return r.Recovery.String()
-	case len(r.Series) == 0:
+	case !r.Incident:
 		return "-"
 	}
 	return "never"

@@ -96,6 +96,8 @@ type Result struct {
 	// was, or if the scenario has no phase.
 	Recovery  time.Duration
 	Recovered bool
+	// Incident is whether the scenario has a phase at all.
+	Incident bool
 	// Series is the run bucket by bucket (requests by arrival time).
 	Series []Point
 	// Samples holds every request, in order of arrival.

@@ -147,6 +147,7 @@ func (r *runner) result() *Result {
 	}
 	res.Series = r.series()
 	if end, ok := r.s.incidentEnd(); ok {
+		res.Incident = true
 		res.Recovery, res.Recovered = recovery(res.Series, r.s.bucket(), end)
 	}
 	return res
