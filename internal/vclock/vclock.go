@@ -7,6 +7,7 @@ package vclock
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -34,7 +35,7 @@ func (c *deadlineCtx) Deadline() (time.Time, bool) { return c.deadline, true }
 // deadline) ended c, and context.Canceled when it was cancelled.
 func (c *deadlineCtx) Err() error {
 	err := c.Context.Err()
-	if err != nil && context.Cause(c.Context) == context.DeadlineExceeded {
+	if err != nil && errors.Is(context.Cause(c.Context), context.DeadlineExceeded) {
 		return context.DeadlineExceeded
 	}
 	return err
@@ -45,16 +46,26 @@ func (c *deadlineCtx) Err() error {
 // first (or its deadline is not after t), the child is a plain cancelable
 // child of ctx, as with the context package.
 func WithDeadline(ctx context.Context, c Clock, t time.Time) (context.Context, context.CancelFunc) {
+	return WithDeadlineCause(ctx, c, t, nil)
+}
+
+// WithDeadlineCause is WithDeadline with the cause the child gets when its
+// deadline passes (context.DeadlineExceeded if nil); the cause should match
+// context.DeadlineExceeded with errors.Is, as a deadline.TimeoutError does.
+func WithDeadlineCause(ctx context.Context, c Clock, t time.Time, cause error) (context.Context, context.CancelFunc) {
 	if dl, ok := ctx.Deadline(); ok && !dl.After(t) {
 		return context.WithCancel(ctx)
+	}
+	if cause == nil {
+		cause = context.DeadlineExceeded
 	}
 	inner, cancel := context.WithCancelCause(ctx)
 	d := t.Sub(c.Now())
 	if d <= 0 {
-		cancel(context.DeadlineExceeded)
+		cancel(cause)
 		return &deadlineCtx{inner, t}, func() { cancel(context.Canceled) }
 	}
-	timer := c.AfterFunc(d, func() { cancel(context.DeadlineExceeded) })
+	timer := c.AfterFunc(d, func() { cancel(cause) })
 	return &deadlineCtx{inner, t}, func() {
 		timer.Stop()
 		cancel(context.Canceled)
