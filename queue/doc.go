@@ -72,8 +72,11 @@
 // must survive the process, be shared among replicas, or be retried hours
 // later needs a durable queue: a database table read with SELECT ... FOR
 // UPDATE SKIP LOCKED, Redis Streams, NATS JetStream, RabbitMQ, Kafka or a
-// cloud queue such as SQS. A Pool then makes a good consumer of it:
-// acknowledge a message when its handler returns.
+// cloud queue such as SQS; holdfast's is package queue/redis, on Redis
+// Streams, with the same handler shape. A Pool then makes a good consumer
+// of it: acknowledge a message when its handler returns. Such queues
+// deliver at least once; for exactly-once effects use an idempotency key
+// per entry (see package idempotency).
 //
 // # Cost
 //

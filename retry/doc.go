@@ -35,7 +35,9 @@
 // layer of a stack: retries multiply (3 layers of 3 attempts make 27 calls
 // to the bottom); retry at one layer, or share a [Budget]. And do not retry
 // when the caller has given up: the caller's cancellation or deadline is
-// never retried.
+// never retried. For exactly-once effects, use an idempotency key per
+// entry: one key per logical operation, the same on every attempt, that
+// the server (or package idempotency) deduplicates.
 //
 // # Strategies
 //

@@ -11,7 +11,7 @@ import (
 
 // config is what the flags set.
 type config struct {
-	duration    time.Duration // the four phases together
+	duration    time.Duration // the phases together
 	concurrency int           // load generator workers
 	redis       string        // Redis address; empty: in-memory Store
 	serve       bool          // run the services only, until a signal
@@ -29,7 +29,7 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var c config
-	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long the load runs, split in four phases")
+	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long the load runs, split in five phases")
 	fs.IntVar(&c.concurrency, "concurrency", 8, "requests in flight from the load generator")
 	fs.StringVar(&c.redis, "redis", os.Getenv("REDIS_ADDR"), "Redis `address` for the shared cache tier (default $REDIS_ADDR; none: in memory)")
 	fs.BoolVar(&c.serve, "serve", false, "run only the gateway and upstreams, until SIGINT or SIGTERM")
@@ -60,8 +60,8 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 	return c, nil
 }
 
-// phaseLength is how long each of the four phases lasts.
-func (c config) phaseLength() time.Duration { return c.duration / 4 }
+// phaseLength is how long each phase lasts.
+func (c config) phaseLength() time.Duration { return c.duration / time.Duration(len(phases)) }
 
 // openDuration is how long a breaker stays open: short next to a phase, so
 // that a breaker opened in one phase has time to probe and close in the next.

@@ -14,6 +14,7 @@ import (
 	"github.com/holdfast-go/holdfast/cache"
 	"github.com/holdfast-go/holdfast/deadline"
 	"github.com/holdfast-go/holdfast/fanout"
+	"github.com/holdfast-go/holdfast/limit"
 	"github.com/holdfast-go/holdfast/queue"
 	"github.com/holdfast-go/holdfast/retry"
 )
@@ -46,19 +47,42 @@ type gateway struct {
 	budget   *retry.Budget
 	cache    *cache.Cache[string]
 	audit    *queue.Pool[auditEvent]
-	served   atomic.Int64 // requests that reached the handler
-	refused  atomic.Int64 // audit events the pool did not accept
+	admit    *limit.Bulkhead // admission: sheds what is past its places and queue
+	served   atomic.Int64    // requests that reached the handler
+	refused  atomic.Int64    // audit events the pool did not accept
 }
 
-// handler returns the gateway's HTTP handler, with the budget middleware.
+// handler returns the gateway's HTTP handler: load shedding first (the
+// health check is never shed), then the budget middleware.
 func (g *gateway) handler() (http.Handler, error) {
 	mw, err := deadline.Middleware(deadline.WithMaxTimeout(maxBudget), deadline.WithDefaultTimeout(300*time.Millisecond))
 	if err != nil {
 		return nil, err
 	}
+	shed, err := limit.Shed(g.admit, limit.WithPriority(func(r *http.Request) limit.Priority {
+		if r.URL.Path == "/healthz" {
+			return limit.Critical
+		}
+		return limit.Normal
+	}))
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /item", g.item)
-	return mw(mux), nil
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok\n") }) //nolint:errcheck
+	return shed(mw(mux)), nil
+}
+
+// newAdmission is the gateway's bulkhead: as many requests in flight as
+// the load generator has workers, as many again waiting (newest first:
+// LIFO serves the clients still waiting for an answer) for at most 50ms,
+// beyond which a request is shed with 503 and Retry-After. The normal load
+// never fills it; the burst phase's does, and the upstreams behind it see
+// no more calls than under the normal load.
+func newAdmission(cfg config) (*limit.Bulkhead, error) {
+	return limit.NewBulkhead(cfg.concurrency, limit.WithMaxWaiting(cfg.concurrency),
+		limit.WithMaxWait(50*time.Millisecond), limit.WithLIFO())
 }
 
 // item reads the item from every backend at once and answers with what it

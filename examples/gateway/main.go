@@ -13,8 +13,9 @@
 // Redis with -redis or REDIS_ADDR), each upstream behind its own circuit
 // breaker (breaker) with jittered retries drawn from a shared budget (retry),
 // and queues an audit event per request on a worker pool (queue). The load
-// runs in four phases: healthy, one upstream failing, one upstream slow, and
-// recovery; the report at the end says what each pattern did.
+// runs in five phases: healthy, a burst of clients (shed by the gateway's
+// limiter), one upstream failing, one upstream slow, and recovery; the
+// report at the end says what each pattern did.
 package main
 
 import (

@@ -18,6 +18,7 @@ import (
 type phase struct {
 	name, what string
 	apply      func(users, inventory, pricing *upstream)
+	burst      int // extra load workers for the phase, per -concurrency worker
 }
 
 // slowLatency is the pricing upstream's latency in the slow phase: more
@@ -30,13 +31,15 @@ var phases = []phase{
 			u.set(baseLatency, baseFailRate)
 			i.set(baseLatency, baseFailRate)
 			p.set(baseLatency, baseFailRate)
-		}},
+		}, 0},
+	{"burst", "every upstream healthy; 5 times the clients, more than the gateway admits (it sheds the excess)",
+		func(*upstream, *upstream, *upstream) {}, 4},
 	{"failing", "inventory answers 503 to every call",
-		func(_, i, _ *upstream) { i.set(baseLatency, 1) }},
+		func(_, i, _ *upstream) { i.set(baseLatency, 1) }, 0},
 	{"slow", "inventory is back; pricing takes 150ms, past the 80ms attempt timeout",
-		func(_, i, p *upstream) { i.set(baseLatency, baseFailRate); p.set(slowLatency, baseFailRate) }},
+		func(_, i, p *upstream) { i.set(baseLatency, baseFailRate); p.set(slowLatency, baseFailRate) }, 0},
 	{"recovery", "every upstream is healthy again",
-		func(_, _, p *upstream) { p.set(baseLatency, baseFailRate) }},
+		func(_, _, p *upstream) { p.set(baseLatency, baseFailRate) }, 0},
 }
 
 // clientBudget is the budget each load request carries to the gateway.
@@ -46,7 +49,8 @@ const clientBudget = 300 * time.Millisecond
 type sample struct {
 	phase   int
 	latency time.Duration
-	status  int // 0: no answer within the budget
+	status  int  // 0: no answer within the budget
+	shed    bool // 503 with Retry-After: shed by the gateway's limiter
 }
 
 // loadGen sends requests to the gateway from several workers.
@@ -82,7 +86,9 @@ func drive(ctx context.Context, cfg config, s *system, rec *recorder, out io.Wri
 		p.apply(s.ups[0], s.ups[1], s.ups[2])
 		rec.setPhase(i)
 		fmt.Fprintf(out, "[%5.1fs] phase %d/%d %s: %s\n", rec.since().Seconds(), i+1, len(phases), p.name, p.what)
+		extra := l.burst(loadCtx, cfg, p.burst*cfg.concurrency)
 		l.progress(ctx, cfg.phaseLength(), s, out)
+		perWorker = append(perWorker, extra()...)
 	}
 	stop()
 	wg.Wait()
@@ -91,6 +97,22 @@ func drive(ctx context.Context, cfg config, s *system, rec *recorder, out io.Wri
 		all = append(all, w...)
 	}
 	return all, l.sent.Load(), nil
+}
+
+// burst starts n extra workers; the func it returns stops them and
+// returns their samples.
+func (l *loadGen) burst(ctx context.Context, cfg config, n int) func() [][]sample {
+	ctx, stop := context.WithCancel(ctx)
+	out := make([][]sample, n)
+	var wg sync.WaitGroup
+	for w := range out {
+		wg.Go(func() { out[w] = l.worker(ctx, rand.New(rand.NewPCG(cfg.seed, uint64(1000+w)))) })
+	}
+	return func() [][]sample {
+		stop()
+		wg.Wait()
+		return out
+	}
 }
 
 // worker sends requests until ctx is done: half for 20 hot items, half for
@@ -127,6 +149,7 @@ func (l *loadGen) request(ctx context.Context, id string) (sample, bool) {
 		_, err = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		smp.status = resp.StatusCode
+		smp.shed = resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != ""
 	}
 	smp.latency = time.Since(start)
 	if ctx.Err() != nil { // cut short by the end of the load, not by the gateway
@@ -157,8 +180,8 @@ func (l *loadGen) progress(ctx context.Context, d time.Duration, s *system, out 
 			return
 		case now := <-tick.C:
 			done, ok := l.done.Load(), l.ok.Load()
-			fmt.Fprintf(out, "[%5.1fs]   %5.0f req/s  %5.1f%% complete  breakers: %s\n", l.rec.since().Seconds(),
-				float64(done-lastDone)/now.Sub(last).Seconds(), percent(ok-lastOK, done-lastDone), breakerStates(s.gw))
+			fmt.Fprintf(out, "[%5.1fs]   %5.0f req/s  %5.1f%% complete  in flight %d  breakers: %s\n", l.rec.since().Seconds(),
+				float64(done-lastDone)/now.Sub(last).Seconds(), percent(ok-lastOK, done-lastDone), s.gw.admit.Stats().InFlight, breakerStates(s.gw))
 			lastDone, lastOK, last = done, ok, now
 		}
 	}

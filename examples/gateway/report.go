@@ -9,6 +9,7 @@ import (
 
 	"github.com/holdfast-go/holdfast/breaker"
 	"github.com/holdfast-go/holdfast/cache"
+	"github.com/holdfast-go/holdfast/limit"
 	"github.com/holdfast-go/holdfast/retry"
 )
 
@@ -22,6 +23,7 @@ type result struct {
 	breakers    []breakerSummary
 	cache       cache.Stats
 	budget      retry.BudgetStats
+	limiter     limit.Stats
 	audit       auditSummary
 }
 
@@ -30,6 +32,7 @@ type tally struct {
 	name                      string
 	requests                  int
 	complete, partial, failed int // 200; 206; 503 or no answer
+	shed                      int // of failed: shed by the gateway's limiter
 	p50, p95, p99             time.Duration
 }
 
@@ -64,6 +67,9 @@ func tallyOf(name string, ss []sample) tally {
 		default:
 			t.failed++
 		}
+		if s.shed {
+			t.shed++
+		}
 	}
 	slices.Sort(lat)
 	t.p50, t.p95, t.p99 = quantile(lat, 0.50), quantile(lat, 0.95), quantile(lat, 0.99)
@@ -90,6 +96,8 @@ func (r result) check() error {
 	switch {
 	case sum != r.total.requests:
 		return fmt.Errorf("report: the phases sum to %d requests, the total is %d", sum, r.total.requests)
+	case r.total.shed > r.total.failed:
+		return fmt.Errorf("report: %d shed, more than the %d failed", r.total.shed, r.total.failed)
 	case r.total.complete+r.total.partial+r.total.failed != r.total.requests:
 		return fmt.Errorf("report: complete + partial + failed != requests: %+v", r.total)
 	case a.Accepted != a.Handled+a.Failed+a.Returned:
@@ -110,16 +118,20 @@ func (r result) print(w io.Writer) {
 	fmt.Fprintf(w, "  success      %.1f%% complete, %.1f%% partial (an upstream missing), %.1f%% failed\n",
 		pct(t.complete, t.requests), pct(t.partial, t.requests), pct(t.failed, t.requests))
 	fmt.Fprintf(w, "  latency      p50 %v  p95 %v  p99 %v\n", round(t.p50), round(t.p95), round(t.p99))
-	fmt.Fprintf(w, "\n  %-9s %9s %9s %9s %9s %9s %9s %9s\n", "phase", "requests", "complete", "partial", "failed", "p50", "p95", "p99")
+	fmt.Fprintf(w, "\n  %-9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "phase", "requests", "complete", "partial", "failed", "shed", "p50", "p95", "p99")
 	for _, p := range r.phases {
-		fmt.Fprintf(w, "  %-9s %9d %8.1f%% %8.1f%% %8.1f%% %9v %9v %9v\n", p.name, p.requests,
-			pct(p.complete, p.requests), pct(p.partial, p.requests), pct(p.failed, p.requests), round(p.p50), round(p.p95), round(p.p99))
+		fmt.Fprintf(w, "  %-9s %9d %8.1f%% %8.1f%% %8.1f%% %8.1f%% %9v %9v %9v\n", p.name, p.requests,
+			pct(p.complete, p.requests), pct(p.partial, p.requests), pct(p.failed, p.requests), pct(p.shed, p.requests),
+			round(p.p50), round(p.p95), round(p.p99))
 	}
 	c := r.cache
 	reads := c.LocalHits + c.RemoteHits + c.Misses
 	fmt.Fprintf(w, "\n  cache        %d reads: local tier %.1f%%, shared tier %.1f%%, misses %.1f%% (%d loads, %d failed; %d shared-tier errors)\n",
 		reads, percent(c.LocalHits, reads), percent(c.RemoteHits, reads), percent(c.Misses, reads), c.Loads, c.LoadErrors, c.RemoteErrors)
 	fmt.Fprintf(w, "  retries      %d made, %d refused by the retry budget\n", r.budget.Withdrawals, r.budget.Rejected)
+	l := r.limiter
+	fmt.Fprintf(w, "  limiter      bulkhead of %d: %d admitted (%d after a wait, %v waiting in all), %d shed\n",
+		l.Limit, l.Admitted, l.Waited, round(l.WaitTime), l.Rejected)
 	r.printBreakers(w)
 	a := r.audit
 	fmt.Fprintf(w, "  audit        %d events accepted = %d written + %d failed + %d handed back at shutdown; %d refused\n",

@@ -54,6 +54,7 @@ func demo(ctx context.Context, cfg config, out io.Writer) (result, error) {
 	defer cancel()
 	var shutErr error
 	r.audit, shutErr = s.shutdown(shutCtx)
+	r.limiter = s.gw.admit.Stats() // after the shutdown: no request in flight
 	r.transitions = rec.transitions()
 	return r, errors.Join(err, shutErr)
 }

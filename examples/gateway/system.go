@@ -81,6 +81,9 @@ func (s *system) store(ctx context.Context, addr string) (cache.Store, error) {
 func newGateway(cfg config, ups []*upstream, store cache.Store, log *auditLog, onChange func(string, breaker.State, breaker.State)) (*gateway, error) {
 	g := &gateway{conns: &http.Transport{MaxIdleConnsPerHost: 64}}
 	var err error
+	if g.admit, err = newAdmission(cfg); err != nil {
+		return nil, err
+	}
 	if g.budget, err = retry.NewBudget(); err != nil {
 		return nil, err
 	}

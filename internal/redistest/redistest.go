@@ -79,6 +79,18 @@ func StartWith(t testing.TB, args ...string) *Server {
 	return s
 }
 
+// Durable are the redis-server arguments that turn on the append-only file
+// with an fsync after every write: a write that Redis acknowledged survives
+// a kill of the server. Pass them to [StartWith]; [Server.Restart] then
+// brings the server back with its data, read from the file.
+var Durable = []string{"--appendonly", "yes", "--appendfsync", "always"}
+
+// StartDurable is [StartWith] with the [Durable] arguments before args.
+func StartDurable(t testing.TB, args ...string) *Server {
+	t.Helper()
+	return StartWith(t, append(append([]string(nil), Durable...), args...)...)
+}
+
 // Lookup finds redis-server on PATH. When it is missing, Lookup calls
 // t.Skip, or t.Fatal when HOLDFAST_REQUIRE_REDIS=1, and returns false.
 func Lookup(t testing.TB) (string, bool) {
@@ -104,7 +116,7 @@ func lookup(t testing.TB, lookPath func(string) (string, error), required bool) 
 // Addr returns the server's address, host:port on loopback.
 func (s *Server) Addr() string { return s.addr }
 
-// Stop stops the server and waits for it to exit. Stopping a stopped
+// Stop kills the server (SIGKILL: no shutdown save) and waits for it to exit. Stopping a stopped
 // server does nothing.
 func (s *Server) Stop() {
 	s.mu.Lock()
@@ -117,14 +129,18 @@ func (s *Server) Stop() {
 	s.cmd = nil
 }
 
-// Restart starts a stopped server again on the same address, with an
-// empty data set. It stops the server first if it is running.
+// Restart starts a stopped server again on the same address. Its data set
+// is empty, unless the server was started with persistence ([Durable]):
+// then it holds every write the server acknowledged before it stopped. It
+// stops the server first if it is running; stopping is a SIGKILL, as a
+// crash would be.
 func (s *Server) Restart() error {
 	s.Stop()
 	return s.start()
 }
 
-// start runs redis-server on s.addr and waits until it answers PING.
+// start runs redis-server on s.addr and waits until it answers PING. The
+// extra arguments come after the defaults, so they override them.
 func (s *Server) start() error {
 	host, port, _ := net.SplitHostPort(s.addr)
 	args := []string{
@@ -156,7 +172,7 @@ func (s *Server) start() error {
 		err = errors.New("redis-server did not report ready in time")
 	}
 	if err == nil {
-		err = Ping(s.addr)
+		err = waitLoaded(s.addr)
 	}
 	if err != nil {
 		_ = cmd.Process.Kill()
@@ -182,6 +198,19 @@ func waitReady(r io.Reader) error {
 		last = line
 	}
 	return fmt.Errorf("exited before it was ready: %s", last)
+}
+
+// waitLoaded waits until the server answers PING, which it does only once
+// it has loaded its append-only file, if it has one.
+func waitLoaded(addr string) error {
+	deadline := time.Now().Add(startTimeout)
+	for {
+		err := Ping(addr)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond) // polls a real process starting up
+	}
 }
 
 // Ping sends PING to the Redis server at addr and checks for PONG.

@@ -103,3 +103,16 @@ func TestLookup(t *testing.T) {
 		})
 	}
 }
+
+func TestStartDurableKeepsWritesAcrossRestart(t *testing.T) {
+	s := StartDurable(t)
+	if line, err := command(s.Addr(), "SET k v"); line != "+OK\r\n" || err != nil {
+		t.Fatalf("SET k v = %q, %v, want +OK", line, err)
+	}
+	if err := s.Restart(); err != nil { // Stop is a SIGKILL: no save on exit
+		t.Fatalf("Restart() = %v, want nil", err)
+	}
+	if line, err := command(s.Addr(), "EXISTS k"); line != ":1\r\n" || err != nil {
+		t.Fatalf("EXISTS k after a kill and Restart = %q, %v, want :1", line, err)
+	}
+}
