@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/holdfast-go/holdfast/breaker"
+	"github.com/holdfast-go/holdfast/limit"
 	"github.com/holdfast-go/holdfast/retry"
 )
 
@@ -50,7 +51,7 @@ func classify(err error, end, deadline time.Duration) Outcome {
 		return OK
 	case errors.Is(err, retry.ErrBudgetExhausted):
 		return BudgetExhausted
-	case errors.Is(err, breaker.ErrOpen) || errors.Is(err, ErrRejected):
+	case errors.Is(err, breaker.ErrOpen) || errors.Is(err, limit.ErrLimited) || errors.Is(err, ErrRejected):
 		return Rejected
 	}
 	return DependencyError

@@ -6,6 +6,7 @@ import (
 
 	"github.com/holdfast-go/holdfast/breaker"
 	"github.com/holdfast-go/holdfast/fanout"
+	"github.com/holdfast-go/holdfast/limit"
 	"github.com/holdfast-go/holdfast/retry"
 )
 
@@ -203,7 +204,54 @@ func Breaker(br *breaker.Breaker, call Call) Call {
 
 // Scenarios returns the built-in scenarios (except [Jitter], a calculation
 // of its own), each as a function returning the scenario and its
-// strategies: [RetryStorm], [Layers], [Hedging], [Brownout].
+// strategies: [RetryStorm], [Layers], [Hedging], [Brownout], [Overload].
 func Scenarios() []func() (Scenario, []Strategy) {
-	return []func() (Scenario, []Strategy){RetryStorm, Layers, Hedging, Brownout}
+	return []func() (Scenario, []Strategy){RetryStorm, Layers, Hedging, Brownout, Overload}
+}
+
+// Overload offers twice a dependency's capacity: 10 workers, service time
+// log-normal with a 10ms median (sigma 0.25), so about 970 calls a second;
+// 2,000 requests a second for 60s, each with a deadline of 50ms (5 times
+// the unloaded median). The strategies put a client-side limiter in front
+// of it: none, a fixed limit.Bulkhead of 100 (10 times the knee, the
+// worker count), and the adaptive limit.NewVegas and limit.NewAIMD with
+// their defaults. A limiter rejects at once what it does not admit.
+func Overload() (Scenario, []Strategy) {
+	s := Scenario{
+		Name:         "overload",
+		Dependencies: []Dependency{{Name: "svc", Latency: LogNormal(10*time.Millisecond, 0.25), Workers: 10}},
+		Load:         Load{Rate: 2000, Deadline: 50 * time.Millisecond},
+		Duration:     60 * time.Second,
+	}
+	return s, []Strategy{
+		Plain("no limit", "svc"),
+		Limited("fixed limit 100", "svc", func(c limit.Clock) (Limiter, error) {
+			return limit.NewBulkhead(100, limit.WithClock(c))
+		}),
+		Limited("adaptive (Vegas)", "svc", func(c limit.Clock) (Limiter, error) {
+			return limit.NewVegas(limit.WithClock(c))
+		}),
+		Limited("adaptive (AIMD)", "svc", func(c limit.Clock) (Limiter, error) {
+			return limit.NewAIMD(limit.WithClock(c))
+		}),
+	}
+}
+
+// Limiter is what [Limited] needs of a limiter: the Do of limit.Bulkhead
+// and limit.Adaptive.
+type Limiter interface {
+	Do(ctx context.Context, fn func(context.Context) error) error
+}
+
+// Limited is a strategy calling dependency dep through the limiter that
+// newLimiter builds on the run's clock.
+func Limited(name, dep string, newLimiter func(limit.Clock) (Limiter, error)) Strategy {
+	return Strategy{Name: name, New: func(env *Env) (Call, error) {
+		l, err := newLimiter(env.Clock())
+		if err != nil {
+			return nil, err
+		}
+		call := env.Dependency(dep)
+		return func(ctx context.Context) error { return l.Do(ctx, call) }, nil
+	}}
 }

@@ -89,22 +89,26 @@ func TestHedging(t *testing.T) {
 	}
 }
 
-// TestDeterministic checks that a run is a function of its seed.
+// TestDeterministic checks that a run is a function of its seed, for every
+// strategy of every built-in scenario (cut to its first 35s, past the start
+// of every outage).
 func TestDeterministic(t *testing.T) {
-	s, sts := Hedging()
-	s.Duration = 5 * time.Second
-	for _, st := range sts {
-		a, err := Run(s, st, 7)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := Run(s, st, 7)
-		c, _ := Run(s, st, 8)
-		if !sameRun(a, b) {
-			t.Errorf("%s: two runs of seed 7 differ: %+v and %+v", st.Name, summary(a), summary(b))
-		}
-		if sameRun(a, c) {
-			t.Errorf("%s: seeds 7 and 8 gave the same run %+v", st.Name, summary(a))
+	for _, f := range Scenarios() {
+		s, sts := f()
+		s.Duration = min(s.Duration, 35*time.Second)
+		for _, st := range sts {
+			a, err := Run(s, st, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := Run(s, st, 7)
+			c, _ := Run(s, st, 8)
+			if !sameRun(a, b) {
+				t.Errorf("%s/%s: two runs of seed 7 differ: %+v and %+v", s.Name, st.Name, summary(a), summary(b))
+			}
+			if sameRun(a, c) {
+				t.Errorf("%s/%s: seeds 7 and 8 gave the same run %+v", s.Name, st.Name, summary(a))
+			}
 		}
 	}
 }
@@ -162,4 +166,22 @@ func TestBrownout(t *testing.T) {
 		t.Errorf("calls to b in the brownout = %d with a breaker, %d without, want at least 90%% fewer", g, p)
 	}
 	t.Logf("breaker opened by %v; calls to b in the brownout: %d with, %d without", opened, callsB(guarded), callsB(plain))
+}
+
+// TestOverload asserts that at twice the capacity an adaptive limit keeps
+// goodput above 80% of capacity and p99 under 5x the unloaded median,
+// where a fixed limit of 10x the knee collapses below 30% goodput.
+func TestOverload(t *testing.T) {
+	s, sts := Overload()
+	rs := runAll(t, s, sts, 1)
+	const capacity = 10 / 0.010317 // workers / mean service time
+	for _, name := range []string{"adaptive (Vegas)", "adaptive (AIMD)"} {
+		r := rs[name]
+		if r.Goodput < 0.8*capacity || r.P99 >= 50*time.Millisecond {
+			t.Errorf("%s: goodput %.0f/s, p99 %v, want > %.0f/s (80%% of capacity) and < 50ms", name, r.Goodput, r.P99, 0.8*capacity)
+		}
+	}
+	if r := rs["fixed limit 100"]; r.Goodput >= 0.3*capacity {
+		t.Errorf("fixed limit 100: goodput %.0f/s, want < %.0f/s (30%% of capacity)", r.Goodput, 0.3*capacity)
+	}
 }

@@ -8,16 +8,20 @@ import (
 	"time"
 
 	"github.com/holdfast-go/holdfast/breaker"
+	"github.com/holdfast-go/holdfast/deadline"
 	"github.com/holdfast-go/holdfast/fanout"
 	"github.com/holdfast-go/holdfast/internal/vclock"
+	"github.com/holdfast-go/holdfast/limit"
 	"github.com/holdfast-go/holdfast/retry"
 )
 
 // The simulator's clock satisfies every package's Clock.
 var (
-	_ retry.Clock   = (*Clock)(nil)
-	_ breaker.Clock = (*Clock)(nil)
-	_ fanout.Clock  = (*Clock)(nil)
+	_ retry.Clock    = (*Clock)(nil)
+	_ breaker.Clock  = (*Clock)(nil)
+	_ fanout.Clock   = (*Clock)(nil)
+	_ limit.Clock    = (*Clock)(nil)
+	_ deadline.Clock = (*Clock)(nil)
 )
 
 // Call is one call: of a dependency ([Env.Dependency]) or of a request
