@@ -1,7 +1,7 @@
 // Package sim compares resilience strategies on a model of a flaky
 // dependency, in virtual time, running holdfast's real objects: a
 // retry.Policy with or without a retry.Budget, a breaker.Breaker,
-// fanout.Hedge, deadlines. A run of 100,000 requests over minutes of
+// fanout.Hedge, deadline's budgets, limit's limiters. A run of 100,000 requests over minutes of
 // virtual time takes seconds, sleeps for no real time, and is a function of
 // its seed.
 //
@@ -39,16 +39,17 @@
 // A user's own comparison is a benchmark of the same shape: build a
 // [Scenario], write the strategies as [Strategy] values, and report
 // [Run]'s figures. The built-in scenarios ([RetryStorm], [Layers],
-// [Hedging], [Brownout], and [Jitter], the AWS article's contention model
-// that was retry.Simulate) have their parameters fixed in their docs, and
-// a test each that asserts the result.
+// [Hedging], [Brownout], [Overload], and [Jitter], the AWS article's
+// contention model that was retry.Simulate) have their parameters fixed in
+// their docs, and a test each that asserts the result.
 //
 // # How virtual time works with real objects
 //
 // testing/synctest cannot be the mechanism: it runs only inside a Test.
 // Instead, every package that reads the clock or starts timers (retry and
-// its Budget, breaker, fanout's Hedge) takes a Clock through a WithClock
-// option, one interface of four methods, the same in every package:
+// its Budget, breaker, fanout's Hedge, deadline, limit) takes a Clock
+// through a WithClock option (deadline.On for its budget functions), one
+// interface of four methods, the same in every package:
 //
 //	Now() time.Time
 //	AfterFunc(d time.Duration, f func()) interface{ Stop() bool }
