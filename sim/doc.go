@@ -75,7 +75,12 @@
 // of the Clock, and its Deadline is on the virtual clock, which starts at
 // [Epoch] in the year 2200, so that code which wrongly reads the real clock
 // sees a deadline far away rather than one long past. The packages compute
-// the time left with the Clock's Now when one is set.
+// the time left with the Clock's Now when one is set. One difference from
+// a real deadline: a context derived with the context package from a
+// virtual deadline that passes reports Err() == context.Canceled, with
+// context.Cause == context.DeadlineExceeded (the context package gives its
+// own Err only to deadlines on its own timers); test with errors.Is on the
+// cause, as the packages and [Result]'s classification do.
 //
 // # When to use it, and what it costs
 //
