@@ -74,3 +74,13 @@ func (g *gate) waitClock(ctx context.Context, w *waiter) error {
 	}
 	return g.abandon(w, g.rejectErr)
 }
+
+// since returns the time on the throttle's clock, in nanoseconds since
+// base. Without a clock it is time.Since, which reads only the monotonic
+// clock.
+func (t *Throttle) since() int64 {
+	if t.cfg.clock != nil {
+		return int64(t.cfg.clock.Now().Sub(t.base))
+	}
+	return int64(time.Since(t.base))
+}

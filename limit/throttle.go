@@ -105,7 +105,7 @@ func (t *Throttle) Acquire(ctx context.Context) (Permit, error) {
 
 // TryAcquire is [Throttle.Acquire] without a ctx.
 func (t *Throttle) TryAcquire() (Permit, error) {
-	now := int64(t.cfg.wallNow().Sub(t.base))
+	now := t.since()
 	t.mu.Lock()
 	t.advanceLocked(now)
 	p := RejectProbability(t.totalReq, t.totalAcc, t.cfg.k)
@@ -149,7 +149,7 @@ type ThrottleStats struct {
 
 // Stats returns a snapshot of the throttle's window.
 func (t *Throttle) Stats() ThrottleStats {
-	now := int64(t.cfg.wallNow().Sub(t.base))
+	now := t.since()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.advanceLocked(now)
