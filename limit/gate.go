@@ -41,7 +41,7 @@ type waiter struct {
 	prev, next *waiter
 	ready      chan struct{} // closed when granted
 	granted    bool
-	since      int64 // when it started to wait; once granted, how long it waited
+	since      int64  // when it started to wait; once granted, how long it waited
 	wake       func() // with a Clock: ends the waiter's Wait
 }
 
