@@ -88,7 +88,7 @@ func New(opts ...Option) (*Breaker, error) {
 	}
 	b := &Breaker{
 		cfg:   cfg,
-		base:  time.Now(),
+		base:  cfg.wallNow(),
 		clock: cfg.timeWindow > 0 || cfg.slowThreshold > 0,
 	}
 	b.calls.New = b.newCall
@@ -317,7 +317,12 @@ func (b *Breaker) start() int64 {
 }
 
 // now returns the time in nanoseconds since the breaker was made.
-func (b *Breaker) now() int64 { return int64(time.Since(b.base)) }
+func (b *Breaker) now() int64 {
+	if b.cfg.clock != nil {
+		return int64(b.cfg.clock.Now().Sub(b.base))
+	}
+	return int64(time.Since(b.base))
+}
 
 // finish records the outcome of a call admitted by g. The fast path, a
 // success with nothing to record, only reads shared memory.

@@ -67,6 +67,7 @@ type config struct {
 	isIgnored     func(error) bool
 	onStateChange []func(name string, from, to State)
 	observer      Observer
+	clock         Clock // nil: package time
 }
 
 func newConfig(opts []Option) (config, error) {

@@ -78,6 +78,10 @@ func RemainingAt(ctx context.Context, now time.Time) (time.Duration, bool) {
 // unbounded budget satisfies any min). A nil ctx or a negative min is an
 // error. Require does not allocate unless it fails.
 func Require(ctx context.Context, min time.Duration) error {
+	return require(ctx, nil, min)
+}
+
+func require(ctx context.Context, clock Clock, min time.Duration) error {
 	if ctx == nil {
 		return errNilContext
 	}
@@ -87,7 +91,7 @@ func Require(ctx context.Context, min time.Duration) error {
 	if ctx.Err() == context.Canceled {
 		return context.Cause(ctx)
 	}
-	rem, ok := Remaining(ctx)
+	rem, ok := RemainingAt(ctx, now(clock))
 	if !ok {
 		return nil
 	}
@@ -111,6 +115,10 @@ func Require(ctx context.Context, min time.Duration) error {
 // with it. The returned context and cancel function are never nil; call
 // cancel when done, as with [context.WithDeadline].
 func Reserve(ctx context.Context, headroom time.Duration) (context.Context, context.CancelFunc, error) {
+	return reserve(ctx, nil, headroom)
+}
+
+func reserve(ctx context.Context, clock Clock, headroom time.Duration) (context.Context, context.CancelFunc, error) {
 	if ctx == nil {
 		return failed(context.Background(), errNilContext)
 	}
@@ -122,10 +130,10 @@ func Reserve(ctx context.Context, headroom time.Duration) (context.Context, cont
 		c, cancel := context.WithCancel(ctx)
 		return c, cancel, nil
 	}
-	if rem := max(time.Until(dl), 0); rem <= headroom {
+	if rem := max(dl.Sub(now(clock)), 0); rem <= headroom {
 		return failed(ctx, &InsufficientBudgetError{Remaining: rem, Required: headroom})
 	}
-	c, cancel := context.WithDeadline(ctx, dl.Add(-headroom))
+	c, cancel := withDeadline(ctx, clock, dl.Add(-headroom), nil)
 	return c, cancel, nil
 }
 
@@ -139,6 +147,10 @@ func Reserve(ctx context.Context, headroom time.Duration) (context.Context, cont
 // context already cancelled with it, as in [Reserve]. The returned context
 // and cancel function are never nil.
 func Fraction(ctx context.Context, f float64) (context.Context, context.CancelFunc, error) {
+	return fraction(ctx, nil, f)
+}
+
+func fraction(ctx context.Context, clock Clock, f float64) (context.Context, context.CancelFunc, error) {
 	if ctx == nil {
 		return failed(context.Background(), errNilContext)
 	}
@@ -150,8 +162,8 @@ func Fraction(ctx context.Context, f float64) (context.Context, context.CancelFu
 		c, cancel := context.WithCancel(ctx)
 		return c, cancel, nil
 	}
-	now := time.Now()
-	c, cancel := context.WithDeadline(ctx, now.Add(split(dl.Sub(now), f)))
+	t := now(clock)
+	c, cancel := withDeadline(ctx, clock, t.Add(split(dl.Sub(t), f)), nil)
 	return c, cancel, nil
 }
 
@@ -176,11 +188,16 @@ func split(rem time.Duration, f float64) time.Duration {
 // expiry names its layer, use [WithTimeout]. A nil ctx panics, as in the
 // context package.
 func Tighten(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return tighten(ctx, nil, d)
+}
+
+func tighten(ctx context.Context, clock Clock, d time.Duration) (context.Context, context.CancelFunc) {
 	mustContext(ctx)
-	if dl, ok := ctx.Deadline(); ok && !dl.After(time.Now().Add(d)) {
+	t := now(clock).Add(d)
+	if dl, ok := ctx.Deadline(); ok && !dl.After(t) {
 		return ctx, noop
 	}
-	return context.WithTimeout(ctx, d)
+	return withDeadline(ctx, clock, t, nil)
 }
 
 func noop() {}

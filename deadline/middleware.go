@@ -57,7 +57,7 @@ func (m *middleware) wrap(next http.Handler) http.Handler {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		ctx, cancel := context.WithTimeoutCause(r.Context(), d, m.cause(d))
+		ctx, cancel := m.timeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
@@ -127,3 +127,11 @@ func (e *rejectError) Error() string {
 }
 
 func (e *rejectError) Unwrap() error { return ErrInvalidTimeout }
+
+// timeout gives ctx the budget d, on the configured clock.
+func (m *middleware) timeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if m.clock == nil {
+		return context.WithTimeoutCause(ctx, d, m.cause(d))
+	}
+	return withDeadline(ctx, m.clock, m.clock.Now().Add(d), m.cause(d))
+}

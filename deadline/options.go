@@ -70,6 +70,7 @@ type config struct {
 	reject    bool
 	layer     string
 	allowance time.Duration
+	clock     Clock // nil: package time
 }
 
 // newConfig applies opts, options of one call's type O, with apply, that

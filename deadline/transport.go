@@ -43,7 +43,7 @@ func Transport(base http.RoundTripper, opts ...TransportOption) (http.RoundTripp
 	if need < c.allowance {
 		need = math.MaxInt64 // no budget is enough
 	}
-	return &transport{base: base, header: c.header, grpc: c.grpcWrite, allowance: c.allowance, need: need}, nil
+	return &transport{base: base, header: c.header, grpc: c.grpcWrite, allowance: c.allowance, need: need, clock: c.clock}, nil
 }
 
 type transport struct {
@@ -52,6 +52,7 @@ type transport struct {
 	grpc      bool
 	allowance time.Duration
 	need      time.Duration // the least budget sent: allowance + 1ms, saturated
+	clock     Clock         // nil: package time
 }
 
 // RoundTrip implements [http.RoundTripper].
@@ -62,7 +63,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	// Compare before subtracting: a deadline long past makes rem the
 	// smallest Duration, and rem - allowance would wrap to a huge budget.
-	rem := time.Until(dl)
+	rem := dl.Sub(now(t.clock))
 	if rem < t.need {
 		if req.Body != nil {
 			req.Body.Close()

@@ -26,7 +26,7 @@ import (
 // context.Cause(ctx). A panic in fn cancels the other calls and is returned
 // as a [*PanicError]. A nil ctx, a negative delay, a nil fn, or a bad
 // option is an error. Options: [WithMaxAttempts], [WithTaskTimeout] (a deadline for each
-// call).
+// call), [WithClock] (virtual time).
 func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), delay time.Duration, opts ...HedgeOption) (R, error) {
 	var zero R
 	if ctx == nil {
@@ -44,6 +44,9 @@ func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), dela
 	}
 	if ctx.Err() != nil {
 		return zero, context.Cause(ctx)
+	}
+	if cfg.clock != nil {
+		return hedgeClock(ctx, fn, delay, cfg)
 	}
 	h := &hedger[R]{fn: fn, timeout: cfg.timeout, results: make(chan attempt[R]), parent: ctx, observer: cfg.hedgeObserver}
 	h.ctx, h.cancel = context.WithCancelCause(ctx)

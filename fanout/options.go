@@ -104,6 +104,7 @@ type config struct {
 	maxAttempts int
 
 	hedgeObserver HedgeObserver
+	clock         Clock // Hedge only; nil: package time
 }
 
 // newConfig applies opts, options of one call's type O, with apply, that

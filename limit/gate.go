@@ -29,6 +29,7 @@ type gate struct {
 	lifo       bool
 	rejectErr  *LimitedError
 	base       time.Time // the limiter's clock starts here
+	clock      Clock     // nil: package time
 
 	admitted, rejected, canceled uint64
 	waited                       uint64
@@ -40,7 +41,8 @@ type waiter struct {
 	prev, next *waiter
 	ready      chan struct{} // closed when granted
 	granted    bool
-	since      int64 // when it started to wait; once granted, how long it waited
+	since      int64  // when it started to wait; once granted, how long it waited
+	wake       func() // with a Clock: ends the waiter's Wait
 }
 
 func (g *gate) init(limit int, c *config, rejectErr *LimitedError) {
@@ -49,11 +51,17 @@ func (g *gate) init(limit int, c *config, rejectErr *LimitedError) {
 	g.maxWait = c.maxWait
 	g.lifo = c.lifo
 	g.rejectErr = rejectErr
-	g.base = time.Now()
+	g.clock = c.clock
+	g.base = c.wallNow()
 }
 
 // now is the time on the limiter's clock, in nanoseconds since base.
-func (g *gate) now() int64 { return int64(time.Since(g.base)) }
+func (g *gate) now() int64 {
+	if g.clock != nil {
+		return int64(g.clock.Now().Sub(g.base))
+	}
+	return int64(time.Since(g.base))
+}
 
 // tryLocked admits a call if a place is free, and says whether it did.
 func (g *gate) tryLocked() bool {
@@ -105,6 +113,9 @@ func (g *gate) try() error {
 
 // wait waits until w is granted, ctx ends or the max wait passes.
 func (g *gate) wait(ctx context.Context, w *waiter) error {
+	if g.clock != nil {
+		return g.waitClock(ctx, w)
+	}
 	var expired <-chan time.Time
 	if g.maxWait > 0 {
 		t := time.NewTimer(g.maxWait)
@@ -177,6 +188,9 @@ func (g *gate) grantLocked() {
 		w.since = now - w.since
 		g.waitTime += time.Duration(w.since)
 		close(w.ready)
+		if w.wake != nil {
+			w.wake()
+		}
 	}
 }
 

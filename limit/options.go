@@ -89,6 +89,8 @@ type config struct {
 
 	k              float64
 	throttleWindow time.Duration
+
+	clock Clock // nil: package time
 }
 
 func defaultConfig() config {

@@ -53,7 +53,7 @@ func NewThrottle(opts ...ThrottleOption) (*Throttle, error) {
 	if err := apply(&c, opts, func(o ThrottleOption) func(*config) error { return o.throttle }); err != nil {
 		return nil, err
 	}
-	t := &Throttle{cfg: c, base: time.Now(), width: max(int64(c.throttleWindow)/throttleBuckets, 1)}
+	t := &Throttle{cfg: c, base: c.wallNow(), width: max(int64(c.throttleWindow)/throttleBuckets, 1)}
 	t.rejectErr = &LimitedError{By: "throttle", After: c.retryAfter}
 	return t, nil
 }
@@ -105,7 +105,7 @@ func (t *Throttle) Acquire(ctx context.Context) (Permit, error) {
 
 // TryAcquire is [Throttle.Acquire] without a ctx.
 func (t *Throttle) TryAcquire() (Permit, error) {
-	now := int64(time.Since(t.base))
+	now := t.since()
 	t.mu.Lock()
 	t.advanceLocked(now)
 	p := RejectProbability(t.totalReq, t.totalAcc, t.cfg.k)
@@ -149,7 +149,7 @@ type ThrottleStats struct {
 
 // Stats returns a snapshot of the throttle's window.
 func (t *Throttle) Stats() ThrottleStats {
-	now := int64(time.Since(t.base))
+	now := t.since()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.advanceLocked(now)

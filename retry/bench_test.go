@@ -2,7 +2,6 @@ package retry
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -148,48 +147,4 @@ func BenchmarkDelay(b *testing.B) {
 			})
 		}
 	}
-}
-
-// simSeeds is how many seeds each simulation result is averaged over.
-const simSeeds = 10
-
-// BenchmarkSimulate compares the strategies in the contention simulation of
-// the AWS article (see Simulate): slots of 1ms, base 10ms, cap 1s. It
-// reports the mean over simSeeds seeds of the total calls and of the
-// virtual completion time; ns/op is the cost of the simulation itself.
-func BenchmarkSimulate(b *testing.B) {
-	for _, clients := range []int{10, 50, 100} {
-		for _, tt := range benchStrategies {
-			b.Run(fmt.Sprintf("%s/clients=%d", tt.name, clients), func(b *testing.B) {
-				var m simMean
-				for b.Loop() {
-					var err error
-					if m, err = simulateMean(clients, tt.s); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(m.calls, "calls")
-				b.ReportMetric(m.completion.Seconds()*1000, "virtual-ms")
-			})
-		}
-	}
-}
-
-type simMean struct {
-	calls      float64
-	completion time.Duration
-}
-
-// simulateMean averages Simulate over simSeeds seeds.
-func simulateMean(clients int, s Strategy) (simMean, error) {
-	var m simMean
-	for seed := range uint64(simSeeds) {
-		r, err := Simulate(SimConfig{Clients: clients, Strategy: s, Slot: time.Millisecond, Seed: seed})
-		if err != nil {
-			return simMean{}, err
-		}
-		m.calls += float64(r.Calls) / simSeeds
-		m.completion += r.Completion / simSeeds
-	}
-	return m, nil
 }

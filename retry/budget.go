@@ -55,6 +55,8 @@ type Budget struct {
 	slots [budgetSlices]budgetSlot
 
 	deposits, withdrawals, rejected uint64
+
+	clock Clock // nil: package time
 }
 
 type budgetSlot struct {
@@ -87,6 +89,7 @@ type budgetConfig struct {
 	ttl          time.Duration
 	minPerSec    int
 	percentRetry float64
+	clock        Clock
 }
 
 // WithTTL sets how long deposits and withdrawals count (default
@@ -134,7 +137,7 @@ func WithPercentCanRetry(p float64) BudgetOption {
 // NewBudget returns a Budget with the options applied, or the first option's
 // error.
 func NewBudget(opts ...BudgetOption) (*Budget, error) {
-	c := budgetConfig{DefaultBudgetTTL, DefaultMinRetriesPerSec, DefaultPercentCanRetry}
+	c := budgetConfig{ttl: DefaultBudgetTTL, minPerSec: DefaultMinRetriesPerSec, percentRetry: DefaultPercentCanRetry}
 	for _, o := range opts {
 		if o == nil {
 			return nil, fmt.Errorf("retry: NewBudget: nil BudgetOption")
@@ -143,8 +146,8 @@ func NewBudget(opts ...BudgetOption) (*Budget, error) {
 			return nil, err
 		}
 	}
-	b := new(Budget)
-	b.init(c, time.Now())
+	b := &Budget{clock: c.clock}
+	b.init(c, b.now())
 	return b, nil
 }
 
@@ -166,15 +169,16 @@ func (b *Budget) init(c budgetConfig, now time.Time) {
 }
 
 // Deposit records a call: it adds the call's share of a retry.
-// It is shorthand for a deposit at time.Now().
-func (b *Budget) Deposit() { b.depositAt(time.Now()) }
+// It is shorthand for a deposit at time.Now() (or the [WithClock] clock's
+// time).
+func (b *Budget) Deposit() { b.depositAt(b.now()) }
 
 // TryWithdraw takes one retry from the budget and reports whether there was
 // one. It is shorthand for a withdrawal at time.Now().
-func (b *Budget) TryWithdraw() bool { return b.withdrawAt(time.Now()) }
+func (b *Budget) TryWithdraw() bool { return b.withdrawAt(b.now()) }
 
 // Stats returns a snapshot of the budget at time.Now().
-func (b *Budget) Stats() BudgetStats { return b.statsAt(time.Now()) }
+func (b *Budget) Stats() BudgetStats { return b.statsAt(b.now()) }
 
 func (b *Budget) depositAt(now time.Time) {
 	b.mu.Lock()
@@ -213,7 +217,7 @@ func (b *Budget) statsAt(now time.Time) BudgetStats {
 // It initializes a zero Budget with the defaults. b.mu is held.
 func (b *Budget) advance(now time.Time) int64 {
 	if b.cost == 0 {
-		b.init(budgetConfig{DefaultBudgetTTL, DefaultMinRetriesPerSec, DefaultPercentCanRetry}, now)
+		b.init(budgetConfig{ttl: DefaultBudgetTTL, minPerSec: DefaultMinRetriesPerSec, percentRetry: DefaultPercentCanRetry}, now)
 	}
 	cur := int64(max(0, now.Sub(b.start)) / b.slice)
 	b.last = max(b.last, cur)

@@ -54,9 +54,9 @@
 //     lockstep; here for comparison.
 //   - [Constant]: the same delay every time.
 //
-// [Simulate] reproduces the article's comparison (clients contending for one
-// resource, where colliding attempts fail) in virtual time; run
-// `go test -bench Simulate` in this package to see calls and completion time
+// Package sim's Jitter reproduces the article's comparison (clients
+// contending for one resource, where colliding attempts fail) in virtual
+// time; run `go test -bench Jitter ./sim` to see calls and completion time
 // per strategy. A Strategy is a pure description, safe to share;
 // [Strategy.Delay] computes one delay without allocating, and [NewBackOff]
 // wraps a Strategy in a stateful [backoff.BackOff] for cenkalti's

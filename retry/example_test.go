@@ -187,30 +187,6 @@ func ExampleWithBackOff() {
 	// retry: backoff returned Stop after 4 attempts: service unavailable
 }
 
-// The contention simulation of the AWS article "Exponential Backoff And
-// Jitter": 50 clients write to one resource at once, and attempts in the
-// same millisecond collide.
-func ExampleSimulate() {
-	for _, s := range []retry.Strategy{
-		retry.Exponential(10*time.Millisecond, time.Second),
-		retry.EqualJitter(10*time.Millisecond, time.Second),
-		retry.FullJitter(10*time.Millisecond, time.Second),
-		retry.Decorrelated(10*time.Millisecond, time.Second),
-	} {
-		r, err := retry.Simulate(retry.SimConfig{Clients: 50, Strategy: s, Slot: time.Millisecond, Seed: 1})
-		if err != nil {
-			fmt.Println(err)
-			return
-		}
-		fmt.Printf("%-23v %5d calls, done at %v\n", s, r.Calls, r.Completion.Round(time.Millisecond))
-	}
-	// Output:
-	// Exponential(10ms, 1s)    1275 calls, done at 43.32s
-	// EqualJitter(10ms, 1s)     190 calls, done at 240ms
-	// FullJitter(10ms, 1s)      180 calls, done at 189ms
-	// Decorrelated(10ms, 1s)    139 calls, done at 184ms
-}
-
 // A Policy is built once and shared; its calls do not allocate when the
 // first attempt succeeds.
 func ExamplePolicy() {

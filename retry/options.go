@@ -42,6 +42,7 @@ type config struct {
 	budget         *Budget
 	onRetry        func(attempt int, err error, delay time.Duration)
 	observer       Observer
+	clock          Clock // nil: package time
 }
 
 func (c *config) attempts() int {

@@ -138,7 +138,11 @@ func run[T any](ctx context.Context, c *config, fn func(context.Context) (T, err
 		var v T
 		var err error
 		if c.attemptTimeout > 0 {
-			v, err = attempt(ctx, c.attemptTimeout, fn)
+			if c.clock != nil {
+				v, err = attemptClock(ctx, c.clock, c.attemptTimeout, fn)
+			} else {
+				v, err = attempt(ctx, c.attemptTimeout, fn)
+			}
 		} else {
 			v, err = fn(ctx)
 		}
@@ -172,7 +176,7 @@ func (s *state) begin(c *config) {
 		c.budget.Deposit()
 	}
 	if c.maxElapsed > 0 {
-		s.start = time.Now()
+		s.start = c.now()
 	}
 }
 
@@ -183,7 +187,7 @@ func (s *state) next(ctx context.Context, c *config, err error) error {
 	if final != nil {
 		return final
 	}
-	if cause := sleep(ctx, d); cause != nil {
+	if cause := c.sleep(ctx, d); cause != nil {
 		return s.fail(err, cause)
 	}
 	return nil
@@ -259,7 +263,7 @@ func (s *state) inTime(ctx context.Context, c *config, d time.Duration) bool {
 	if !ok && c.maxElapsed <= 0 {
 		return true
 	}
-	at := time.Now().Add(d)
+	at := c.now().Add(d)
 	if ok && !at.Before(deadline) {
 		return false
 	}

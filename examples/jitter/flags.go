@@ -52,7 +52,7 @@ func parseFlags(args []string, stdout io.Writer) (config, error) {
 	if c.seeds < 1 {
 		return c, fmt.Errorf("-seeds must be >= 1, got %d", c.seeds)
 	}
-	return c, nil // base, cap and slot are checked by retry.Simulate
+	return c, nil // base, cap and slot are checked by sim.Jitter
 }
 
 // parseClients parses a list such as "10,50,100" into increasing counts.

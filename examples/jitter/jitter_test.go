@@ -47,7 +47,7 @@ func countElements(t *testing.T, path, name string) int {
 	}
 }
 
-func TestSimulateInvariants(t *testing.T) {
+func TestJitterInvariants(t *testing.T) {
 	c, err := parseFlags(fast, io.Discard)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,6 @@
 // Command jitter compares retry backoff strategies under contention.
 //
-// It runs retry.Simulate, the simulation of the AWS Architecture Blog
+// It runs sim.Jitter, the simulation of the AWS Architecture Blog
 // article "Exponential Backoff And Jitter": clients that all write to one
 // resource at once, where attempts falling in the same slot collide and only
 // the first succeeds. For each strategy and client count it prints the total

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/holdfast-go/holdfast/retry"
+	"github.com/holdfast-go/holdfast/sim"
 )
 
 // series is one strategy's results, one cell per client count.
@@ -46,12 +47,12 @@ func simulate(ctx context.Context, c config) ([]series, error) {
 	return out, nil
 }
 
-// mean averages Simulate over c.seeds seeds.
+// mean averages sim.Jitter over c.seeds seeds.
 func mean(c config, s retry.Strategy, clients int) (cell, error) {
 	m := cell{clients: clients}
 	var total time.Duration
 	for seed := range uint64(c.seeds) {
-		r, err := retry.Simulate(retry.SimConfig{Clients: clients, Strategy: s, Slot: c.slot, Seed: seed})
+		r, err := sim.Jitter(sim.JitterConfig{Clients: clients, Strategy: s, Slot: c.slot, Seed: seed})
 		if err != nil {
 			return cell{}, err
 		}

@@ -1,4 +1,4 @@
-package retry
+package sim
 
 import (
 	"container/heap"
@@ -7,27 +7,29 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/holdfast-go/holdfast/retry"
 )
 
-// SimConfig describes a run of [Simulate].
-type SimConfig struct {
+// JitterConfig describes a run of [Jitter].
+type JitterConfig struct {
 	// Clients is how many clients contend for the resource, from 1 to
 	// 1,000,000 (a run holds every client in memory, and without jitter
 	// makes about Clients²/2 calls).
 	Clients int
 	// Strategy is the backoff strategy every client uses (the zero Strategy
 	// is the default FullJitter).
-	Strategy Strategy
+	Strategy retry.Strategy
 	// Slot is how long one attempt takes, and the window within which two
 	// attempts collide; > 0.
 	Slot time.Duration
 	// Seed seeds the clients' random source; a run is a function of its
-	// SimConfig.
+	// JitterConfig.
 	Seed uint64
 }
 
-// SimResult is the outcome of a run of [Simulate].
-type SimResult struct {
+// JitterResult is the outcome of a run of [Jitter].
+type JitterResult struct {
 	// Calls is the number of attempts all clients made, the successful ones
 	// included: the work the resource did.
 	Calls int
@@ -35,7 +37,7 @@ type SimResult struct {
 	Completion time.Duration
 }
 
-// Simulate runs the simulation of the AWS Architecture Blog article
+// Jitter runs the simulation of the AWS Architecture Blog article
 // "Exponential Backoff And Jitter" in virtual time: Clients clients want to
 // write once each to one resource under optimistic concurrency. They all make
 // their first attempt at time 0; time is cut in slots of length Slot, and of
@@ -48,32 +50,37 @@ type SimResult struct {
 // last client succeeded. The run is deterministic, uses no clock and starts
 // no goroutine. Under contention, Exponential (no jitter) costs by far the
 // most calls, and FullJitter and Decorrelated the fewest, as in the article;
-// run BenchmarkSimulate in this package to compare them.
+// run BenchmarkJitter in this package to compare them.
+//
+// It is the one built-in scenario that does not run holdfast's objects on
+// the [Clock]: the article's model is a pure calculation over the
+// strategies' [retry.Strategy.Delay], which this function does directly.
+// It was retry.Simulate.
 //
 // A run whose virtual time would pass the largest [time.Duration] (about
 // 292 years, reachable with huge caps) returns an error rather than wrap
 // around into nonsense.
-func Simulate(cfg SimConfig) (SimResult, error) {
+func Jitter(cfg JitterConfig) (JitterResult, error) {
 	switch {
-	case cfg.Clients < 1 || cfg.Clients > maxSimClients:
-		return SimResult{}, fmt.Errorf("retry: Simulate: Clients must be between 1 and %d, got %d", maxSimClients, cfg.Clients)
+	case cfg.Clients < 1 || cfg.Clients > maxJitterClients:
+		return JitterResult{}, fmt.Errorf("sim: Jitter: Clients must be between 1 and %d, got %d", maxJitterClients, cfg.Clients)
 	case cfg.Slot <= 0:
-		return SimResult{}, fmt.Errorf("retry: Simulate: Slot must be > 0, got %v", cfg.Slot)
+		return JitterResult{}, fmt.Errorf("sim: Jitter: Slot must be > 0, got %v", cfg.Slot)
 	}
-	if err := cfg.Strategy.check(); err != nil {
-		return SimResult{}, fmt.Errorf("retry: Simulate: %w", err)
+	if err := cfg.Strategy.Validate(); err != nil {
+		return JitterResult{}, fmt.Errorf("sim: Jitter: %w", err)
 	}
 	src := rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)
 	q := make(simQueue, cfg.Clients)
 	for i := range q {
 		q[i] = simClient{id: i}
 	}
-	var r SimResult
+	var r JitterResult
 	for len(q) > 0 {
 		winner := q[0]
 		r.Calls++
 		if r.Completion = addSat(winner.at, cfg.Slot); r.Completion == math.MaxInt64 {
-			return SimResult{}, errSimOverflow
+			return JitterResult{}, errJitterOverflow
 		}
 		end := winner.at - winner.at%cfg.Slot + cfg.Slot // <= r.Completion
 		q.popFirst()
@@ -84,7 +91,7 @@ func Simulate(cfg SimConfig) (SimResult, error) {
 			r.Calls++
 			c.prev = cfg.Strategy.Delay(c.n, c.prev, src)
 			if c.at = addSat(c.at, addSat(cfg.Slot, c.prev)); c.at == math.MaxInt64 {
-				return SimResult{}, errSimOverflow
+				return JitterResult{}, errJitterOverflow
 			}
 			c.n++
 			heap.Fix(&q, 0)
@@ -93,9 +100,9 @@ func Simulate(cfg SimConfig) (SimResult, error) {
 	return r, nil
 }
 
-const maxSimClients = 1_000_000
+const maxJitterClients = 1_000_000
 
-var errSimOverflow = errors.New("retry: Simulate: virtual time passed the largest time.Duration; lower the strategy's cap or the Slot")
+var errJitterOverflow = errors.New("sim: Jitter: virtual time passed the largest time.Duration; lower the strategy's cap or the Slot")
 
 // addSat returns a+b for a, b >= 0, or the largest Duration when the sum
 // overflows.
@@ -127,7 +134,7 @@ func (q simQueue) Less(i, j int) bool {
 }
 func (q simQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
 
-// Push and Pop are unused: Simulate moves clients in place with heap.Fix and
+// Push and Pop are unused: Jitter moves clients in place with heap.Fix and
 // popFirst, which do not box them in interfaces.
 func (q *simQueue) Push(x any) { *q = append(*q, x.(simClient)) }
 func (q *simQueue) Pop() any {

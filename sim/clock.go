@@ -1,0 +1,243 @@
+package sim
+
+import (
+	"container/heap"
+	"fmt"
+	"runtime"
+	"time"
+)
+
+// Epoch is the virtual time at which every run starts: far in the future,
+// so that a context deadline set on virtual time by code that (wrongly)
+// reads package time never fires in real time.
+var Epoch = time.Date(2200, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// Clock is the simulator's virtual clock and scheduler. It satisfies the
+// Clock interface of retry, breaker and fanout (and of every holdfast
+// package with a WithClock option): pass it to their WithClock.
+//
+// One goroutine of the simulation runs at a time. Each is an actor, started
+// by the simulator or by a package through [Clock.Go], and it gives up its
+// turn only by blocking in [Clock.Wait] or by returning; it then hands the
+// turn on itself, with no scheduler goroutine in between: to the next actor
+// in the run queue, else to the first actor (in the order they began to
+// wait) whose channel is ready, else it moves time to the next timer, runs
+// that timer's function and looks again. An actor whose own wait ends
+// first just goes on running. A run is therefore a function of its
+// seed: the order in which actors run is the clock's, not the Go
+// scheduler's, and time moves only when every actor is blocked.
+//
+// A Clock is used by the goroutines of one run only; its methods must not be
+// called from goroutines it did not start (nor from AfterFunc functions
+// running after the run ended).
+type Clock struct {
+	now     time.Duration // since Epoch
+	seq     uint64
+	timers  timerHeap
+	runq    []*actor
+	waiters []*actor
+	cur     *actor        // the actor that has the turn
+	done    chan struct{} // the run is over
+	live    int
+	// aborting is set when the run ended with actors blocked.
+	aborting bool
+}
+
+// actor is a goroutine of the simulation.
+type actor struct {
+	resume chan struct{}
+	wait   <-chan struct{}
+}
+
+func newClock() *Clock {
+	return &Clock{done: make(chan struct{}, 1)}
+}
+
+// Now returns the virtual time.
+func (c *Clock) Now() time.Time { return Epoch.Add(c.now) }
+
+// Since returns the virtual time elapsed since the run began.
+func (c *Clock) Since() time.Duration { return c.now }
+
+// AfterFunc runs f on the clock's own goroutine when the virtual time has
+// moved on by d, unless the returned timer is stopped first. f must not
+// block: it may cancel contexts, start actors and set timers.
+func (c *Clock) AfterFunc(d time.Duration, f func()) interface{ Stop() bool } {
+	t := &timer{c: c, at: c.now + max(d, 0), seq: c.seq, f: f, index: -1}
+	c.seq++
+	heap.Push(&c.timers, t)
+	return t
+}
+
+// Go starts f on a new actor. It runs when its turn comes, after the actors
+// already waiting to run.
+func (c *Clock) Go(f func()) {
+	a := &actor{resume: make(chan struct{}, 1)}
+	c.live++
+	c.runq = append(c.runq, a)
+	go func() {
+		<-a.resume
+		defer func() {
+			if c.aborting {
+				c.done <- struct{}{}
+				return
+			}
+			c.live--
+			c.handoff(nil)
+		}()
+		f()
+	}()
+}
+
+// Wait blocks the calling actor until a receive from ch can proceed, and
+// receives. The actor gives up its turn meanwhile. Only an actor (a
+// goroutine started by the simulator or by [Clock.Go]) may call it.
+func (c *Clock) Wait(ch <-chan struct{}) {
+	select {
+	case <-ch:
+		return
+	default:
+	}
+	a := c.cur
+	a.wait = ch
+	c.waiters = append(c.waiters, a)
+	c.handoff(a)
+}
+
+// handoff gives the turn of self (nil when its goroutine ends) to the next
+// actor, on the calling goroutine: it runs the timers due until an actor
+// can run, resumes it and, unless that is self, parks self. When no actor
+// can run and no timer is left, the run is over.
+func (c *Clock) handoff(self *actor) {
+	a := c.next()
+	switch {
+	case a == self && a != nil:
+		return
+	case a == nil:
+		c.done <- struct{}{}
+	default:
+		c.cur = a
+		a.resume <- struct{}{}
+	}
+	if self != nil {
+		<-self.resume
+		if c.aborting {
+			runtime.Goexit() // the run is over with self blocked: see run
+		}
+	}
+}
+
+// next runs timers, in time order, until an actor can run, and returns it;
+// nil when none can and no timer is left.
+func (c *Clock) next() *actor {
+	for {
+		if len(c.runq) > 0 {
+			a := c.runq[0]
+			c.runq[0] = nil
+			c.runq = c.runq[1:]
+			return a
+		}
+		if c.poll() {
+			continue
+		}
+		if len(c.timers) == 0 {
+			return nil
+		}
+		t := heap.Pop(&c.timers).(*timer)
+		c.now = t.at
+		t.f()
+	}
+}
+
+// run runs the simulation until no actor can run and no timer is left. It
+// returns an error if actors remain blocked then (they wait for something
+// that is not on the clock); their goroutines are ended.
+func (c *Clock) run() error {
+	if a := c.next(); a != nil {
+		c.cur = a
+		a.resume <- struct{}{}
+		<-c.done
+	}
+	if c.live > 0 {
+		c.abort()
+		return fmt.Errorf("sim: %d goroutines blocked with no timer left to wake them", c.live)
+	}
+	return nil
+}
+
+// abort ends the goroutines of the actors left blocked, one at a time, with
+// runtime.Goexit (their deferred calls run), so that a failed run leaks
+// none.
+func (c *Clock) abort() {
+	c.aborting = true
+	for _, a := range c.waiters {
+		a.resume <- struct{}{}
+		<-c.done
+	}
+	c.waiters = nil
+}
+
+// poll moves the waiters whose channel is ready to the run queue, in the
+// order they began to wait, and reports whether it moved any.
+func (c *Clock) poll() bool {
+	kept := c.waiters[:0]
+	moved := false
+	for _, a := range c.waiters {
+		select {
+		case <-a.wait:
+			c.runq = append(c.runq, a)
+			moved = true
+		default:
+			kept = append(kept, a)
+		}
+	}
+	clear(c.waiters[len(kept):])
+	c.waiters = kept
+	return moved
+}
+
+// timer is a function to run at a virtual time.
+type timer struct {
+	c     *Clock
+	at    time.Duration
+	seq   uint64
+	f     func()
+	index int // in the heap; -1 once popped or stopped
+}
+
+// Stop prevents the timer from firing and reports whether it did.
+func (t *timer) Stop() bool {
+	if t.index < 0 {
+		return false
+	}
+	heap.Remove(&t.c.timers, t.index)
+	return true
+}
+
+// timerHeap orders timers by time, then by the order they were set.
+type timerHeap []*timer
+
+func (h timerHeap) Len() int { return len(h) }
+func (h timerHeap) Less(i, j int) bool {
+	if h[i].at != h[j].at {
+		return h[i].at < h[j].at
+	}
+	return h[i].seq < h[j].seq
+}
+func (h timerHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *timerHeap) Push(x any) {
+	t := x.(*timer)
+	t.index = len(*h)
+	*h = append(*h, t)
+}
+func (h *timerHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	t.index = -1
+	return t
+}
