@@ -67,7 +67,7 @@ func (s *Store) Acquire(ctx context.Context, key, fingerprint string, lease time
 	if lease < idempotency.MinDuration {
 		return idempotency.Acquisition{}, fmt.Errorf("idempotency/redis: Acquire: lease must be >= %v, got %v", idempotency.MinDuration, lease)
 	}
-	res, err := acquireScript.Run(ctx, s.client, []string{s.Key(key)}, fingerprint, lease.Milliseconds()).Slice()
+	res, err := acquireScript.Run(ctx, s.client, []string{s.Key(key)}, fingerprint, millis(lease)).Slice()
 	if err != nil {
 		return idempotency.Acquisition{}, fmt.Errorf("idempotency/redis: acquire: %w", err)
 	}
@@ -114,7 +114,7 @@ func (s *Store) Renew(ctx context.Context, key string, token uint64, lease time.
 	if lease < idempotency.MinDuration {
 		return fmt.Errorf("idempotency/redis: Renew: lease must be >= %v, got %v", idempotency.MinDuration, lease)
 	}
-	return s.owned(ctx, "renew", renewScript, key, token, lease.Milliseconds())
+	return s.owned(ctx, "renew", renewScript, key, token, millis(lease))
 }
 
 // Complete replaces the hold with token by value, kept for ttl.
@@ -122,12 +122,19 @@ func (s *Store) Complete(ctx context.Context, key string, token uint64, value []
 	if ttl < idempotency.MinDuration {
 		return fmt.Errorf("idempotency/redis: Complete: ttl must be >= %v, got %v", idempotency.MinDuration, ttl)
 	}
-	return s.owned(ctx, "complete", completeScript, key, token, value, ttl.Milliseconds())
+	return s.owned(ctx, "complete", completeScript, key, token, value, millis(ttl))
 }
 
 // Release frees the key held with token.
 func (s *Store) Release(ctx context.Context, key string, token uint64) error {
 	return s.owned(ctx, "release", releaseScript, key, token)
+}
+
+// millis returns d in whole milliseconds, rounded up: Redis then keeps a
+// hold at least as long as the Group counts its lease (from before it
+// asked), never a fraction of a millisecond less.
+func millis(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }
 
 // owned runs one of the holder's scripts, mapping its 0 to ErrLeaseLost.
