@@ -55,9 +55,11 @@ func Token(ctx context.Context) (uint64, bool) {
 // Do runs fn once for key and returns its result, with replayed false; a
 // later call with the same key and fingerprint returns the recorded result
 // without running fn, with replayed true. fingerprint identifies the
-// request's payload (a hash of it, at most [MaxFingerprintLength] bytes;
-// empty to skip the check): a call with the key and another fingerprint
-// returns an error matching [ErrKeyReused] and runs nothing.
+// request's payload (a hash of it, at most [MaxFingerprintLength] bytes):
+// a call with the key and another fingerprint returns an error matching
+// [ErrKeyReused] and runs nothing. An empty fingerprint is compared like
+// any other: pass "" in every call for a key that alone identifies its
+// payload.
 //
 // While another holder runs the key, Do waits for its result, until ctx
 // ends, or returns an [*InProgressError] at once, as [WithInProgress] says.
