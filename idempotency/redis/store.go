@@ -26,6 +26,14 @@ var _ idempotency.Store = (*Store)(nil)
 // ContextTimeoutEnabled: true, or go-redis would ignore the deadlines that
 // bound lease renewals and wait for its own socket timeouts instead; New
 // returns an error otherwise.
+//
+// go-redis retries a command whose connection broke before the reply came
+// (MaxRetries, 3 by default), even if Redis had run it. No retry makes fn
+// run twice, but two cost time or an error: a retried Acquire may find the
+// caller's own hold, so that the call waits out its lease (or gets
+// [idempotency.ErrInProgress]); a retried Complete reports
+// [idempotency.ErrLeaseLost] for a result that was recorded. A client with
+// MaxRetries: -1 reports the broken connection instead.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if client == nil {
 		return nil, errors.New("idempotency/redis: New: client must not be nil")
