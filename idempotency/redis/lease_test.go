@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/holdfast-go/holdfast/idempotency"
 	"github.com/holdfast-go/holdfast/internal/redistest"
 	"github.com/redis/go-redis/v9"
 )
@@ -65,4 +66,33 @@ func (h *argsHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 
 func (h *argsHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return next
+}
+
+func TestTokenGrowsPastReleasedHold(t *testing.T) {
+	// A released hold keeps its token until its lease would have ended,
+	// so that the next holder's token is greater even when the server's
+	// clock has not moved past it (the same microsecond, or a clock that
+	// stepped back). A released record with a token ahead of the clock
+	// stands for that case.
+	client := newClient(t, redistest.Start(t).Addr())
+	s := newStore(t, client)
+	ctx := context.Background()
+	const ahead = 8_000_000_000_000_000 // µs, far past the clock, below 2^53
+	if err := client.HSet(ctx, s.Key("k"), "s", "r", "f", "", "t", ahead).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.PExpire(ctx, s.Key("k"), time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.Acquire(ctx, "k", "", time.Minute)
+	if err != nil || a.State != idempotency.Acquired || a.Token != ahead+1 {
+		t.Fatalf("Acquire after a release = %v, token %d, %v, want Acquired, token %d", a.State, a.Token, err, uint64(ahead+1))
+	}
+	// Release itself must keep the token.
+	if err := s.Release(ctx, "k", a.Token); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := s.Acquire(ctx, "k", "", time.Minute); err != nil || b.Token <= a.Token {
+		t.Errorf("Acquire after Release = token %d, %v, want > %d", b.Token, err, a.Token)
+	}
 }
