@@ -102,7 +102,8 @@ func Do[T any](ctx context.Context, g *Group, key, fingerprint string, fn func(c
 	if !replayed {
 		return v, false, err
 	}
-	v, err = decode[T](g.cfg.codec, rec)
+	_, shared := g.cfg.store.(*MemoryStore)
+	v, err = decode[T](g.cfg.codec, rec, shared)
 	return v, true, err
 }
 
@@ -172,8 +173,10 @@ func (g *Group) isFinal(err error) bool {
 	return errors.As(err, &fe) || (g.cfg.final != nil && g.cfg.final(err))
 }
 
-// decode returns the result recorded in rec.
-func decode[T any](c Codec, rec []byte) (T, error) {
+// decode returns the result recorded in rec. shared says that rec is a
+// MemoryStore's own record, which nobody writes into: a [RawCodec] string
+// may then share its bytes.
+func decode[T any](c Codec, rec []byte, shared bool) (T, error) {
 	if len(rec) == 0 {
 		var zero T
 		return zero, errCorrupt
@@ -184,7 +187,7 @@ func decode[T any](c Codec, rec []byte) (T, error) {
 		var zero T
 		return zero, &FinalError{Err: errors.New(string(body))}
 	case kindValue:
-		if _, raw := c.(RawCodec); raw {
+		if _, raw := c.(RawCodec); raw && shared {
 			if v, ok := decodeRaw[T](body); ok {
 				return v, nil
 			}
