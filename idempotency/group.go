@@ -89,7 +89,10 @@ func Token(ctx context.Context) (uint64, bool) {
 //
 // A bad argument (nil ctx, Group or fn; a key or fingerprint refused by
 // the bounds above) is an error, never a panic. A Store error matches
-// [ErrStore]; see [WithFailOpen] for running fn without the Store.
+// [ErrStore] (and the Store's own error: ctx's, if ctx ended during the
+// Store call); a ctx that had ended before Do asked the Store gives ctx's
+// error (its cause), which is not a Store failure. See [WithFailOpen] for
+// running fn without the Store.
 func Do[T any](ctx context.Context, g *Group, key, fingerprint string, fn func(context.Context) (T, error)) (v T, replayed bool, err error) {
 	if err := checkArgs(ctx, g, key, fingerprint, fn == nil); err != nil {
 		return v, false, err
@@ -209,6 +212,9 @@ var errCorrupt = errors.New("idempotency: corrupt record in store")
 // replayed reports that rec is a recorded result.
 func (g *Group) do(ctx context.Context, key, fp string, policy InProgressPolicy,
 	run func(context.Context) ([]byte, error)) (rec []byte, replayed bool, err error) {
+	if ctx.Err() != nil { // the caller gave up before asking: not a Store failure
+		return nil, false, fmt.Errorf("idempotency: %w", context.Cause(ctx))
+	}
 	var waited time.Duration // RetryAfter of the last wait, if any
 	for {
 		a, start, err := g.acquire(ctx, key, fp)

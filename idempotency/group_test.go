@@ -293,6 +293,18 @@ func TestDoStoreFailure(t *testing.T) {
 			t.Errorf("reported %q, want %q", reported, want)
 		}
 	})
+	t.Run("caller's ctx ended", func(t *testing.T) {
+		// A call whose ctx ended before it asked the Store is not a Store
+		// failure: an alert or a breaker on ErrStore must not count it.
+		g := newGroup(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		ran := false
+		_, _, err := Do(ctx, g, "k", "", func(context.Context) (int, error) { ran = true; return 1, nil })
+		if errors.Is(err, ErrStore) || !errors.Is(err, context.Canceled) || ran {
+			t.Errorf("Do(ended ctx) = %v, fn ran %v; want context.Canceled, not ErrStore, fn not run", err, ran)
+		}
+	})
 	t.Run("complete fails", func(t *testing.T) {
 		s := &faultStore{Store: newMemory(t, 10)}
 		s.set(&s.complete, fail(down))
