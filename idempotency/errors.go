@@ -29,7 +29,8 @@ var (
 	// [MaxFingerprintLength].
 	ErrInvalidFingerprint = errors.New("idempotency: invalid fingerprint")
 	// ErrStore wraps every error of the [Store], so that a caller can
-	// tell "the store failed" from "fn failed".
+	// tell "the store failed" from "fn failed". A call whose ctx had
+	// ended before it asked the Store fails with ctx's error instead.
 	ErrStore = errors.New("idempotency: store failed")
 )
 

@@ -55,9 +55,11 @@ func Token(ctx context.Context) (uint64, bool) {
 // Do runs fn once for key and returns its result, with replayed false; a
 // later call with the same key and fingerprint returns the recorded result
 // without running fn, with replayed true. fingerprint identifies the
-// request's payload (a hash of it, at most [MaxFingerprintLength] bytes;
-// empty to skip the check): a call with the key and another fingerprint
-// returns an error matching [ErrKeyReused] and runs nothing.
+// request's payload (a hash of it, at most [MaxFingerprintLength] bytes):
+// a call with the key and another fingerprint returns an error matching
+// [ErrKeyReused] and runs nothing. An empty fingerprint is compared like
+// any other: pass "" in every call for a key that alone identifies its
+// payload.
 //
 // While another holder runs the key, Do waits for its result, until ctx
 // ends, or returns an [*InProgressError] at once, as [WithInProgress] says.
@@ -87,7 +89,10 @@ func Token(ctx context.Context) (uint64, bool) {
 //
 // A bad argument (nil ctx, Group or fn; a key or fingerprint refused by
 // the bounds above) is an error, never a panic. A Store error matches
-// [ErrStore]; see [WithFailOpen] for running fn without the Store.
+// [ErrStore] (and the Store's own error: ctx's, if ctx ended during the
+// Store call); a ctx that had ended before Do asked the Store gives ctx's
+// error (its cause), which is not a Store failure. See [WithFailOpen] for
+// running fn without the Store.
 func Do[T any](ctx context.Context, g *Group, key, fingerprint string, fn func(context.Context) (T, error)) (v T, replayed bool, err error) {
 	if err := checkArgs(ctx, g, key, fingerprint, fn == nil); err != nil {
 		return v, false, err
@@ -100,7 +105,8 @@ func Do[T any](ctx context.Context, g *Group, key, fingerprint string, fn func(c
 	if !replayed {
 		return v, false, err
 	}
-	v, err = decode[T](g.cfg.codec, rec)
+	_, shared := g.cfg.store.(*MemoryStore)
+	v, err = decode[T](g.cfg.codec, rec, shared)
 	return v, true, err
 }
 
@@ -170,8 +176,10 @@ func (g *Group) isFinal(err error) bool {
 	return errors.As(err, &fe) || (g.cfg.final != nil && g.cfg.final(err))
 }
 
-// decode returns the result recorded in rec.
-func decode[T any](c Codec, rec []byte) (T, error) {
+// decode returns the result recorded in rec. shared says that rec is a
+// MemoryStore's own record, which nobody writes into: a [RawCodec] string
+// may then share its bytes.
+func decode[T any](c Codec, rec []byte, shared bool) (T, error) {
 	if len(rec) == 0 {
 		var zero T
 		return zero, errCorrupt
@@ -182,7 +190,7 @@ func decode[T any](c Codec, rec []byte) (T, error) {
 		var zero T
 		return zero, &FinalError{Err: errors.New(string(body))}
 	case kindValue:
-		if _, raw := c.(RawCodec); raw {
+		if _, raw := c.(RawCodec); raw && shared {
 			if v, ok := decodeRaw[T](body); ok {
 				return v, nil
 			}
@@ -204,6 +212,9 @@ var errCorrupt = errors.New("idempotency: corrupt record in store")
 // replayed reports that rec is a recorded result.
 func (g *Group) do(ctx context.Context, key, fp string, policy InProgressPolicy,
 	run func(context.Context) ([]byte, error)) (rec []byte, replayed bool, err error) {
+	if ctx.Err() != nil { // the caller gave up before asking: not a Store failure
+		return nil, false, fmt.Errorf("idempotency: %w", context.Cause(ctx))
+	}
 	var waited time.Duration // RetryAfter of the last wait, if any
 	for {
 		a, start, err := g.acquire(ctx, key, fp)

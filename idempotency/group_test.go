@@ -293,6 +293,18 @@ func TestDoStoreFailure(t *testing.T) {
 			t.Errorf("reported %q, want %q", reported, want)
 		}
 	})
+	t.Run("caller's ctx ended", func(t *testing.T) {
+		// A call whose ctx ended before it asked the Store is not a Store
+		// failure: an alert or a breaker on ErrStore must not count it.
+		g := newGroup(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		ran := false
+		_, _, err := Do(ctx, g, "k", "", func(context.Context) (int, error) { ran = true; return 1, nil })
+		if errors.Is(err, ErrStore) || !errors.Is(err, context.Canceled) || ran {
+			t.Errorf("Do(ended ctx) = %v, fn ran %v; want context.Canceled, not ErrStore, fn not run", err, ran)
+		}
+	})
 	t.Run("complete fails", func(t *testing.T) {
 		s := &faultStore{Store: newMemory(t, 10)}
 		s.set(&s.complete, fail(down))
@@ -360,5 +372,40 @@ func TestNewBadOptions(t *testing.T) {
 		if g != nil || err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: New = %v, %v, want an error containing %q", tt.name, g, err, tt.want)
 		}
+	}
+}
+
+// bufferStore is a Store that hands out each completed record in a buffer
+// of its own that it may reuse later, as a client with pooled read
+// buffers would (against the Acquisition.Value contract).
+type bufferStore struct {
+	Store
+	buf []byte
+}
+
+func (s *bufferStore) Acquire(ctx context.Context, key, fp string, lease time.Duration) (Acquisition, error) {
+	a, err := s.Store.Acquire(ctx, key, fp, lease)
+	if a.State == Completed {
+		s.buf = append(s.buf[:0], a.Value...)
+		a.Value = s.buf
+	}
+	return a, err
+}
+
+func TestDoRawStringFromOtherStoreIsACopy(t *testing.T) {
+	// Only a MemoryStore's records are shared with replayed strings
+	// (it never writes into a value it keeps); a string replayed from any
+	// other Store owns its bytes, so that the Store reusing its buffer
+	// cannot change a string the caller holds.
+	s := &bufferStore{Store: newMemory(t, 10)}
+	g := newGroup(t, WithStore(s), WithCodec(RawCodec{}))
+	fn := func(context.Context) (string, error) { return "abc", nil }
+	mustDo(t, g, "k", "", fn)
+	got := mustDo(t, g, "k", "", fn) // a replay
+	for i := range s.buf {
+		s.buf[i] = 'X' // the Store reuses its buffer
+	}
+	if got != "abc" {
+		t.Errorf("replayed string after the Store reused its buffer = %q, want abc", got)
 	}
 }

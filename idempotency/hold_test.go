@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -246,6 +247,30 @@ func TestLeaseRenewedAfterCallerCancels(t *testing.T) {
 		}
 		if v, replayed, err := Do(t.Context(), g, "k", "", func(context.Context) (int, error) { return 0, nil }); v != 3 || !replayed || err != nil {
 			t.Errorf("retry = %d, %v, %v, want 3, true, nil", v, replayed, err)
+		}
+	})
+}
+
+func TestDoJoinsRenewalBeforeReturning(t *testing.T) {
+	// A renewal in flight when fn returns must have ended before Do
+	// returns: Do owns the goroutine it started.
+	synctest.Test(t, func(t *testing.T) {
+		const lease = 3 * time.Second
+		s := &faultStore{Store: newMemory(t, 10)}
+		var renewing atomic.Bool
+		s.set(&s.renew, func() error {
+			renewing.Store(true)
+			time.Sleep(lease / 2) // a slow Store
+			renewing.Store(false)
+			return nil
+		})
+		g := newGroup(t, WithStore(s), WithLease(lease))
+		mustDo(t, g, "k", "", func(context.Context) (int, error) {
+			time.Sleep(lease/3 + time.Millisecond) // a renewal has started
+			return 1, nil
+		})
+		if renewing.Load() {
+			t.Error("Do returned while its renewal goroutine was still calling the Store")
 		}
 	})
 }

@@ -26,6 +26,14 @@ var _ idempotency.Store = (*Store)(nil)
 // ContextTimeoutEnabled: true, or go-redis would ignore the deadlines that
 // bound lease renewals and wait for its own socket timeouts instead; New
 // returns an error otherwise.
+//
+// go-redis retries a command whose connection broke before the reply came
+// (MaxRetries, 3 by default), even if Redis had run it. No retry makes fn
+// run twice, but two cost time or an error: a retried Acquire may find the
+// caller's own hold, so that the call waits out its lease (or gets
+// [idempotency.ErrInProgress]); a retried Complete reports
+// [idempotency.ErrLeaseLost] for a result that was recorded. A client with
+// MaxRetries: -1 reports the broken connection instead.
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if client == nil {
 		return nil, errors.New("idempotency/redis: New: client must not be nil")
@@ -67,7 +75,7 @@ func (s *Store) Acquire(ctx context.Context, key, fingerprint string, lease time
 	if lease < idempotency.MinDuration {
 		return idempotency.Acquisition{}, fmt.Errorf("idempotency/redis: Acquire: lease must be >= %v, got %v", idempotency.MinDuration, lease)
 	}
-	res, err := acquireScript.Run(ctx, s.client, []string{s.Key(key)}, fingerprint, lease.Milliseconds()).Slice()
+	res, err := acquireScript.Run(ctx, s.client, []string{s.Key(key)}, fingerprint, millis(lease)).Slice()
 	if err != nil {
 		return idempotency.Acquisition{}, fmt.Errorf("idempotency/redis: acquire: %w", err)
 	}
@@ -114,7 +122,7 @@ func (s *Store) Renew(ctx context.Context, key string, token uint64, lease time.
 	if lease < idempotency.MinDuration {
 		return fmt.Errorf("idempotency/redis: Renew: lease must be >= %v, got %v", idempotency.MinDuration, lease)
 	}
-	return s.owned(ctx, "renew", renewScript, key, token, lease.Milliseconds())
+	return s.owned(ctx, "renew", renewScript, key, token, millis(lease))
 }
 
 // Complete replaces the hold with token by value, kept for ttl.
@@ -122,12 +130,19 @@ func (s *Store) Complete(ctx context.Context, key string, token uint64, value []
 	if ttl < idempotency.MinDuration {
 		return fmt.Errorf("idempotency/redis: Complete: ttl must be >= %v, got %v", idempotency.MinDuration, ttl)
 	}
-	return s.owned(ctx, "complete", completeScript, key, token, value, ttl.Milliseconds())
+	return s.owned(ctx, "complete", completeScript, key, token, value, millis(ttl))
 }
 
 // Release frees the key held with token.
 func (s *Store) Release(ctx context.Context, key string, token uint64) error {
 	return s.owned(ctx, "release", releaseScript, key, token)
+}
+
+// millis returns d in whole milliseconds, rounded up: Redis then keeps a
+// hold at least as long as the Group counts its lease (from before it
+// asked), never a fraction of a millisecond less.
+func millis(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }
 
 // owned runs one of the holder's scripts, mapping its 0 to ErrLeaseLost.
