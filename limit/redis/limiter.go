@@ -53,8 +53,9 @@ func (l Limit) check() error {
 type Result struct {
 	// Allowed says whether the request may go ahead.
 	Allowed bool
-	// Remaining is how many more requests of the same cost would be
-	// allowed now.
+	// Remaining is how many more requests of cost 1 would be allowed now
+	// (the tokens left): after AllowN(ctx, key, 3) with 7 left, two more
+	// requests of cost 3 would be.
 	Remaining int
 	// RetryAfter is, for a request not allowed, how long until it would
 	// be; zero when allowed.
@@ -62,7 +63,8 @@ type Result struct {
 	// ResetAfter is how long until the key is back to its full burst.
 	ResetAfter time.Duration
 	// Local says the decision was made by the local fallback, because
-	// Redis could not be reached ([WithFailOpen]).
+	// Redis could not be reached ([WithFailOpen]); Remaining and
+	// ResetAfter are then zero.
 	Local bool
 }
 
