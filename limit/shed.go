@@ -13,7 +13,8 @@ type Priority int
 
 const (
 	// Sheddable requests take a place only if one is free now
-	// (TryAcquire): they never wait, so they are shed first.
+	// (TryAcquire): they never wait, so they are shed first. With a
+	// [Limiter] that has no TryAcquire method they are [Normal].
 	Sheddable Priority = iota - 1
 	// Normal requests take a place through the limiter's Acquire, waiting
 	// if the limiter lets them.
