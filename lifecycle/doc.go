@@ -16,8 +16,8 @@
 //     the next or skipping the runs it overlapped ([WithOverlap]), counted
 //     in [TaskStats]; each run with a ctx that [Task.Shutdown] cancels; a
 //     panic recovered and reported to [WithOnError] with its stack while
-//     the schedule goes on; and a final run at shutdown, bounded by the
-//     shutdown's deadline ([WithFinalRun]).
+//     the schedule goes on; and a final run at shutdown, given the
+//     shutdown's deadline in its ctx ([WithFinalRun]).
 //   - [Supervisor] keeps long-lived functions running: a function that
 //     returns an error or panics is restarted after a jittered exponential
 //     backoff ([WithBackoff]), reset once it has been healthy for a while

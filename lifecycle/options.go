@@ -124,8 +124,11 @@ func WithOverlap(o Overlap) TaskOption {
 
 // WithFinalRun makes [Task.Shutdown] run the function once more after
 // stopping the schedule, with the ctx given to Shutdown, so that the task
-// flushes what it gathered within the shutdown's deadline. It cannot be
-// combined with [WithLease]: a flush runs on every replica.
+// flushes what it gathered within the shutdown's deadline. The deadline
+// reaches the final run through its ctx only: Shutdown waits for the run
+// to return, so a final run that ignores its ctx delays Shutdown past the
+// deadline. It cannot be combined with [WithLease]: a flush runs on every
+// replica.
 func WithFinalRun() TaskOption {
 	return taskOption(func(c *taskConfig) error {
 		c.final = true

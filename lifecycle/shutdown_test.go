@@ -123,11 +123,15 @@ func TestShutdownShareOfWhatRemains(t *testing.T) {
 		add(t, s, "a", budgetOf(&first), WithShare(0.5))
 		add(t, s, "slow", func(context.Context) error { time.Sleep(9 * time.Second); return nil })
 		add(t, s, "b", budgetOf(&second), WithShare(0.5))
-		if _, err := s.Run(context.Background()); err != nil {
+		r, err := s.Run(context.Background())
+		if err != nil {
 			t.Fatal(err)
 		}
 		if first != 5*time.Second || second != time.Second {
 			t.Errorf("budgets = %v, %v, want 5s (half of 10s), 1s (all that is left)", first, second)
+		}
+		if got := r.Stages[2].Budget; got != time.Second {
+			t.Errorf("Report budget of b = %v, want 1s (all that is left)", got)
 		}
 	})
 }

@@ -21,9 +21,10 @@ import (
 //
 // A function that returns nil has finished its work and is not restarted;
 // neither is one whose ctx was cancelled. [Supervisor.Shutdown] cancels
-// every function's ctx and waits for all of them: no goroutine outlives
-// it. Build a Supervisor with [NewSupervisor]; its methods are safe for
-// concurrent use.
+// every function's ctx and waits for all of them, unless its own ctx ends
+// first: then it returns, and a function that ignores its ctx runs on. No
+// goroutine outlives a Shutdown that returned nil. Build a Supervisor with
+// [NewSupervisor]; its methods are safe for concurrent use.
 type Supervisor struct {
 	cfg  supervisorConfig
 	stop context.Context // cancelled at Shutdown

@@ -107,9 +107,10 @@ func (t *Task) Start(ctx context.Context) error {
 
 // Shutdown stops the schedule, cancels the run in progress and waits for
 // it to return; then, with [WithFinalRun], it runs the function once more
-// with ctx, and returns that run's error. If ctx ends before the run in
-// progress returns, Shutdown returns ctx's error without a final run (the
-// task's goroutine ends when the run does). A second Shutdown waits for
+// with ctx, waits for it, and returns that run's error. If ctx ends before
+// the run in progress returns, Shutdown returns ctx's error without a
+// final run (the task's goroutine ends when the run does); a final run is
+// waited for even past ctx's deadline, which reaches it through its ctx. A second Shutdown waits for
 // the first and returns its result, or its own ctx's error if that ends
 // first. Shutdown may be passed to [Shutdown.Add] as a stage.
 func (t *Task) Shutdown(ctx context.Context) error {

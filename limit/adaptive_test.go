@@ -128,3 +128,44 @@ func TestVegasStaleBaseline(t *testing.T) {
 		}
 	})
 }
+
+// TestAdaptiveStaysWithinMax: windows that fill the limit with fast, good
+// calls push it up to the max of WithLimits and never past it.
+func TestAdaptiveStaysWithinMax(t *testing.T) {
+	for _, name := range []string{"aimd", "vegas"} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				highest := 0
+				opts := []AdaptiveOption{WithInitialLimit(2), WithLimits(1, 4), WithWindow(time.Millisecond, 1),
+					WithOnLimitChange(func(_, to int) { highest = max(highest, to) })}
+				var a *Adaptive
+				var err error
+				if name == "aimd" {
+					a, err = NewAIMD(opts[0], opts[1], opts[2], opts[3])
+				} else {
+					a, err = NewVegas(opts[0], opts[1], opts[2], opts[3])
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				for range 50 {
+					var ps []Permit
+					for {
+						p, err := a.TryAcquire()
+						if err != nil {
+							break
+						}
+						ps = append(ps, p)
+					}
+					time.Sleep(time.Millisecond)
+					for i := range ps {
+						ps[i].Release(nil)
+					}
+				}
+				if got := a.Limit(); got != 4 || highest != 4 {
+					t.Fatalf("Limit() = %d, highest %d, want both the max 4", got, highest)
+				}
+			})
+		})
+	}
+}

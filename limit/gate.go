@@ -159,13 +159,15 @@ func (g *gate) abandon(w *waiter, err error) error {
 }
 
 // releaseLocked ends one call in flight and gives free places to waiters.
-// It ignores a release with no call in flight (a misuse).
-func (g *gate) releaseLocked() {
+// It ignores a release with no call in flight (a misuse), and reports
+// whether it ended one.
+func (g *gate) releaseLocked() bool {
 	if g.inflight == 0 {
-		return
+		return false
 	}
 	g.inflight--
 	g.grantLocked()
+	return true
 }
 
 // grantLocked gives free places to waiters, oldest first (FIFO) or newest

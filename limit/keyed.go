@@ -19,10 +19,11 @@ const DefaultMaxKeys = 100_000
 // Memory is bounded. A key whose bucket is full again (idle for b/r
 // seconds) carries no state worth keeping: forgetting it and starting a
 // new bucket gives the same decisions. Such keys are swept when the map
-// doubles (and, once full, every maxKeys/2 new keys); when maxKeys keys
-// are all active, a new key displaces one at random, which lets that one
-// burst again: with maxKeys sized above the keys active at once, this
-// never happens (Stats says when it does).
+// doubles (and, once full, every maxKeys/2 new keys). A new key that finds
+// the map full between two sweeps displaces a key at random, which may be
+// an active one, even while idle keys wait for the next sweep: that key
+// then bursts again. Size maxKeys well above the keys active at once
+// (twice or more) to make this rare; [KeyedRate.Stats] counts it.
 //
 // A KeyedRate is safe for concurrent use. A decision on a known key takes
 // one lock for the map and the bucket's own, and allocates nothing.

@@ -146,9 +146,14 @@ func (kb *KeyedBulkhead[K]) unref(e *keyed[K]) {
 	}
 }
 
+// release ends a call of the key. A release that ended no call (a copy
+// of a Permit released twice, a misuse) leaves the key's count alone: a
+// count below zero would keep the key from ever being dropped.
 func (e *keyed[K]) release(int64, error) {
 	e.g.mu.Lock()
-	e.g.releaseLocked()
+	ended := e.g.releaseLocked()
 	e.g.mu.Unlock()
-	e.kb.unref(e)
+	if ended {
+		e.kb.unref(e)
+	}
 }

@@ -94,3 +94,28 @@ func TestKeyedBulkheadProperty(t *testing.T) {
 		}
 	})
 }
+
+// TestKeyedBulkheadReleaseCopyTwice: releasing two copies of one Permit is
+// a misuse, but it must not count a key's calls below zero: a key whose
+// count went negative would never be dropped, and the memory bound on idle
+// keys would be lost.
+func TestKeyedBulkheadReleaseCopyTwice(t *testing.T) {
+	kb, err := NewKeyedBulkhead[string](1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := kb.TryAcquire("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := p.r.(*keyed[string])
+	cp := p
+	p.Release(nil)
+	cp.Release(nil) // the misuse
+	if e.refs != 0 {
+		t.Fatalf("refs after releasing a copy twice = %d, want 0", e.refs)
+	}
+	if got := kb.Keys(); got != 0 {
+		t.Fatalf("Keys() = %d, want 0", got)
+	}
+}

@@ -1,6 +1,7 @@
 package limit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,7 +14,8 @@ type Priority int
 
 const (
 	// Sheddable requests take a place only if one is free now
-	// (TryAcquire): they never wait, so they are shed first.
+	// (TryAcquire): they never wait, so they are shed first. With a
+	// [Limiter] that has no TryAcquire method they are [Normal].
 	Sheddable Priority = iota - 1
 	// Normal requests take a place through the limiter's Acquire, waiting
 	// if the limiter lets them.
@@ -79,7 +81,11 @@ type tryAcquirer interface {
 //
 // The Permit is released with nil when the handler returns (or with a
 // failure if it panics; the panic goes on): an adaptive limiter learns
-// from the handler's latency, not from status codes.
+// from the handler's latency, not from status codes. A request whose
+// context was canceled (its client went away) is released with
+// [context.Canceled], which an adaptive limiter does not take as a sample
+// and a [Throttle] counts as accepted (unless its [WithIsOverload] says
+// otherwise).
 func Shed(l Limiter, opts ...ShedOption) (func(http.Handler) http.Handler, error) {
 	if l == nil {
 		return nil, errors.New("limit: Shed: nil Limiter")
@@ -127,8 +133,18 @@ func (s *shedder) wrap(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 		done = true
-		p.Release(nil)
+		p.Release(outcome(r))
 	})
+}
+
+// outcome is what a request's Permit is released with: nil, or
+// [context.Canceled] when the client went away, since a handler that gave
+// up early says nothing of the latency of the thing protected.
+func outcome(r *http.Request) error {
+	if err := r.Context().Err(); errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
 }
 
 func (s *shedder) admit(r *http.Request, prio Priority) (Permit, error) {

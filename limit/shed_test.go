@@ -1,6 +1,7 @@
 package limit
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -88,5 +89,36 @@ func TestRetryAfterSeconds(t *testing.T) {
 		if got := retryAfterSeconds(tt.d); got != tt.want {
 			t.Errorf("retryAfterSeconds(%v) = %q, want %q", tt.d, got, tt.want)
 		}
+	}
+}
+
+// TestShedCanceledRequestIsNoSample: a request whose client went away
+// (its ctx canceled) often returns at once, without calling the
+// dependency; its latency must not reach an adaptive limiter, where one
+// such sample would set Vegas's latency without a queue near zero for the
+// limiter's life and read every later call as queued.
+func TestShedCanceledRequestIsNoSample(t *testing.T) {
+	a, err := NewVegas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw, err := Shed(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cancel() // the client goes away; the handler gives up at once
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil).WithContext(ctx))
+	a.g.mu.Lock()
+	n := a.win.n
+	a.g.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("samples after a request whose client went away = %d, want 0", n)
+	}
+	if s := a.Stats(); s.InFlight != 0 || s.Admitted != 1 {
+		t.Fatalf("Stats() = %+v, want 1 admitted, none in flight", s)
 	}
 }

@@ -109,3 +109,24 @@ func TestThrottleCanceledIsNotOverload(t *testing.T) {
 		t.Fatalf("Stats().Accepts after a 404 = %v, want 1", s.Accepts)
 	}
 }
+
+// TestThrottleLateAcceptDropped: a call released after its request has
+// left the window must not count as an accept in the window now (its
+// bucket has been reused for a newer span of time).
+func TestThrottleLateAcceptDropped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		th := newThrottle(t, WithThrottleWindow(10*time.Second))
+		p, err := th.TryAcquire()
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Second)
+		if s := th.Stats(); s.Requests != 0 {
+			t.Fatalf("Stats().Requests after the window = %v, want 0", s.Requests)
+		}
+		p.Release(nil)
+		if s := th.Stats(); s.Accepts != 0 {
+			t.Fatalf("Stats().Accepts after a late release = %v, want 0", s.Accepts)
+		}
+	})
+}

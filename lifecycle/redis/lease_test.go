@@ -303,3 +303,28 @@ func TestLeaseRunCtxDone(t *testing.T) {
 		t.Errorf("Run with a done ctx = %v, want context.Canceled", err)
 	}
 }
+
+// TestLeaseLostAtRenewal: a renewal that finds the token gone (the key
+// deleted, as a restart without persistence or an eviction would) cancels
+// fn at once, not when the holder's validity of 9/10 of the TTL runs out:
+// the package doc promises two holders for at most one renewal interval.
+func TestLeaseLostAtRenewal(t *testing.T) {
+	addr := redistest.Start(t).Addr()
+	client := newClient(t, addr)
+	const ttl = time.Minute // a loss noticed only at 9/10 of it fails the guard
+	a := newLease(t, client, "job", WithTTL(ttl), WithRenewEvery(20*time.Millisecond))
+	held := make(chan int64, 1)
+	done := hold(a, held, nil)
+	<-held
+	if err := client.Del(context.Background(), a.keys[0]).Err(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case res := <-done:
+		if !errors.Is(res[0], lifecycle.ErrLeaseLost) || !errors.Is(res[1], lifecycle.ErrLeaseLost) {
+			t.Errorf("a.Run = %v with ctx cause %v, want ErrLeaseLost for both", res[0], res[1])
+		}
+	case <-time.After(guard):
+		t.Fatalf("a's fn still ran %v after its lease was deleted, want it cancelled at the next renewal", guard)
+	}
+}

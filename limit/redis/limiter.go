@@ -16,7 +16,8 @@ import (
 // Limit is a rate: Rate requests per Period, of which up to Burst may come
 // at once. The time between two requests at the steady rate, Period/Rate,
 // is kept in whole microseconds (rounded down: 3 a second allows
-// 3.000003).
+// 3.000003). [New] refuses a Limit whose Burst × Period/Rate passes 100
+// years.
 type Limit struct {
 	Rate   int
 	Period time.Duration
@@ -46,15 +47,24 @@ func (l Limit) check() error {
 	if micros(l.Period)/int64(l.Rate) < 1 {
 		return fmt.Errorf("limit/redis: Limit of %d per %v is above one per µs", l.Rate, l.Period)
 	}
+	if int64(l.Burst) > maxSpan/l.interval() {
+		return fmt.Errorf("limit/redis: Limit.Burst %d at %d per %v spans more than 100 years", l.Burst, l.Rate, l.Period)
+	}
 	return nil
 }
+
+// maxSpan bounds a Limit's burst × interval, in µs: 100 years. The script
+// adds it to the server's clock in µs (about 2^51 now) in doubles, exact
+// only up to 2^53, and the product must not overflow an int64.
+const maxSpan = int64(100 * 365 * 24 * time.Hour / time.Microsecond)
 
 // Result is one decision of a [Limiter].
 type Result struct {
 	// Allowed says whether the request may go ahead.
 	Allowed bool
-	// Remaining is how many more requests of the same cost would be
-	// allowed now.
+	// Remaining is how many more requests of cost 1 would be allowed now
+	// (the tokens left): after AllowN(ctx, key, 3) with 7 left, two more
+	// requests of cost 3 would be.
 	Remaining int
 	// RetryAfter is, for a request not allowed, how long until it would
 	// be; zero when allowed.
@@ -62,7 +72,8 @@ type Result struct {
 	// ResetAfter is how long until the key is back to its full burst.
 	ResetAfter time.Duration
 	// Local says the decision was made by the local fallback, because
-	// Redis could not be reached ([WithFailOpen]).
+	// Redis could not be reached ([WithFailOpen]); Remaining and
+	// ResetAfter are then zero.
 	Local bool
 }
 

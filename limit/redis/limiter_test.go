@@ -69,7 +69,11 @@ func TestScriptMatchesModel(t *testing.T) {
 func TestTwoReplicas(t *testing.T) {
 	addr := redistest.Start(t).Addr()
 	l := PerMinute(60, 10) // one a second, burst 10
-	replicas := []*Limiter{newLimiter(t, newClient(t, addr), l), newLimiter(t, newClient(t, addr), l)}
+	// A timeout far above DefaultTimeout: on a loaded machine under -race a
+	// call can take longer than 250ms, and this test is about sharing, not
+	// about the policy when Redis is slow (TestTimeout).
+	slow := WithTimeout(30 * time.Second)
+	replicas := []*Limiter{newLimiter(t, newClient(t, addr), l, slow), newLimiter(t, newClient(t, addr), l, slow)}
 	var allowed atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -224,6 +228,10 @@ func TestBadInput(t *testing.T) {
 		{"period", Limit{Rate: 1, Period: 0, Burst: 1}, nil, "Limit.Period must be >= 1µs, got 0s"},
 		{"burst", Limit{Rate: 1, Period: time.Second, Burst: 0}, nil, "Limit.Burst must be >= 1, got 0"},
 		{"too fast", Limit{Rate: 2_000_000, Period: time.Second, Burst: 1}, nil, "above one per µs"},
+		// A burst of 100,000 at one a day is a tolerance of 274 years in
+		// µs: past what the script's doubles hold exactly beside the clock.
+		{"burst too long", Limit{Rate: 1, Period: 24 * time.Hour, Burst: 100_000}, nil, "Limit.Burst 100000 at 1 per 24h0m0s spans more than 100 years"},
+		{"period too long", Limit{Rate: 1, Period: 200 * 365 * 24 * time.Hour, Burst: 1}, nil, "spans more than 100 years"},
 		{"share", PerSecond(1, 1), []Option{WithFailOpen(0, 0)}, "WithFailOpen: share must be in (0, 1], got 0"},
 		{"max keys", PerSecond(1, 1), []Option{WithFailOpen(1, -1)}, "WithFailOpen: maxKeys must be >= 0, got -1"},
 		{"nil option", PerSecond(1, 1), []Option{nil}, "nil Option"},
