@@ -146,6 +146,27 @@ func TestLimiterRejectionDoesNotCountAgainstBreaker(t *testing.T) {
 	require.NoError(t, p.Do(t.Context(), func(context.Context) error { return nil }))
 }
 
+// Each attempt's Permit is released with the attempt's outcome, from
+// which an adaptive limiter learns: fn's error, and the breaker's
+// rejection once it is open (the limiter is outside the breaker).
+func TestLimiterLearnsAttemptOutcomes(t *testing.T) {
+	var seen []error
+	th, err := limit.NewThrottle(limit.WithIsOverload(func(err error) bool {
+		seen = append(seen, err)
+		return false // keep admitting every call
+	}))
+	require.NoError(t, err)
+	b, err := breaker.New(breaker.WithConsecutiveFailures(1), breaker.WithOpenDuration(time.Hour))
+	require.NoError(t, err)
+	p := newPipeline(t, WithLimiter(th), WithBreaker(b))
+
+	require.ErrorIs(t, p.Do(t.Context(), func(context.Context) error { return errDown }), errDown)
+	require.ErrorIs(t, p.Do(t.Context(), func(context.Context) error { return nil }), breaker.ErrOpen)
+	require.Len(t, seen, 2)
+	assert.ErrorIs(t, seen[0], errDown)
+	assert.ErrorIs(t, seen[1], breaker.ErrOpen)
+}
+
 // The fallback runs once, after the retries, with their error, and its
 // value is the call's.
 func TestFallbackRunsOnceAfterRetries(t *testing.T) {
