@@ -14,6 +14,7 @@ import (
 
 	"github.com/holdfast-go/holdfast/breaker"
 	"github.com/holdfast-go/holdfast/deadline"
+	"github.com/holdfast-go/holdfast/fanout"
 	"github.com/holdfast-go/holdfast/limit"
 	"github.com/holdfast-go/holdfast/retry"
 )
@@ -292,6 +293,8 @@ func TestNewBadInput(t *testing.T) {
 		{"negative attempt timeout", []Option{WithAttemptTimeout(-time.Second)}, "holdfast: WithAttemptTimeout must be > 0, got -1s"},
 		{"negative hedge", []Option{WithHedge(-time.Second)}, "holdfast: WithHedge: delay must be >= 0, got -1s"},
 		{"nil hedge option", []Option{WithHedge(time.Second, nil)}, "holdfast: WithHedge: nil fanout.HedgeOption"},
+		{"bad hedge option", []Option{WithHedge(time.Second, fanout.WithMaxAttempts(0))},
+			"holdfast: WithHedge: fanout: WithMaxAttempts: attempts must be >= 1, got 0"},
 		{"attempt longer than call", []Option{WithTimeout(time.Second), WithAttemptTimeout(2 * time.Second), WithBreaker(b)},
 			"holdfast: WithAttemptTimeout (2s) is longer than WithTimeout (1s)"},
 	}
