@@ -3,6 +3,7 @@ package holdfast
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -203,6 +204,20 @@ func TestFallbackErrorJoinsCause(t *testing.T) {
 	passThrough := newPipeline(t, WithFallbackFunc(func(_ context.Context, err error) error { return err }))
 	err = passThrough.Do(t.Context(), func(context.Context) error { return errDown })
 	assert.Equal(t, errDown, err, "a fallback that returns the cause is not joined with itself")
+}
+
+// errList is an error whose type cannot be compared with ==.
+type errList []string
+
+func (e errList) Error() string { return fmt.Sprint([]string(e)) }
+
+// A fallback that passes through an error of a type that == cannot
+// compare returns it as is, without a panic.
+func TestFallbackPassesUncomparableError(t *testing.T) {
+	cause := errList{"a", "b"}
+	p := newPipeline(t, WithFallbackFunc(func(_ context.Context, err error) error { return err }))
+	err := p.Do(t.Context(), func(context.Context) error { return cause })
+	assert.Equal(t, error(cause), err)
 }
 
 // WithFallbackValue answers its value; Run with another result type is an
