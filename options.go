@@ -136,9 +136,26 @@ func WithHedge(delay time.Duration, opts ...fanout.HedgeOption) Option {
 				return errors.New("holdfast: WithHedge: nil fanout.HedgeOption")
 			}
 		}
+		if err := checkHedge(delay, opts); err != nil {
+			return fmt.Errorf("holdfast: WithHedge: %w", err)
+		}
 		p.hedge, p.hedgeDelay, p.hedgeOpts = true, delay, opts
 		return nil
 	})
+}
+
+// checkHedge returns the error of a bad hedge option, so that New reports
+// it instead of every call. fanout.Hedge checks its options before it
+// looks at its context: with one already cancelled, it starts nothing and
+// returns the context's error when the options are good.
+func checkHedge(delay time.Duration, opts []fanout.HedgeOption) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := fanout.Hedge(ctx, func(context.Context) (struct{}, error) { return struct{}{}, nil }, delay, opts...)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
 }
 
 // WithFallback runs f once when the call fails after every other piece has

@@ -154,10 +154,24 @@ func call[T any](ctx context.Context, p *Pipeline, fn func(context.Context) (T, 
 		return v, err
 	}
 	v, ferr := fb(ctx, err)
-	if ferr != nil && ferr != err {
+	if ferr != nil && !same(ferr, err) {
 		ferr = errors.Join(ferr, err)
 	}
 	return v, ferr
+}
+
+// same reports whether a and b are the same error: == for the types it
+// compares, and reflect.DeepEqual for those where it would panic (a slice
+// type), so that a fallback that returns its cause is not joined with it.
+func same(a, b error) bool {
+	t := reflect.TypeOf(a)
+	if t != reflect.TypeOf(b) {
+		return false
+	}
+	if t.Comparable() {
+		return a == b
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // retried runs the hedged attempt under the retry policy.

@@ -3,6 +3,7 @@ package holdfast
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/holdfast-go/holdfast/breaker"
 	"github.com/holdfast-go/holdfast/deadline"
+	"github.com/holdfast-go/holdfast/fanout"
 	"github.com/holdfast-go/holdfast/limit"
 	"github.com/holdfast-go/holdfast/retry"
 )
@@ -146,6 +148,27 @@ func TestLimiterRejectionDoesNotCountAgainstBreaker(t *testing.T) {
 	require.NoError(t, p.Do(t.Context(), func(context.Context) error { return nil }))
 }
 
+// Each attempt's Permit is released with the attempt's outcome, from
+// which an adaptive limiter learns: fn's error, and the breaker's
+// rejection once it is open (the limiter is outside the breaker).
+func TestLimiterLearnsAttemptOutcomes(t *testing.T) {
+	var seen []error
+	th, err := limit.NewThrottle(limit.WithIsOverload(func(err error) bool {
+		seen = append(seen, err)
+		return false // keep admitting every call
+	}))
+	require.NoError(t, err)
+	b, err := breaker.New(breaker.WithConsecutiveFailures(1), breaker.WithOpenDuration(time.Hour))
+	require.NoError(t, err)
+	p := newPipeline(t, WithLimiter(th), WithBreaker(b))
+
+	require.ErrorIs(t, p.Do(t.Context(), func(context.Context) error { return errDown }), errDown)
+	require.ErrorIs(t, p.Do(t.Context(), func(context.Context) error { return nil }), breaker.ErrOpen)
+	require.Len(t, seen, 2)
+	assert.ErrorIs(t, seen[0], errDown)
+	assert.ErrorIs(t, seen[1], breaker.ErrOpen)
+}
+
 // The fallback runs once, after the retries, with their error, and its
 // value is the call's.
 func TestFallbackRunsOnceAfterRetries(t *testing.T) {
@@ -181,6 +204,20 @@ func TestFallbackErrorJoinsCause(t *testing.T) {
 	passThrough := newPipeline(t, WithFallbackFunc(func(_ context.Context, err error) error { return err }))
 	err = passThrough.Do(t.Context(), func(context.Context) error { return errDown })
 	assert.Equal(t, errDown, err, "a fallback that returns the cause is not joined with itself")
+}
+
+// errList is an error whose type cannot be compared with ==.
+type errList []string
+
+func (e errList) Error() string { return fmt.Sprint([]string(e)) }
+
+// A fallback that passes through an error of a type that == cannot
+// compare returns it as is, without a panic.
+func TestFallbackPassesUncomparableError(t *testing.T) {
+	cause := errList{"a", "b"}
+	p := newPipeline(t, WithFallbackFunc(func(_ context.Context, err error) error { return err }))
+	err := p.Do(t.Context(), func(context.Context) error { return cause })
+	assert.Equal(t, error(cause), err)
 }
 
 // WithFallbackValue answers its value; Run with another result type is an
@@ -271,6 +308,8 @@ func TestNewBadInput(t *testing.T) {
 		{"negative attempt timeout", []Option{WithAttemptTimeout(-time.Second)}, "holdfast: WithAttemptTimeout must be > 0, got -1s"},
 		{"negative hedge", []Option{WithHedge(-time.Second)}, "holdfast: WithHedge: delay must be >= 0, got -1s"},
 		{"nil hedge option", []Option{WithHedge(time.Second, nil)}, "holdfast: WithHedge: nil fanout.HedgeOption"},
+		{"bad hedge option", []Option{WithHedge(time.Second, fanout.WithMaxAttempts(0))},
+			"holdfast: WithHedge: fanout: WithMaxAttempts: attempts must be >= 1, got 0"},
 		{"attempt longer than call", []Option{WithTimeout(time.Second), WithAttemptTimeout(2 * time.Second), WithBreaker(b)},
 			"holdfast: WithAttemptTimeout (2s) is longer than WithTimeout (1s)"},
 	}

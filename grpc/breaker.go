@@ -3,6 +3,7 @@ package holdfastgrpc
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -45,7 +46,9 @@ func UnaryClientBreaker(b *breaker.Breaker, opts ...BreakerOption) (grpc.UnaryCl
 // with b, as [UnaryClientBreaker] guards calls: a stream is one call,
 // admitted when it opens and recorded when it ends, with the status it
 // ends with (through [grpc.OnFinish], which gRPC calls once the stream is
-// over: read to its end, failed, or cancelled). A stream the caller
+// over: read to its end, failed, or cancelled), or when it fails to open
+// (even when an interceptor further in refused it without reaching gRPC,
+// and a panic there counts as a failure). A stream the caller
 // neither reads to its end nor cancels holds its place in b (a half-open
 // probe, say) forever, as it holds its resources in gRPC.
 //
@@ -109,9 +112,29 @@ func (g *breakerGuard) stream(ctx context.Context, desc *grpc.StreamDesc, cc *gr
 	if err != nil {
 		return nil, &OpenError{Err: err}
 	}
-	finish := grpc.OnFinish(func(err error) { done(g.outcome(ctx, err)) })
-	o := append(opts[:len(opts):len(opts)], finish)
-	return streamer(ctx, desc, cc, method, o...)
+	var ended atomic.Bool
+	end := func(err error) {
+		if ended.CompareAndSwap(false, true) {
+			done(g.outcome(ctx, err))
+		}
+	}
+	o := append(opts[:len(opts):len(opts)], grpc.OnFinish(end))
+	ok := false
+	defer func() {
+		if !ok { // streamer panicked
+			end(errPanicked)
+		}
+	}()
+	cs, err := streamer(ctx, desc, cc, method, o...)
+	ok = true
+	if err != nil {
+		// gRPC calls OnFinish for a stream it failed to open, but an
+		// interceptor further in may refuse without calling it: record the
+		// outcome here, once, so that no place in b is held.
+		end(err)
+		return nil, err
+	}
+	return cs, nil
 }
 
 // errPanicked is the outcome recorded for a call whose invoker panicked.

@@ -145,6 +145,25 @@ func TestStreamClientBreaker(t *testing.T) {
 	})
 }
 
+// TestStreamClientBreakerRecordsRefusedOpen checks that a stream an
+// interceptor further in refuses to open, without calling gRPC's streamer
+// (so that gRPC never calls OnFinish), is still recorded: three refusals
+// with UNAVAILABLE open the breaker, and no place is held.
+func TestStreamClientBreakerRecordsRefusedOpen(t *testing.T) {
+	b := newBreaker(t)
+	i, err := holdfastgrpc.StreamClientBreaker(b)
+	require.NoError(t, err)
+	refuse := func(context.Context, *grpc.StreamDesc, *grpc.ClientConn, string, grpc.Streamer, ...grpc.CallOption) (grpc.ClientStream, error) {
+		return nil, unavailable()
+	}
+	cc := start(t, &echoServer{}, nil, grpc.WithChainStreamInterceptor(i, refuse))
+	for range 3 {
+		_, err := cc.NewStream(t.Context(), bidiDesc, methodBidi)
+		assert.Equal(t, codes.Unavailable, status.Code(err))
+	}
+	assert.Equal(t, breaker.StateOpen, b.State())
+}
+
 // TestRetryOverBreaker checks the composition the doc advises: a retry
 // outside the breaker waits for the breaker's next probe instead of being
 // rejected again and again.

@@ -24,7 +24,8 @@
 // pushback, the [MetadataPushback] trailer, which sets the delay (and a
 // negative or malformed one forbids the retry); they never wait past the
 // call's deadline. A stream is retried only until its first response
-// message, replaying the messages sent so far.
+// message (or until the caller reads its header), replaying the messages
+// sent so far.
 //
 // [UnaryClientBreaker] and [StreamClientBreaker] guard calls with a
 // [breaker.Breaker]: UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED

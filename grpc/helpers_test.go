@@ -28,12 +28,13 @@ var bidiDesc = &grpc.StreamDesc{StreamName: "Bidi", ServerStreams: true, ClientS
 // outcome is what the scripted server does with one call: set the
 // pushback trailer (when not ""), then fail with err; for a stream, send
 // one reply before failing with after, or fail with err before reading
-// anything when early is set.
+// anything when early is set; header sends the stream's header first.
 type outcome struct {
 	pushback string
 	err      error
 	after    error
 	early    bool
+	header   bool // send the header before anything else
 }
 
 // echoServer answers the calls of test.Echo as its script says for the
@@ -82,6 +83,11 @@ func (s *echoServer) unary(ctx context.Context, in *wrapperspb.StringValue) (*wr
 // as the script says, echoing each message.
 func (s *echoServer) bidi(ss grpc.ServerStream) error {
 	o := s.next()
+	if o.header {
+		if err := ss.SendHeader(metadata.Pairs("attempt", "1")); err != nil {
+			return err
+		}
+	}
 	if o.early {
 		return o.err
 	}

@@ -28,13 +28,15 @@ import (
 // again, closing the send side if the caller had, and receiving again;
 // the caller sees only the outcome. The first RecvMsg that returns a
 // message (or io.EOF, or an error not retried) commits the stream and
-// frees the kept messages; so does a SendMsg past the replay limit. The
+// frees the kept messages; so does a SendMsg past the replay limit, and a
+// Header that returns the server's header (grpc-go commits there too). The
 // messages are kept by reference: do not modify a message after sending
 // it, until the first response.
 //
 // Before the stream is committed: a SendMsg that finds the stream ended
 // (io.EOF) returns nil, and the next RecvMsg gets the stream's status and
-// retries; Header and Trailer read the current attempt's; a stream that
+// retries; Header (until it returns a header) and Trailer read the current
+// attempt's; a stream that
 // could not be opened, for a retryable reason, is opened again at the
 // first RecvMsg (until then SendMsg keeps messages and Header returns that
 // error).
@@ -117,13 +119,18 @@ func (s *retryStream) current() (grpc.ClientStream, error) {
 	return s.cur, s.openErr
 }
 
-// Header returns the current attempt's header metadata.
+// Header returns the current attempt's header metadata. A header
+// received commits the stream, as in grpc-go: the caller may act on it.
 func (s *retryStream) Header() (metadata.MD, error) {
 	cs, err := s.current()
 	if cs == nil {
 		return nil, err
 	}
-	return cs.Header()
+	md, err := cs.Header()
+	if md != nil && err == nil && !s.committed.Load() {
+		s.commit()
+	}
+	return md, err
 }
 
 // Trailer returns the current attempt's trailer metadata.

@@ -166,6 +166,26 @@ func TestStreamClientRetryAfterCommit(t *testing.T) {
 	assert.NotNil(t, cs.Context())
 }
 
+// TestStreamClientRetryHeaderCommits checks that a stream whose header the
+// caller has read is committed, as grpc-go's own retry commits it: the
+// caller may have acted on the header, which a new attempt would replace.
+func TestStreamClientRetryHeaderCommits(t *testing.T) {
+	s := &echoServer{script: failing(9, outcome{header: true, err: unavailable()})}
+	cc := start(t, s, nil, streamRetry(t, fastPolicy(t)))
+	cs, err := cc.NewStream(t.Context(), bidiDesc, methodBidi)
+	require.NoError(t, err)
+	require.NoError(t, cs.SendMsg(wrapperspb.String("a")))
+	require.NoError(t, cs.CloseSend())
+	md, err := cs.Header()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"1"}, md.Get("attempt"))
+	err = cs.RecvMsg(new(wrapperspb.StringValue))
+	assert.Equal(t, codes.Unavailable, status.Code(err))
+	var re *retry.Error
+	assert.False(t, errors.As(err, &re), "a committed stream's error is its own, got %v", err)
+	assert.Equal(t, int64(1), s.calls.Load())
+}
+
 func TestStreamClientRetryBadInput(t *testing.T) {
 	tests := []struct {
 		name string

@@ -3,6 +3,7 @@ package holdfastgrpc
 import (
 	"context"
 	"errors"
+	"reflect"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -70,7 +71,7 @@ type shedder struct {
 }
 
 func newShedder(name string, l limit.Limiter, opts []ShedOption) (*shedder, error) {
-	if l == nil {
+	if isNil(l) {
 		return nil, errors.New("holdfastgrpc: " + name + ": nil Limiter")
 	}
 	s := &shedder{l: l}
@@ -167,4 +168,14 @@ func reject(ctx context.Context, err error, setTrailer func(metadata.MD) error) 
 		_ = setTrailer(metadata.Pairs(MetadataPushback, formatPushback(ra.RetryAfter())))
 	}
 	return status.Error(codes.ResourceExhausted, err.Error())
+}
+
+// isNil reports whether l is nil or holds a nil pointer (a nil
+// *limit.Bulkhead, say), which would panic on the first call.
+func isNil(l limit.Limiter) bool {
+	if l == nil {
+		return true
+	}
+	v := reflect.ValueOf(l)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }

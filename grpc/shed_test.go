@@ -210,6 +210,9 @@ func TestServerShedBadInput(t *testing.T) {
 	assert.EqualError(t, err, "holdfastgrpc: UnaryServerShed: nil Limiter")
 	_, err = holdfastgrpc.StreamServerShed(nil)
 	assert.EqualError(t, err, "holdfastgrpc: StreamServerShed: nil Limiter")
+	var none *limit.Bulkhead // a typed nil, which would panic on the first call
+	_, err = holdfastgrpc.UnaryServerShed(none)
+	assert.EqualError(t, err, "holdfastgrpc: UnaryServerShed: nil Limiter")
 	l := bulkhead(t, 1)
 	_, err = holdfastgrpc.UnaryServerShed(l, nil)
 	assert.EqualError(t, err, "holdfastgrpc: nil Option")

@@ -22,6 +22,7 @@ func TestParseRetryAfter(t *testing.T) {
 		{"Mon Dec  7 10:01:00 2026", time.Minute, true},            // asctime
 		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
 		{"99999999999999999999999", math.MaxInt64, true},
+		{"18446744073709551616", math.MaxInt64, true}, // 2^64: wraps to 0 without the saturation
 		{"9223372036", 9223372036 * time.Second, true},
 		{"9223372037", math.MaxInt64, true},
 		{"", 0, false},

@@ -386,6 +386,42 @@ func TestTransportContextEndsWhileWaiting(t *testing.T) {
 	})
 }
 
+// closeCounter is a request body that counts its closes.
+type closeCounter struct {
+	io.Reader
+	closes *int
+}
+
+func (c closeCounter) Close() error { *c.closes++; return nil }
+
+// The body made by GetBody for an attempt that the context's end stops
+// before it is sent is closed, as a RoundTripper closes a body it does
+// not send.
+func TestTransportClosesUnsentBody(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ft := newFaults(t, busy, ok)
+		rt := newRetryTransport(t, ft, newPolicy(t, WithStrategy(Constant(10*time.Second))))
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(time.Second, cancel)
+		var closes, made int
+		req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://svc.test/item", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.GetBody = func() (io.ReadCloser, error) {
+			made++
+			return closeCounter{strings.NewReader("v"), &closes}, nil
+		}
+		req.Body, _ = req.GetBody()
+		if _, err := rt.RoundTrip(req); !errors.Is(err, context.Canceled) {
+			t.Fatalf("RoundTrip error = %v, want context.Canceled", err)
+		}
+		if made != 2 || closes != 2 {
+			t.Errorf("GetBody made %d bodies, %d closed; want 2 and 2 (the sent one and the unsent one)", made, closes)
+		}
+	})
+}
+
 func TestTransportBudget(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		b, err := NewBudget(WithMinRetriesPerSec(0), WithPercentCanRetry(0.5))
