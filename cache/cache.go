@@ -480,14 +480,21 @@ func (c *Cache[V]) Set(ctx context.Context, key string, v V) error {
 	// write its older value to the Store while this write is in flight, and
 	// after it, so that a read of the old value during the write is not
 	// kept in the local tier.
-	c.invalidate(key)
+	before := c.invalidate(key)
 	fresh := c.jittered(c.cfg.remoteTTL)
 	err = c.put(ctx, key, envelope{payload: payload, freshUntil: time.Now().Add(fresh).UnixNano()}, fresh)
-	c.invalidate(key)
+	after := c.invalidate(key)
 	if err != nil {
 		return fmt.Errorf("cache: Set %q: %w", key, err)
 	}
-	c.fill(key, c.gen(key), fetched[V]{val: v, freshFor: fresh})
+	// Another invalidation during the write (a Set here, or another
+	// Cache's, whose message has come and gone) may belong to a write that
+	// reached the Store after this one: keep no copy then, the next read
+	// fetches whichever won. (One of another key that shares the counter
+	// only costs the copy too.)
+	if after == before+1 {
+		c.fill(key, after, fetched[V]{val: v, freshFor: fresh})
+	}
 	c.publish(ctx, key)
 	return nil
 }
@@ -521,13 +528,14 @@ func (c *Cache[V]) Delete(ctx context.Context, keys ...string) error {
 }
 
 // invalidate drops key from the local tier and makes fills that began
-// earlier skip it.
-func (c *Cache[V]) invalidate(key string) {
-	c.genOf(key).Add(1)
+// earlier skip it. It returns key's new invalidation generation.
+func (c *Cache[V]) invalidate(key string) uint64 {
+	gen := c.genOf(key).Add(1)
 	c.group.forget(key)
 	if c.local != nil {
 		c.local.Delete(key)
 	}
+	return gen
 }
 
 // Stats returns a snapshot of the Cache's counters.

@@ -89,7 +89,9 @@
 // Not guaranteed: linearizability; reading one's writes on another
 // replica; an order between concurrent writers of a key (the last write to
 // the Store wins, and each local tier keeps what it last wrote or read
-// until told otherwise). A load publishes nothing: it fills a key that was
+// until told otherwise; a Set during which the key was invalidated, by a
+// write here or another Cache's message, keeps no local copy, since that
+// other write may have reached the Store after it). A load publishes nothing: it fills a key that was
 // missing or stale everywhere. A write-back whose outcome is unknown (it
 // timed out) is kept in the loading process's local tier unless that
 // process saw a write to the key meanwhile; a write from another process

@@ -175,3 +175,60 @@ func TestLeaseIsAMiss(t *testing.T) {
 	assert.Zero(t, st.DecodeErrors, "a lease counted as a decode error")
 	assert.Equal(t, int64(3), st.Misses, "misses: Get, GetMany, GetOrLoad")
 }
+
+// racingWriteStore is a MemoryStore (pub/sub included) that runs a
+// function once, after the next Set has reached the store and before it
+// returns: a test can put another Cache's write there.
+type racingWriteStore struct {
+	*MemoryStore
+	mu    sync.Mutex
+	after func()
+}
+
+func (s *racingWriteStore) Set(ctx context.Context, key string, val []byte, ttl time.Duration) error {
+	err := s.MemoryStore.Set(ctx, key, val, ttl)
+	s.mu.Lock()
+	after := s.after
+	s.after = nil
+	s.mu.Unlock()
+	if after != nil {
+		after()
+	}
+	return err
+}
+
+// TestSetRacingRemoteSet checks that a Set does not keep its value in the
+// local tier when another Cache's Set of the key reached the Store after
+// it and its invalidation arrived while the first Set was still running:
+// the Store holds the other value, and no later message would drop the
+// local copy before the local ttl.
+func TestSetRacingRemoteSet(t *testing.T) {
+	ctx := context.Background()
+	store := &racingWriteStore{MemoryStore: newMemoryStore(t, 100)}
+	invalidated := make(chan struct{}, 1)
+	a := newCache(t, WithStore(store), WithOnInvalidate(func([]string) {
+		select {
+		case invalidated <- struct{}{}:
+		default:
+		}
+	}))
+	b := newCache(t, WithStore(store))
+	store.after = func() {
+		require.NoError(t, b.Set(ctx, "k", "b"))
+		select {
+		case <-invalidated:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a never received b's invalidation")
+		}
+	}
+	require.NoError(t, a.Set(ctx, "k", "a"))
+
+	raw, err := store.Get(ctx, "k")
+	require.NoError(t, err)
+	f, err := a.decode(raw)
+	require.NoError(t, err)
+	require.Equal(t, "b", f.val, "the Store after both Sets")
+	v, err := a.Get(ctx, "k")
+	require.NoError(t, err)
+	assert.Equal(t, "b", v, "a.Get after both Sets: a kept its own value over the later one")
+}

@@ -562,3 +562,23 @@ func TestGetHitDoesNotAllocate(t *testing.T) {
 		t.Errorf("Set of an existing key allocations = %v, want 0", n)
 	}
 }
+
+// TestCostUpdateConcurrent changes an entry's cost while other goroutines
+// replace it: the race detector fails it if a cost is written outside the
+// shard's lock that a replacing Set reads it under.
+func TestCostUpdateConcurrent(t *testing.T) {
+	weigher := func(_ int, v int64) int64 { return v }
+	c := newTestCache[int, int64](t, WithMaxCost(100, weigher), WithShards(1))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 500 {
+				_ = c.Set(0, int64(1+(i+g)%3))
+			}
+		})
+	}
+	wg.Wait()
+	if st := c.Stats(); st.Len != 1 || st.Cost > 3 {
+		t.Errorf("Stats() = %+v, want one entry of cost at most 3", st)
+	}
+}

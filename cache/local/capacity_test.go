@@ -53,8 +53,14 @@ func TestCapacityExact(t *testing.T) {
 // TestCapacityWorkingSet checks that a working set of 0.95 n keys read in a
 // cycle, cache-aside, stays resident after the first pass: on an empty
 // cache, every read after the first pass hits; on a cache already full of
-// keys read as often, the working set wins its place within three passes,
-// as the admission filter sees its keys come back, and then stays.
+// keys read as often, the working set wins its place within a few passes,
+// as the admission filter sees its keys come back, and then stays. How many
+// passes that takes depends on the hash seed (through collisions in the
+// sketch and when its counters are halved): over 3,000 seeds the last
+// miss fell in pass 2 (counting from 0) or earlier in 90% of them and never
+// after pass 6, and no pass after the first clean one missed, so the test
+// allows misses before pass 8; the bound of 3 it had before failed about
+// one run in ten (go test -count=300).
 func TestCapacityWorkingSet(t *testing.T) {
 	const n, ws = 1000, 950
 	for _, prefilled := range []bool{false, true} {
@@ -65,7 +71,7 @@ func TestCapacityWorkingSet(t *testing.T) {
 					_ = c.Set(-1-i, i)
 				}
 			}
-			for pass := range 10 {
+			for pass := range 12 {
 				misses := 0
 				for k := range ws {
 					if _, ok := c.Get(k); !ok {
@@ -75,7 +81,7 @@ func TestCapacityWorkingSet(t *testing.T) {
 				}
 				settled := 1
 				if prefilled {
-					settled = 3
+					settled = 8
 				}
 				if pass >= settled && misses != 0 {
 					t.Fatalf("pass %d over %d keys in %d entries: %d misses, want 0", pass, ws, n, misses)

@@ -113,8 +113,8 @@
 // What each call costs: a Get hashes the key once (without allocating,
 // strings included), makes three atomic additions on its own stripe, reads
 // the clock only if the entry has a time to live, and bumps the entry's
-// read count until it saturates; it never takes the policy lock and does
-// not allocate. A Set of a key already held, at the same cost, takes only
+// read count until it saturates; it does not allocate, and takes the
+// policy lock only to remove an expired entry it came across. A Set of a key already held, at the same cost, takes only
 // its shard's write lock. A Set of a new key takes the policy lock and the
 // write lock of its shard and of the shard of each entry it evicts (usually
 // one); neither kind allocates once the cache is full (the evicted entry is

@@ -8,9 +8,10 @@ const maxHits = 15
 
 // entry is an entry of a Cache. key and value are written under the
 // shard's write lock and read by readers inside the shard (see [shard]);
-// expires and hits are atomic, as both the policy and readers use them; the
-// other fields belong to the policy and are used only under the Cache's
-// policy lock.
+// expires and hits are atomic, as both the policy and readers use them;
+// cost is written under both the policy lock and the shard's mutex, as a
+// replacing Set reads it under the shard's lock alone; the other fields
+// belong to the policy and are used only under the Cache's policy lock.
 type entry[K comparable, V any] struct {
 	key     K
 	value   V

@@ -327,7 +327,12 @@ func (c *Cache[K, V]) recost(e *entry[K, V], cost int64, out *[]removed[K, V]) {
 		return
 	}
 	p.unlink(e)
+	// A Set that replaces the value reads the cost under the shard's lock
+	// alone (see [Cache.replace]), so it is written under that lock too.
+	s := c.shards[e.hash>>c.shift]
+	s.mu.Lock()
 	e.cost = cost
+	s.mu.Unlock()
 	now := c.clock()
 	for p.cost()+cost > p.bound && p.len() > 0 {
 		c.evict(cost, now, out)
