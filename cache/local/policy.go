@@ -172,7 +172,11 @@ func (p *policy[K, V]) candidate(now int64) *entry[K, V] {
 // empties, it is the protected queue's, found the same way as the
 // window's candidate. The main space must not be empty.
 func (p *policy[K, V]) victim(now int64) *entry[K, V] {
-	for p.probation.len > 0 {
+	// Each pass folds one entry's reads, so without new reads the loop ends
+	// within one round of the main space; the cap keeps reads arriving
+	// meanwhile (they bump counts outside the policy lock) from keeping it
+	// going while it holds the lock.
+	for n := p.probation.len + p.protected.len + 1; p.probation.len > 0 && n > 0; n-- {
 		e := p.probation.tail
 		if now != 0 && e.expired(now) || !p.fold(e) {
 			return e
