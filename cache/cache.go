@@ -558,8 +558,12 @@ func (c *Cache[V]) Stats() Stats {
 		// Every local hit answers its call, except the stale ones that Get
 		// passes on to the Store: counting them here keeps an atomic add
 		// off the hit path.
+		// notServed is read first: a stale hit counts in the local tier's
+		// hits before it counts in notServed, so this order never takes
+		// away a hit that was not yet counted.
+		notServed := c.stats.notServed.Load()
 		s.Local = c.local.Stats()
-		s.LocalHits = s.Local.Hits - c.stats.notServed.Load()
+		s.LocalHits = s.Local.Hits - notServed
 	}
 	return s
 }
