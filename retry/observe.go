@@ -15,9 +15,12 @@ import (
 // attempt, AttemptDone, and so on for each attempt, then Done once. They
 // must not block; a panic in them goes on to the caller.
 //
-// Cost: unset, a call pays one nil check. Set, a call pays the three
-// interface calls per attempt and whatever the observer does; the call
-// itself allocates nothing more.
+// Cost: unset, a call pays a nil check at each step of its loop (three
+// for a call that succeeds at once; no measurable change on the
+// BenchmarkPolicy rows). Set, a call pays the three interface calls per
+// attempt and whatever the observer does; the call itself allocates
+// nothing more, except that a [Transport] copies the request per attempt
+// to give it the observer's context.
 type Observer interface {
 	// Attempt is called before each attempt with its number (1 for the
 	// first) and the delay waited before it (0 for the first). The context
