@@ -105,6 +105,11 @@
 //	holdfast.queue.workers           gauge (async)   {worker}                                            holdfast_queue_workers
 //	holdfast.queue.items             counter (async) {item}       holdfast.queue.result                  holdfast_queue_items_total
 //	holdfast.queue.handle_time       histogram       s            error.type (on failure)                holdfast_queue_handle_time_seconds
+//	holdfast.queue.redis.lag         gauge (async)   {entry}                                             holdfast_queue_redis_lag
+//	holdfast.queue.redis.pending     gauge (async)   {entry}                                             holdfast_queue_redis_pending
+//	holdfast.queue.redis.in_flight   gauge (async)   {job}                                               holdfast_queue_redis_in_flight
+//	holdfast.queue.redis.jobs        counter (async) {job}        holdfast.queue.redis.result            holdfast_queue_redis_jobs_total
+//	holdfast.queue.redis.reclaims    counter (async) {entry}                                             holdfast_queue_redis_reclaims_total
 //	holdfast.limit.limit             gauge (async)   {call}                                              holdfast_limit_limit
 //	holdfast.limit.in_flight         gauge (async)   {call}                                              holdfast_limit_in_flight
 //	holdfast.limit.waiting           gauge (async)   {call}                                              holdfast_limit_waiting
@@ -124,7 +129,10 @@
 // "remote"; holdfast.cache.error "store", "decode" or "encode";
 // holdfast.cache.reason "evicted", "expired", "replaced" or "deleted";
 // holdfast.queue.result "accepted", "handled", "failed", "dropped",
-// "rejected" or "returned"; holdfast.limit.result "admitted", "rejected"
+// "rejected" or "returned"; holdfast.queue.redis.result "handled",
+// "failed", "retried", "dead_lettered" or "released" (dead_lettered counts
+// the dead letters; lag and pending are the consumer group's, absent until
+// the consumer's first maintenance pass); holdfast.limit.result "admitted", "rejected"
 // (shed) or "canceled"; holdfast.hedge.reason "delay" or "failure";
 // error.type one of [ErrorType]'s.
 //
@@ -159,5 +167,8 @@
 //
 // The time an item waits in a pool's queue, and a cache load's latency,
 // need hooks the core packages lack (wrap the loader in a [Dependency] for
-// its duration); queue/redis and idempotency landed after this package.
+// its duration). For queue/redis, [Instrumentation.ObserveRedisQueue]
+// reads a consumer's Stats; a producer's counts (enqueued, duplicates,
+// full) and idempotency's replays and conflicts have no instruments yet
+// (idempotency keeps no counts to read).
 package holdfastotel

@@ -70,6 +70,8 @@ type instruments struct {
 	queueHandleTime metric.Float64Histogram
 
 	httpDuration metric.Float64Histogram
+
+	redisQueue redisQueueInstruments
 }
 
 // init creates the instruments; the names, units and descriptions are the
@@ -130,6 +132,7 @@ func (in *instruments) init(m metric.Meter) error {
 
 	in.initCache(m, add)
 	in.initQueueLimit(m, add)
+	in.redisQueue.init(m, add)
 
 	in.deadlineBudget, err = m.Float64Histogram("holdfast.deadline.budget", metric.WithUnit("s"),
 		metric.WithDescription("Time budget an incoming request carried."),

@@ -18,6 +18,7 @@ import (
 	"github.com/holdfast-go/holdfast/fanout"
 	"github.com/holdfast-go/holdfast/limit"
 	"github.com/holdfast-go/holdfast/queue"
+	qredis "github.com/holdfast-go/holdfast/queue/redis"
 	"github.com/holdfast-go/holdfast/retry"
 	"github.com/prometheus/client_golang/prometheus"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
@@ -134,6 +135,7 @@ func exerciseAll(t *testing.T, in *Instrumentation) {
 	pool, err := queue.NewPool(func(context.Context, int) error { return nil }, queue.WithObserver(pobs))
 	must(nil, err)
 	must(in.ObservePool("pool", pool.Stats))
+	must(in.ObserveRedisQueue("redisqueue", func() qredis.Stats { return qredis.Stats{Pending: 1, Lag: 1} }))
 	must(nil, pool.Submit(ctx, 1))
 	_, err = pool.Shutdown(ctx)
 	must(nil, err)

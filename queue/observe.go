@@ -45,16 +45,18 @@ func WithObserver(o Observer) Option {
 	})
 }
 
-// callObserved is call with an observer.
+// callObserved is call with an observer. Handled gets the context
+// Handling returned, not the item timeout's child of it.
 func (p *Pool[T]) callObserved(ctx context.Context, v T) (err error) {
-	ctx = p.observer.Handling(ctx)
+	octx := p.observer.Handling(ctx)
 	start := time.Now()
 	ended := false
 	defer func() {
 		if !ended {
-			p.observer.Handled(ctx, time.Since(start), ErrHandlerPanicked)
+			p.observer.Handled(octx, time.Since(start), ErrHandlerPanicked)
 		}
 	}()
+	ctx = octx
 	if p.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, p.timeout)
@@ -62,6 +64,6 @@ func (p *Pool[T]) callObserved(ctx context.Context, v T) (err error) {
 	}
 	err = p.handler(ctx, v)
 	ended = true
-	p.observer.Handled(ctx, time.Since(start), err)
+	p.observer.Handled(octx, time.Since(start), err)
 	return err
 }

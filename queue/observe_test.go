@@ -69,3 +69,53 @@ func TestWithObserverNil(t *testing.T) {
 		t.Errorf("NewPool(WithObserver(nil)) = %v, want an error naming WithObserver", err)
 	}
 }
+
+// sameCtx checks that Handled gets the very context Handling returned,
+// not the item timeout's child of it (ended by the time a panic is seen).
+type sameCtx struct {
+	mu   sync.Mutex
+	ctxs map[context.Context]bool
+	bad  []string
+}
+
+func (s *sameCtx) Handling(ctx context.Context) context.Context {
+	ctx = context.WithValue(ctx, itemKey{}, "item")
+	s.mu.Lock()
+	s.ctxs[ctx] = true
+	s.mu.Unlock()
+	return ctx
+}
+
+func (s *sameCtx) Handled(ctx context.Context, _ time.Duration, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.ctxs[ctx] {
+		s.bad = append(s.bad, fmt.Sprintf("Handled(err %v) got a ctx Handling did not return (ctx.Err() = %v)", err, ctx.Err()))
+	}
+}
+
+func TestObserverHandledGetsHandlingCtx(t *testing.T) {
+	obs := &sameCtx{ctxs: map[context.Context]bool{}}
+	p, err := NewPool(func(_ context.Context, v int) error {
+		if v == 1 {
+			panic("bang")
+		}
+		return nil
+	}, WithObserver(obs), WithWorkers(1), WithItemTimeout(time.Hour), WithOnError(func(int, error) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := range 2 {
+		if err := p.Submit(context.Background(), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := p.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	for _, b := range obs.bad {
+		t.Error(b)
+	}
+}

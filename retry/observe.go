@@ -3,8 +3,6 @@ package retry
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net/http"
 	"time"
 )
 
@@ -17,9 +15,12 @@ import (
 // attempt, AttemptDone, and so on for each attempt, then Done once. They
 // must not block; a panic in them goes on to the caller.
 //
-// Cost: unset, a call pays one nil check. Set, a call pays the three
-// interface calls per attempt and whatever the observer does; the call
-// itself allocates nothing more.
+// Cost: unset, a call pays a nil check at each step of its loop (three
+// for a call that succeeds at once; no measurable change on the
+// BenchmarkPolicy rows). Set, a call pays the three interface calls per
+// attempt and whatever the observer does; the call itself allocates
+// nothing more, except that a [Transport] copies the request per attempt
+// to give it the observer's context.
 type Observer interface {
 	// Attempt is called before each attempt with its number (1 for the
 	// first) and the delay waited before it (0 for the first). The context
@@ -50,92 +51,4 @@ func WithObserver(o Observer) Option {
 		c.observer = o
 		return nil
 	})
-}
-
-// runObserved is run with an observer: the same loop, which tells the
-// observer about each attempt and the end of the call.
-func runObserved[T any](ctx context.Context, c *config, fn func(context.Context) (T, error)) (T, error) {
-	o := c.observer
-	var s state
-	if c.budget != nil || c.maxElapsed > 0 {
-		s.begin(c)
-	}
-	var delay time.Duration
-	for {
-		n := s.attempts + 1
-		actx := o.Attempt(ctx, n, delay)
-		var v T
-		var err error
-		if c.attemptTimeout > 0 {
-			v, err = attempt(actx, c.attemptTimeout, fn)
-		} else {
-			v, err = fn(actx)
-		}
-		o.AttemptDone(actx, n, err)
-		if err == nil {
-			o.Done(ctx, n, nil)
-			return v, nil
-		}
-		d, final := s.plan(ctx, c, err)
-		if final == nil {
-			if cause := sleep(ctx, d); cause != nil {
-				final = s.fail(err, cause)
-			}
-		}
-		if final != nil {
-			o.Done(ctx, s.attempts, final)
-			var zero T
-			return zero, final
-		}
-		delay = d
-	}
-}
-
-// roundTripObserved is [transport.RoundTrip] with an observer: each
-// attempt's request carries the context the observer returns.
-func (t *transport) roundTripObserved(req *http.Request) (*http.Response, error) {
-	ctx, c, o := req.Context(), &t.c, t.c.observer
-	var s state
-	if c.budget != nil || c.maxElapsed > 0 {
-		s.begin(c)
-	}
-	r, delay := req, time.Duration(0)
-	for {
-		n := s.attempts + 1
-		actx := o.Attempt(ctx, n, delay)
-		resp, err := t.attempt(r.WithContext(actx))
-		if err == nil && t.retryStatus(req, resp.StatusCode) {
-			err = newStatusError(resp, time.Now())
-		}
-		o.AttemptDone(actx, n, err)
-		if err == nil {
-			o.Done(ctx, n, nil)
-			return resp, nil
-		}
-		d, final := s.plan(ctx, c, err)
-		if final == nil {
-			var rerr error
-			if r, rerr = rewind(req); rerr != nil {
-				final = s.fail(fmt.Errorf("%w; %w", err, rerr), nil)
-			}
-		}
-		if final != nil {
-			if resp != nil {
-				o.Done(ctx, s.attempts, nil)
-				return resp, nil
-			}
-			o.Done(ctx, s.attempts, final)
-			return nil, final
-		}
-		if resp != nil {
-			t.discard(resp)
-		}
-		if cause := sleep(ctx, d); cause != nil {
-			closeBody(r)
-			final = s.fail(err, cause)
-			o.Done(ctx, s.attempts, final)
-			return nil, final
-		}
-		delay = d
-	}
 }

@@ -125,31 +125,45 @@ func badCall(ctx context.Context, p *Policy, name string) error {
 
 // run is the retry loop. It keeps the per-call state in a local value so
 // that a call that succeeds at once does not allocate, and keeps the first
-// attempt of a call without timeout or budget to a few branches.
+// attempt of a call without timeout, budget or observer to a few branches.
+// With an observer (o non-nil) it tells it of each attempt and of the end
+// of the call; unset, that costs a nil check per step.
 func run[T any](ctx context.Context, c *config, fn func(context.Context) (T, error)) (T, error) {
-	if c.observer != nil {
-		return runObserved(ctx, c, fn)
-	}
+	o := c.observer
 	var s state
 	if c.budget != nil || c.maxElapsed > 0 {
 		s.begin(c)
 	}
+	var delay time.Duration
 	for {
+		actx := ctx
+		if o != nil {
+			actx = o.Attempt(ctx, s.attempts+1, delay)
+		}
 		var v T
 		var err error
 		if c.attemptTimeout > 0 {
 			if c.clock != nil {
-				v, err = attemptClock(ctx, c.clock, c.attemptTimeout, fn)
+				v, err = attemptClock(actx, c.clock, c.attemptTimeout, fn)
 			} else {
-				v, err = attempt(ctx, c.attemptTimeout, fn)
+				v, err = attempt(actx, c.attemptTimeout, fn)
 			}
 		} else {
-			v, err = fn(ctx)
+			v, err = fn(actx)
+		}
+		if o != nil {
+			o.AttemptDone(actx, s.attempts+1, err)
 		}
 		if err == nil {
+			if o != nil {
+				o.Done(ctx, s.attempts+1, nil)
+			}
 			return v, nil
 		}
-		if err = s.next(ctx, c, err); err != nil {
+		if delay, err = s.next(ctx, c, err); err != nil {
+			if o != nil {
+				o.Done(ctx, s.attempts, err)
+			}
 			var zero T
 			return zero, err
 		}
@@ -180,17 +194,17 @@ func (s *state) begin(c *config) {
 	}
 }
 
-// next decides what follows a failed attempt: it returns nil after sleeping
-// the delay before the next attempt, or the call's final error.
-func (s *state) next(ctx context.Context, c *config, err error) error {
+// next decides what follows a failed attempt: it returns the delay it
+// slept before the next attempt, or the call's final error.
+func (s *state) next(ctx context.Context, c *config, err error) (time.Duration, error) {
 	d, final := s.plan(ctx, c, err)
 	if final != nil {
-		return final
+		return 0, final
 	}
 	if cause := c.sleep(ctx, d); cause != nil {
-		return s.fail(err, cause)
+		return 0, s.fail(err, cause)
 	}
-	return nil
+	return d, nil
 }
 
 // plan decides what follows a failed attempt without sleeping: the delay

@@ -180,27 +180,33 @@ func (s *statusSet) has(code int) bool {
 	return code >= 0 && code < 640 && s[code/64]&(1<<(code%64)) != 0
 }
 
-// RoundTrip implements [http.RoundTripper].
+// RoundTrip implements [http.RoundTripper]. With an observer, each
+// attempt's request carries the context the observer returns; unset, that
+// costs a nil check per step.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !t.retryable(req) {
 		return t.base.RoundTrip(req)
 	}
-	if t.c.observer != nil {
-		return t.roundTripObserved(req)
-	}
-	ctx, c := req.Context(), &t.c
+	ctx, c, o := req.Context(), &t.c, t.c.observer
 	var s state
 	if c.budget != nil || c.maxElapsed > 0 {
 		s.begin(c)
 	}
-	r := req
+	r, delay := req, time.Duration(0)
 	for {
-		resp, err := t.attempt(r)
-		if err == nil {
-			if !t.retryStatus(req, resp.StatusCode) {
-				return resp, nil
-			}
+		n, ar := s.attempts+1, r
+		if o != nil {
+			ar = r.WithContext(o.Attempt(ctx, n, delay))
+		}
+		resp, err := t.attempt(ar)
+		if err == nil && t.retryStatus(req, resp.StatusCode) {
 			err = newStatusError(resp, time.Now())
+		}
+		if o != nil {
+			o.AttemptDone(ar.Context(), n, err)
+		}
+		if err == nil {
+			return t.done(ctx, n, resp, nil)
 		}
 		d, final := s.plan(ctx, c, err)
 		if final == nil {
@@ -211,18 +217,28 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if final != nil {
 			if resp != nil {
-				return resp, nil
+				return t.done(ctx, s.attempts, resp, nil)
 			}
-			return nil, final
+			return t.done(ctx, s.attempts, nil, final)
 		}
 		if resp != nil {
 			t.discard(resp)
 		}
 		if cause := sleep(ctx, d); cause != nil {
 			closeBody(r)
-			return nil, s.fail(err, cause)
+			return t.done(ctx, s.attempts, nil, s.fail(err, cause))
 		}
+		delay = d
 	}
+}
+
+// done ends a call: it tells the observer, if any, and returns resp and
+// err.
+func (t *transport) done(ctx context.Context, attempts int, resp *http.Response, err error) (*http.Response, error) {
+	if t.c.observer != nil {
+		t.c.observer.Done(ctx, attempts, err)
+	}
+	return resp, err
 }
 
 // CloseIdleConnections calls base's CloseIdleConnections, if it has one.
