@@ -124,3 +124,32 @@ func TestWithClockNil(t *testing.T) {
 		t.Errorf("NewBudget(WithClock(nil)) = nil error, want the option's error")
 	}
 }
+
+// TestClockWithObserver checks that a Policy with both a Clock and an
+// Observer waits on the clock, and that the observer sees the clock's
+// delays: the two hooks share one retry loop.
+func TestClockWithObserver(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := clocktest.New(epoch)
+		rec := &observerLog{}
+		p, err := New(WithMaxAttempts(2), WithStrategy(Constant(50*time.Millisecond)), WithClock(c), WithObserver(rec))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		done := make(chan error)
+		go func() { done <- p.Do(context.Background(), func(context.Context) error { return errBoom }) }()
+		synctest.Wait()
+		c.Advance(50 * time.Millisecond)
+		if err := <-done; !errors.Is(err, ErrAttemptsExhausted) {
+			t.Errorf("Do() = %v, want ErrAttemptsExhausted", err)
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("real time passed = %v, want 0", d)
+		}
+		want := []string{"attempt 1 after 0s", "done 1: boom", "attempt 2 after 50ms", "done 2: boom", "call 2: retry: attempts exhausted"}
+		if !slices.Equal(rec.events, want) {
+			t.Errorf("observer saw %q, want %q", rec.events, want)
+		}
+	})
+}
