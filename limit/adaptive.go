@@ -26,7 +26,7 @@ type Adaptive struct {
 
 	limitF float64 // AIMD's limit, with the fraction its backoff leaves
 	win    window
-	base   int64 // Vegas: the smallest latency seen, in ns; 0: none yet
+	base   baseline // Vegas: the latency without a queue
 }
 
 // algorithm names the rule that moves the limit.
@@ -64,9 +64,9 @@ func NewAIMD(opts ...AIMDOption) (*Adaptive, error) {
 }
 
 // NewVegas returns an [Adaptive] limiter in the manner of TCP Vegas: it
-// keeps the smallest latency it has seen as the dependency's latency
-// without a queue, estimates from each window how many calls wait in a
-// queue there (calls in flight × (1 − smallest / average latency)), and
+// takes the smallest latency of its recent windows (the last 120 to 240)
+// as the dependency's latency without a queue, estimates from each window how many calls wait in a
+// queue there (calls in flight × (1 − that latency / the window's smallest)), and
 // grows the limit while that queue is below alpha, shrinks it above beta
 // ([WithQueue]). Overload errors ([WithIsOverload]) shrink it as in AIMD.
 func NewVegas(opts ...VegasOption) (*Adaptive, error) {
@@ -84,6 +84,7 @@ func newAdaptive(c config, alg algorithm, by string) (*Adaptive, error) {
 	a := &Adaptive{cfg: c, alg: alg, by: by, limitF: float64(c.initial)}
 	a.g.init(c.initial, &c, &LimitedError{By: by, After: c.retryAfter})
 	a.win.reset(0)
+	a.base.reset()
 	return a, nil
 }
 
@@ -205,19 +206,18 @@ func (a *Adaptive) aimd(w *window) float64 {
 
 // vegas returns the next limit under Vegas.
 func (a *Adaptive) vegas(w *window) float64 {
-	if a.base == 0 || w.least < a.base {
-		a.base = max(w.least, 1)
-	}
+	base := a.base.add(w.least)
 	limit := float64(a.g.limit)
 	if w.overloads > 0 {
 		return limit * DefaultBackoff
 	}
 	// The window's smallest latency, not its average, against the
-	// smallest ever: both are minimums over many samples, so the noise
-	// of scheduling and of the network, which lengthens some calls of
-	// every window, cancels out instead of reading as a queue.
+	// baseline, the smallest of recent windows: both are minimums over
+	// many samples, so the noise of scheduling and of the network, which
+	// lengthens some calls of every window, cancels out instead of
+	// reading as a queue.
 	inflight := float64(w.inflight) / float64(w.n)
-	queue := inflight * (1 - float64(a.base)/float64(w.least))
+	queue := inflight * (1 - float64(base)/float64(w.least))
 	switch {
 	case queue > float64(a.cfg.beta):
 		// Shrink by half the excess: fast from far above, gentle near.

@@ -48,22 +48,37 @@
 // dependency starts to fail or to pass the threshold; its weakness is that
 // threshold, which is a number you must pick.
 //
-// Vegas ([NewVegas]) needs no threshold: it takes the smallest latency it
-// has seen as the dependency's latency with no queue, estimates the queue
-// at the dependency from each window (calls in flight × (1 − smallest /
-// window's smallest latency)) and keeps it between alpha and beta
-// ([WithQueue]). It settles a few calls above the dependency's knee, where
-// latency starts to grow, and holds. This package fixes two known
-// weaknesses of the anchors' versions: growing by one at every distance
-// ramps too slowly from far below the knee, so with no queue at all it
-// grows by a tenth; and it compares minimums, not an average with a
-// minimum, so scheduling and network noise do not read as a queue. Its
-// own weakness: the smallest latency is kept for the limiter's life, so if
-// the dependency's latency with no load rises for good (it moved further
-// away), Vegas reads the rise as a queue and shrinks the limit to a
-// handful of calls, and stays there (with 10ms becoming 40ms, about 8
-// calls). Build a new limiter when a dependency moves, or use AIMD for a
-// dependency whose latency wanders.
+// Vegas ([NewVegas]) needs no threshold: it takes the dependency's
+// latency with no queue (the baseline) to be the smallest latency of its
+// recent windows, estimates the queue at the dependency from each window
+// (calls in flight × (1 − baseline / window's smallest latency)) and
+// keeps it between alpha and beta ([WithQueue]). It settles a few calls
+// above the dependency's knee, where latency starts to grow, and holds.
+// This package fixes two known weaknesses of the anchors' versions:
+// growing by one at every distance ramps too slowly from far below the
+// knee, so with no queue at all it grows by a tenth; and it compares
+// minimums, not an average with a minimum, so scheduling and network
+// noise do not read as a queue.
+//
+// The baseline is measured again all the time: windows are grouped in
+// epochs of 120 (30s at the default window), and the baseline is the
+// smallest latency of this epoch and the one before. It falls at once
+// when a window is faster; it rises only when two epochs in a row were
+// slower. So one unusually fast call (a cached answer, an error returned
+// before calling the dependency but released as a success) holds the
+// limit down for one to two epochs, not for good; and when the
+// dependency's latency with no load rises for good (it moved further
+// away), Vegas reads the rise as a queue and shrinks the limit, then
+// measures the new latency and comes back (10ms becoming 40ms: down to
+// about 8 calls, back above the knee within 80s). The cost is under
+// sustained overload: if every window for two epochs runs at the limit,
+// above the knee, no window sees the dependency without a queue, the
+// baseline rises to the latency with that small queue, and the limit
+// climbs by a few calls per epoch (in the tests' model, 10ms up to 50 in
+// flight under 200 callers: about 4 calls a minute, 56 to 92 in ten
+// minutes). Any window with fewer calls in flight, or an overload error
+// ([WithIsOverload]), brings it back down. If overload lasts for long,
+// report overload errors, bound the limit with [WithLimits], or use AIMD.
 //
 // Both share one rule: a window whose calls in flight stayed below half
 // the limit never pushes the limit up. A limiter far from its limit learns

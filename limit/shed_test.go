@@ -95,8 +95,8 @@ func TestRetryAfterSeconds(t *testing.T) {
 // TestShedCanceledRequestIsNoSample: a request whose client went away
 // (its ctx canceled) often returns at once, without calling the
 // dependency; its latency must not reach an adaptive limiter, where one
-// such sample would set Vegas's latency without a queue near zero for the
-// limiter's life and read every later call as queued.
+// such sample would set Vegas's latency without a queue near zero for a
+// minute or so and read every later call as queued.
 func TestShedCanceledRequestIsNoSample(t *testing.T) {
 	a, err := NewVegas()
 	if err != nil {
