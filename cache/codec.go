@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/holdfast-go/holdfast/internal/rawcodec"
 )
 
 // Codec turns the values of a [Cache] into the bytes kept in its [Store]
@@ -21,29 +23,10 @@ type Codec interface {
 type RawCodec struct{}
 
 // Marshal returns the bytes of v, a string or a []byte.
-func (RawCodec) Marshal(v any) ([]byte, error) {
-	switch v := v.(type) {
-	case string:
-		return []byte(v), nil
-	case []byte:
-		return v, nil
-	default:
-		return nil, fmt.Errorf("cache: RawCodec: cannot encode %T, only string and []byte", v)
-	}
-}
+func (RawCodec) Marshal(v any) ([]byte, error) { return rawcodec.Marshal("cache", v) }
 
 // Unmarshal stores data in v, a *string or a *[]byte.
-func (RawCodec) Unmarshal(data []byte, v any) error {
-	switch v := v.(type) {
-	case *string:
-		*v = string(data)
-	case *[]byte:
-		*v = append([]byte(nil), data...)
-	default:
-		return fmt.Errorf("cache: RawCodec: cannot decode into %T, only *string and *[]byte", v)
-	}
-	return nil
-}
+func (RawCodec) Unmarshal(data []byte, v any) error { return rawcodec.Unmarshal("cache", data, v) }
 
 // ErrCorrupt reports a value in the [Store] that the [Cache] cannot decode:
 // bytes not written by a Cache, or written with another [Codec] or type.

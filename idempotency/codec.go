@@ -2,7 +2,8 @@ package idempotency
 
 import (
 	"encoding/json"
-	"fmt"
+
+	"github.com/holdfast-go/holdfast/internal/rawcodec"
 )
 
 // Codec turns the results of [Do] into the bytes a [Store] records and
@@ -29,26 +30,9 @@ func (JSONCodec) Unmarshal(data []byte, v any) error { return json.Unmarshal(dat
 type RawCodec struct{}
 
 // Marshal returns the bytes of v, a string or a []byte.
-func (RawCodec) Marshal(v any) ([]byte, error) {
-	switch v := v.(type) {
-	case string:
-		return []byte(v), nil
-	case []byte:
-		return v, nil
-	default:
-		return nil, fmt.Errorf("idempotency: RawCodec: cannot encode %T, only string and []byte", v)
-	}
-}
+func (RawCodec) Marshal(v any) ([]byte, error) { return rawcodec.Marshal("idempotency", v) }
 
 // Unmarshal stores a copy of data in v, a *string or a *[]byte.
 func (RawCodec) Unmarshal(data []byte, v any) error {
-	switch v := v.(type) {
-	case *string:
-		*v = string(data)
-	case *[]byte:
-		*v = append([]byte(nil), data...)
-	default:
-		return fmt.Errorf("idempotency: RawCodec: cannot decode into %T, only *string and *[]byte", v)
-	}
-	return nil
+	return rawcodec.Unmarshal("idempotency", data, v)
 }
