@@ -12,38 +12,20 @@
 package redistest
 
 import (
-	"bufio"
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"net"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
-	"time"
+
+	"github.com/holdfast-go/holdfast/internal/redisproc"
 )
 
 // RequireEnv is the environment variable that turns a missing redis-server
 // from a skip into a failure.
 const RequireEnv = "HOLDFAST_REQUIRE_REDIS"
 
-// startTimeout bounds how long Start waits for redis-server to be ready.
-const startTimeout = 15 * time.Second
-
 // Server is a redis-server process owned by one test.
 type Server struct {
-	bin  string
-	dir  string
-	addr string
-	args []string // extra redis-server arguments
-
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has exited
+	p *redisproc.Server
 }
 
 // Start starts redis-server for t and registers its shutdown with
@@ -62,19 +44,11 @@ func StartWith(t testing.TB, args ...string) *Server {
 	if !ok {
 		return nil
 	}
-	s := &Server{bin: bin, dir: t.TempDir(), args: args}
-	var err error
-	for range 3 { // a free port can be taken between probing and binding
-		if s.addr, err = freeAddr(); err != nil {
-			break
-		}
-		if err = s.start(); err == nil {
-			break
-		}
-	}
+	p, err := redisproc.Start(bin, t.TempDir(), args...)
 	if err != nil {
 		t.Fatalf("redistest: %v", err)
 	}
+	s := &Server{p: p}
 	t.Cleanup(s.Stop)
 	return s
 }
@@ -114,142 +88,18 @@ func lookup(t testing.TB, lookPath func(string) (string, error), required bool) 
 }
 
 // Addr returns the server's address, host:port on loopback.
-func (s *Server) Addr() string { return s.addr }
+func (s *Server) Addr() string { return s.p.Addr() }
 
-// Stop kills the server (SIGKILL: no shutdown save) and waits for it to exit. Stopping a stopped
-// server does nothing.
-func (s *Server) Stop() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil {
-		return
-	}
-	_ = s.cmd.Process.Kill()
-	<-s.done
-	s.cmd = nil
-}
+// Stop kills the server (SIGKILL: no shutdown save) and waits for it to
+// exit. Stopping a stopped server does nothing.
+func (s *Server) Stop() { s.p.Kill() }
 
 // Restart starts a stopped server again on the same address. Its data set
 // is empty, unless the server was started with persistence ([Durable]):
 // then it holds every write the server acknowledged before it stopped. It
 // stops the server first if it is running; stopping is a SIGKILL, as a
 // crash would be.
-func (s *Server) Restart() error {
-	s.Stop()
-	return s.start()
-}
-
-// start runs redis-server on s.addr and waits until it answers PING. The
-// extra arguments come after the defaults, so they override them.
-func (s *Server) start() error {
-	host, port, _ := net.SplitHostPort(s.addr)
-	args := []string{
-		"--bind", host, "--port", port,
-		"--dir", s.dir,
-		"--save", "", "--appendonly", "no",
-		"--protected-mode", "no",
-	}
-	cmd := exec.Command(s.bin, append(args, s.args...)...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	cmd.Stderr = cmd.Stdout
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start redis-server: %w", err)
-	}
-	done := make(chan struct{})
-	ready := make(chan error, 1)
-	go func() {
-		ready <- waitReady(out)
-		_, _ = io.Copy(io.Discard, out) // keep the pipe drained
-		_ = cmd.Wait()
-		close(done)
-	}()
-	select {
-	case err = <-ready:
-	case <-time.After(startTimeout):
-		err = errors.New("redis-server did not report ready in time")
-	}
-	if err == nil {
-		err = waitLoaded(s.addr)
-	}
-	if err != nil {
-		_ = cmd.Process.Kill()
-		<-done
-		return fmt.Errorf("redis-server on %s: %w", s.addr, err)
-	}
-	s.mu.Lock()
-	s.cmd, s.done = cmd, done
-	s.mu.Unlock()
-	return nil
-}
-
-// waitReady reads redis-server's log until it reports that it accepts
-// connections, or until the log ends (the process exited).
-func waitReady(r io.Reader) error {
-	sc := bufio.NewScanner(r)
-	var last string
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.Contains(line, "Ready to accept connections") {
-			return nil
-		}
-		last = line
-	}
-	return fmt.Errorf("exited before it was ready: %s", last)
-}
-
-// waitLoaded waits until the server answers PING, which it does only once
-// it has loaded its append-only file, if it has one.
-func waitLoaded(addr string) error {
-	deadline := time.Now().Add(startTimeout)
-	for {
-		err := Ping(addr)
-		if err == nil || time.Now().After(deadline) {
-			return err
-		}
-		time.Sleep(10 * time.Millisecond) // polls a real process starting up
-	}
-}
+func (s *Server) Restart() error { return s.p.Restart() }
 
 // Ping sends PING to the Redis server at addr and checks for PONG.
-func Ping(addr string) error {
-	line, err := command(addr, "PING")
-	if err != nil {
-		return err
-	}
-	if line != "+PONG\r\n" {
-		return fmt.Errorf("PING answered %q", line)
-	}
-	return nil
-}
-
-// command sends cmd, an inline command whose reply is one line, to the
-// Redis server at addr and returns that line.
-func command(addr, cmd string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close()
-	deadline, _ := ctx.Deadline()
-	_ = conn.SetDeadline(deadline)
-	if _, err := io.WriteString(conn, cmd+"\r\n"); err != nil {
-		return "", err
-	}
-	return bufio.NewReader(conn).ReadString('\n')
-}
-
-// freeAddr returns a loopback address with a port that was free a moment ago.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(l.Addr().(*net.TCPAddr).Port)), nil
-}
+func Ping(addr string) error { return redisproc.Ping(addr) }

@@ -1,6 +1,8 @@
 package redistest
 
 import (
+	"github.com/holdfast-go/holdfast/internal/redisproc"
+
 	"errors"
 	"fmt"
 	"strings"
@@ -43,14 +45,14 @@ func TestStartWithArgs(t *testing.T) {
 	s := StartWith(t, "--databases", "1")
 	for _, step := range []string{"Start", "Restart"} {
 		// With one database, only database 0 can be selected.
-		if line, err := command(s.Addr(), "SELECT 1"); err != nil || !strings.HasPrefix(line, "-ERR") {
+		if line, err := redisproc.Command(s.Addr(), "SELECT 1"); err != nil || !strings.HasPrefix(line, "-ERR") {
 			t.Errorf("SELECT 1 after %s with --databases 1 = %q, %v, want an error reply", step, line, err)
 		}
 		if err := s.Restart(); err != nil {
 			t.Fatalf("Restart() = %v, want nil", err)
 		}
 	}
-	if line, err := command(Start(t).Addr(), "SELECT 1"); line != "+OK\r\n" || err != nil {
+	if line, err := redisproc.Command(Start(t).Addr(), "SELECT 1"); line != "+OK\r\n" || err != nil {
 		t.Errorf("SELECT 1 on a server started without arguments = %q, %v, want +OK", line, err)
 	}
 }
@@ -106,13 +108,13 @@ func TestLookup(t *testing.T) {
 
 func TestStartDurableKeepsWritesAcrossRestart(t *testing.T) {
 	s := StartDurable(t)
-	if line, err := command(s.Addr(), "SET k v"); line != "+OK\r\n" || err != nil {
+	if line, err := redisproc.Command(s.Addr(), "SET k v"); line != "+OK\r\n" || err != nil {
 		t.Fatalf("SET k v = %q, %v, want +OK", line, err)
 	}
 	if err := s.Restart(); err != nil { // Stop is a SIGKILL: no save on exit
 		t.Fatalf("Restart() = %v, want nil", err)
 	}
-	if line, err := command(s.Addr(), "EXISTS k"); line != ":1\r\n" || err != nil {
+	if line, err := redisproc.Command(s.Addr(), "EXISTS k"); line != ":1\r\n" || err != nil {
 		t.Fatalf("EXISTS k after a kill and Restart = %q, %v, want :1", line, err)
 	}
 }
