@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"strconv"
 
 	"github.com/holdfast-go/holdfast/internal/redisproc"
 )
@@ -64,16 +63,6 @@ func (s *redisServer) restart() error { return s.Restart() }
 func (s *redisServer) stop(context.Context) error {
 	s.Kill()
 	return os.RemoveAll(s.dir)
-}
-
-// freeAddr returns a loopback address whose port was free a moment ago.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return net.JoinHostPort("127.0.0.1", strconv.Itoa(l.Addr().(*net.TCPAddr).Port)), nil
 }
 
 // checkLoopback refuses an address that is not on loopback: the demo

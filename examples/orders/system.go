@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/holdfast-go/holdfast/internal/redisproc"
+
 	"context"
 	"errors"
 	"fmt"
@@ -93,7 +95,7 @@ func start(ctx context.Context, cfg config) (s *system, err error) {
 		return nil, err
 	}
 	sd = append(sd, stage{"provider", s.provider.shutdown})
-	if s.intakeAt, err = freeAddr(); err != nil {
+	if s.intakeAt, err = redisproc.FreeAddr(); err != nil {
 		return nil, err
 	}
 	if err = s.startIntake(ctx); err != nil {

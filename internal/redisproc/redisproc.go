@@ -41,7 +41,7 @@ func Start(bin, dir string, args ...string) (*Server, error) {
 	s := &Server{bin: bin, dir: dir, args: args}
 	var err error
 	for range 3 {
-		if s.addr, err = freeAddr(); err != nil {
+		if s.addr, err = FreeAddr(); err != nil {
 			return nil, err
 		}
 		if err = s.start(); err == nil {
@@ -175,8 +175,8 @@ func Command(addr, cmd string) (string, error) {
 	return bufio.NewReader(conn).ReadString('\n')
 }
 
-// freeAddr returns a loopback address with a port that was free a moment ago.
-func freeAddr() (string, error) {
+// FreeAddr returns a loopback address with a port that was free a moment ago.
+func FreeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
