@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/holdfast-go/holdfast/internal/redisproc"
-
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/holdfast-go/holdfast/internal/redisproc"
 	"github.com/holdfast-go/holdfast/lifecycle"
 	qredis "github.com/holdfast-go/holdfast/queue/redis"
 	goredis "github.com/redis/go-redis/v9"

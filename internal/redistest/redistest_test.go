@@ -1,12 +1,12 @@
 package redistest
 
 import (
-	"github.com/holdfast-go/holdfast/internal/redisproc"
-
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/holdfast-go/holdfast/internal/redisproc"
 )
 
 func TestStartPingStopRestart(t *testing.T) {
