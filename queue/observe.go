@@ -55,7 +55,9 @@ func WithObserver(o Observer) Option {
 // slot is an item in a pool's queue, with the time it was submitted
 // (since the pool's epoch) if the pool has an observer, else 0. Carrying
 // the time in every slot, rather than only when an observer is set, keeps
-// one queue type per pool; BenchmarkPool shows no cost for it.
+// one queue type per pool (two would double the code that moves items):
+// BenchmarkPool shows no change at p < 0.05 for it, and BenchmarkPoolSlot
+// measures a put and a get alone.
 type slot[T any] struct {
 	v  T
 	at time.Duration
