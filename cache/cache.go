@@ -439,7 +439,7 @@ func (c *Cache[V]) fly(ctx context.Context, key string, loader func(context.Cont
 		}
 	}
 	c.stats.loads.Add(1)
-	v, err := loader(ctx)
+	v, err := c.callLoader(ctx, loader)
 	switch {
 	case err == nil:
 		return flightResult[V]{entry: c.save(ctx, key, gen, held, v)}, nil

@@ -126,4 +126,13 @@
 // default retries; with MaxRetries: -1 most fail fast once the dialer
 // knows the server is gone); with that breaker only the first five waited,
 // and the others took about 10µs each.
+//
+// # Observing
+//
+// [Cache.Stats] counts hits per tier, misses, stale serves, loads and
+// failed loads, Store errors and invalidations, and costs nothing per
+// call. An [Observer] ([WithObserver]) sees each load with its context and
+// the time the loader took, for a latency histogram or a span per load
+// (the otel module's holdfastotel.CacheObserver); unset it costs a load
+// one nil check and a hit nothing.
 package cache

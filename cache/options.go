@@ -56,6 +56,7 @@ type config struct {
 	namespace     string
 	onRemoteError func(op string, err error)
 	onInvalidate  func(keys []string)
+	observer      Observer
 }
 
 func defaultConfig() config {

@@ -85,4 +85,10 @@
 // complete) plus one renewal per third of the lease that fn runs. The
 // middleware adds reading and hashing the request body, and copying the
 // response (up to its bound) into the record.
+//
+// [Group.Stats] counts executions, replays, conflicts, calls rejected or
+// waiting while their key was in progress, Store errors and fail-open
+// runs, for the Group and the middleware on it: one atomic add per call,
+// no lock, no allocation (the otel module's ObserveIdempotency exports
+// them).
 package idempotency

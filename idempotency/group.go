@@ -23,7 +23,8 @@ const (
 // and share it; it is safe for concurrent use and holds no goroutine of its
 // own, so it needs no Close. Call it through [Do].
 type Group struct {
-	cfg config
+	cfg   config
+	stats counters
 }
 
 // New returns a [Group] configured by opts. Without [WithStore] it keeps
@@ -220,11 +221,14 @@ func (g *Group) do(ctx context.Context, key, fp string, policy InProgressPolicy,
 		a, start, err := g.acquire(ctx, key, fp)
 		if err != nil {
 			if waited > 0 && ctx.Err() != nil {
+				g.stats.rejected.Add(1)
 				return nil, false, &InProgressError{RetryAfter: waited, Err: context.Cause(ctx)}
 			}
+			g.stats.storeErrors.Add(1)
 			// Fail open only on a first attempt: after a wait, the key is
 			// known to be held, and running fn would run it twice.
 			if waited == 0 && ctx.Err() == nil && g.cfg.failOpen != nil {
+				g.stats.failOpen.Add(1)
 				g.cfg.failOpen(key, err)
 				_, err = run(ctx)
 				return nil, false, err
@@ -233,22 +237,31 @@ func (g *Group) do(ctx context.Context, key, fp string, policy InProgressPolicy,
 		}
 		switch a.State {
 		case Acquired:
+			g.stats.executions.Add(1)
 			return nil, false, g.hold(ctx, key, a.Token, start, run)
 		case Completed, InProgress:
 			if a.Fingerprint != fp {
+				g.stats.conflicts.Add(1)
 				return nil, false, fmt.Errorf("%w: key %q", ErrKeyReused, key)
 			}
 		default:
+			g.stats.storeErrors.Add(1)
 			return nil, false, storeError("acquire", fmt.Errorf("unknown state %v", a.State))
 		}
 		if a.State == Completed {
+			g.stats.replays.Add(1)
 			return a.Value, true, nil
 		}
 		retry := max(a.Remaining, MinDuration)
 		if policy == Reject {
+			g.stats.rejected.Add(1)
 			return nil, false, &InProgressError{RetryAfter: retry}
 		}
+		if waited == 0 {
+			g.stats.waited.Add(1)
+		}
 		if err := sleep(ctx, min(g.cfg.poll, retry)); err != nil {
+			g.stats.rejected.Add(1)
 			return nil, false, &InProgressError{RetryAfter: retry, Err: err}
 		}
 		waited = retry

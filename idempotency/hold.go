@@ -31,6 +31,7 @@ func (g *Group) hold(ctx context.Context, key string, token uint64, start time.T
 	sctx, cancel := g.afterCtx(ctx)
 	defer cancel()
 	if cerr := g.cfg.store.Complete(sctx, key, token, rec, g.cfg.ttl); cerr != nil {
+		g.stats.storeErrors.Add(1)
 		return errors.Join(err, storeError("complete", cerr))
 	}
 	return err
@@ -42,6 +43,7 @@ func (g *Group) release(ctx context.Context, key string, token uint64) error {
 	sctx, cancel := g.afterCtx(ctx)
 	defer cancel()
 	if err := g.cfg.store.Release(sctx, key, token); err != nil && !isLeaseLost(err) {
+		g.stats.storeErrors.Add(1)
 		return storeError("release", err)
 	}
 	return nil
@@ -110,6 +112,8 @@ func (g *Group) renew(l *lease, key string, token uint64, expires time.Time) {
 		case isLeaseLost(err):
 			l.cancel(ErrLeaseLost)
 			return
+		default:
+			g.stats.storeErrors.Add(1)
 		}
 	}
 }

@@ -27,7 +27,13 @@
 //   - put [Instrumentation.HTTPTransport] under a [retry.Transport] for
 //     http.client.request.duration per attempt;
 //   - give each pool a [PoolObserver] through [queue.WithObserver] for
-//     the time its handler takes per item;
+//     the time each item waits and the time its handler takes;
+//   - give each cache a [CacheObserver] through [cache.WithObserver] for
+//     the time its loads take;
+//   - register idempotency Groups with [Instrumentation.ObserveIdempotency]
+//     and Redis queue consumers and producers with
+//     [Instrumentation.ObserveRedisQueue] and
+//     [Instrumentation.ObserveRedisProducer];
 //   - give each hedged call site a [HedgeObserver] through
 //     [fanout.WithHedgeObserver];
 //   - put [Instrumentation.DeadlineMiddleware] inside
@@ -99,17 +105,23 @@
 //	holdfast.cache.resets            counter (async) {reset}                                             holdfast_cache_resets_total
 //	holdfast.cache.local.entries     gauge (async)   {entry}                                             holdfast_cache_local_entries
 //	holdfast.cache.local.evictions   counter (async) {entry}      holdfast.cache.reason                  holdfast_cache_local_evictions_total
+//	holdfast.cache.load_time         histogram       s            error.type (on failure)                holdfast_cache_load_time_seconds
 //	holdfast.queue.depth             gauge (async)   {item}                                              holdfast_queue_depth
 //	holdfast.queue.capacity          gauge (async)   {item}                                              holdfast_queue_capacity
 //	holdfast.queue.in_flight         gauge (async)   {item}                                              holdfast_queue_in_flight
 //	holdfast.queue.workers           gauge (async)   {worker}                                            holdfast_queue_workers
 //	holdfast.queue.items             counter (async) {item}       holdfast.queue.result                  holdfast_queue_items_total
 //	holdfast.queue.handle_time       histogram       s            error.type (on failure)                holdfast_queue_handle_time_seconds
+//	holdfast.queue.wait_time         histogram       s                                                   holdfast_queue_wait_time_seconds
 //	holdfast.queue.redis.lag         gauge (async)   {entry}                                             holdfast_queue_redis_lag
 //	holdfast.queue.redis.pending     gauge (async)   {entry}                                             holdfast_queue_redis_pending
 //	holdfast.queue.redis.in_flight   gauge (async)   {job}                                               holdfast_queue_redis_in_flight
 //	holdfast.queue.redis.jobs        counter (async) {job}        holdfast.queue.redis.result            holdfast_queue_redis_jobs_total
 //	holdfast.queue.redis.reclaims    counter (async) {entry}                                             holdfast_queue_redis_reclaims_total
+//	holdfast.queue.redis.enqueues    counter (async) {job}        holdfast.queue.redis.result            holdfast_queue_redis_enqueues_total
+//	holdfast.idempotency.calls       counter (async) {call}       holdfast.idempotency.result            holdfast_idempotency_calls_total
+//	holdfast.idempotency.waits       counter (async) {call}                                              holdfast_idempotency_waits_total
+//	holdfast.idempotency.store_errors counter (async) {error}                                            holdfast_idempotency_store_errors_total
 //	holdfast.limit.limit             gauge (async)   {call}                                              holdfast_limit_limit
 //	holdfast.limit.in_flight         gauge (async)   {call}                                              holdfast_limit_in_flight
 //	holdfast.limit.waiting           gauge (async)   {call}                                              holdfast_limit_waiting
@@ -130,9 +142,12 @@
 // holdfast.cache.reason "evicted", "expired", "replaced" or "deleted";
 // holdfast.queue.result "accepted", "handled", "failed", "dropped",
 // "rejected" or "returned"; holdfast.queue.redis.result "handled",
-// "failed", "retried", "dead_lettered" or "released" (dead_lettered counts
-// the dead letters; lag and pending are the consumer group's, absent until
-// the consumer's first maintenance pass); holdfast.limit.result "admitted", "rejected"
+// "failed", "retried", "dead_lettered" or "released" on jobs (dead_lettered
+// counts the dead letters; lag and pending are the consumer group's,
+// absent until the consumer's first maintenance pass), and "enqueued",
+// "duplicate", "full" or "error" on enqueues; holdfast.idempotency.result
+// "executed", "replayed", "conflict", "rejected" (the key was in progress)
+// or "fail_open"; holdfast.limit.result "admitted", "rejected"
 // (shed) or "canceled"; holdfast.hedge.reason "delay" or "failure";
 // error.type one of [ErrorType]'s.
 //
@@ -165,10 +180,7 @@
 //
 // # Not instrumented yet
 //
-// The time an item waits in a pool's queue, and a cache load's latency,
-// need hooks the core packages lack (wrap the loader in a [Dependency] for
-// its duration). For queue/redis, [Instrumentation.ObserveRedisQueue]
-// reads a consumer's Stats; a producer's counts (enqueued, duplicates,
-// full) and idempotency's replays and conflicts have no instruments yet
-// (idempotency keeps no counts to read).
+// Cache loads and pool items are measured but get no spans of their own:
+// wrap a loader in a [Dependency] for one; a pool's worker runs without
+// its submitter's ctx.
 package holdfastotel

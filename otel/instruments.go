@@ -72,6 +72,8 @@ type instruments struct {
 	httpDuration metric.Float64Histogram
 
 	redisQueue redisQueueInstruments
+
+	hooks hookInstruments
 }
 
 // init creates the instruments; the names, units and descriptions are the
@@ -133,6 +135,7 @@ func (in *instruments) init(m metric.Meter) error {
 	in.initCache(m, add)
 	in.initQueueLimit(m, add)
 	in.redisQueue.init(m, add)
+	in.hooks.init(m, add)
 
 	in.deadlineBudget, err = m.Float64Histogram("holdfast.deadline.budget", metric.WithUnit("s"),
 		metric.WithDescription("Time budget an incoming request carried."),

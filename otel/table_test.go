@@ -171,4 +171,5 @@ func exerciseAll(t *testing.T, in *Instrumentation) {
 	must(nil, err)
 	_, err = rt.RoundTrip(httptest.NewRequest(http.MethodGet, "http://client.invalid/", nil))
 	must(nil, err)
+	exerciseHooks(t, in)
 }

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 type itemKey struct{}
@@ -18,7 +21,7 @@ type itemLog struct {
 	events []string
 }
 
-func (l *itemLog) Handling(ctx context.Context) context.Context {
+func (l *itemLog) Handling(ctx context.Context, _ time.Duration) context.Context {
 	return context.WithValue(ctx, itemKey{}, "item")
 }
 
@@ -78,7 +81,7 @@ type sameCtx struct {
 	bad  []string
 }
 
-func (s *sameCtx) Handling(ctx context.Context) context.Context {
+func (s *sameCtx) Handling(ctx context.Context, _ time.Duration) context.Context {
 	ctx = context.WithValue(ctx, itemKey{}, "item")
 	s.mu.Lock()
 	s.ctxs[ctx] = true
@@ -118,4 +121,137 @@ func TestObserverHandledGetsHandlingCtx(t *testing.T) {
 	for _, b := range obs.bad {
 		t.Error(b)
 	}
+}
+
+// timings records the waited and elapsed times an observer gets, by item.
+type timings struct {
+	mu      sync.Mutex
+	waited  map[int]time.Duration
+	elapsed map[int]time.Duration
+}
+
+// timed is what Handling puts in the handler's ctx: the handler fills in
+// its item (see itemInto), so that Handled knows which item it saw.
+type timed struct {
+	item   int
+	waited time.Duration
+}
+
+type timedKey struct{}
+
+func newTimings() *timings {
+	return &timings{waited: map[int]time.Duration{}, elapsed: map[int]time.Duration{}}
+}
+
+func (o *timings) Handling(ctx context.Context, waited time.Duration) context.Context {
+	return context.WithValue(ctx, timedKey{}, &timed{waited: waited})
+}
+
+func (o *timings) Handled(ctx context.Context, elapsed time.Duration, _ error) {
+	tm := ctx.Value(timedKey{}).(*timed)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.waited[tm.item] = tm.waited
+	o.elapsed[tm.item] = elapsed
+}
+
+func itemInto(ctx context.Context, v int) { ctx.Value(timedKey{}).(*timed).item = v }
+
+// TestObserverWaited runs three 10ms items, submitted at once, on one
+// worker: in virtual time they wait 0, 10 and 20ms, and each takes 10ms.
+func TestObserverWaited(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		obs := newTimings()
+		p, err := NewPool(func(ctx context.Context, v int) error {
+			itemInto(ctx, v)
+			time.Sleep(10 * time.Millisecond)
+			return nil
+		}, WithObserver(obs), WithWorkers(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for v := range 3 {
+			if err := p.TrySubmit(v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := p.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for v := range 3 {
+			if got, want := obs.waited[v], time.Duration(v)*10*time.Millisecond; got != want {
+				t.Errorf("item %d: waited = %v, want %v", v, got, want)
+			}
+			if got, want := obs.elapsed[v], 10*time.Millisecond; got != want {
+				t.Errorf("item %d: elapsed = %v, want %v", v, got, want)
+			}
+		}
+	})
+}
+
+// TestObserverWaitedCountsBlockedSubmit checks that the wait starts when
+// Submit is called: an item whose Submit blocked 10ms on a full queue,
+// and then queued 20ms more, waited 30ms.
+func TestObserverWaitedCountsBlockedSubmit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		obs := newTimings()
+		p, err := NewPool(func(ctx context.Context, v int) error {
+			itemInto(ctx, v)
+			time.Sleep(20 * time.Millisecond)
+			return nil
+		}, WithObserver(obs), WithWorkers(1), WithCapacity(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Item 0 runs 0-20ms, item 1 queues at 0 and runs 20-40ms; item 2's
+		// Submit, at 10ms, blocks until 20ms and its item runs 40-60ms.
+		ctx := context.Background()
+		for v := range 2 {
+			if err := p.Submit(ctx, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+		if err := p.Submit(ctx, 2); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Shutdown(ctx); err != nil {
+			t.Fatal(err)
+		}
+		want := map[int]time.Duration{0: 0, 1: 20 * time.Millisecond, 2: 30 * time.Millisecond}
+		for v, w := range want {
+			if got := obs.waited[v]; got != w {
+				t.Errorf("item %d: waited = %v, want %v", v, got, w)
+			}
+		}
+	})
+}
+
+// TestObserverWaitedIncludesRateLimit checks that the rate limiter's wait
+// counts: at one item per 100ms, three items submitted at once wait 0,
+// 100 and 200ms.
+func TestObserverWaitedIncludesRateLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		obs := newTimings()
+		p, err := NewPool(func(ctx context.Context, v int) error {
+			itemInto(ctx, v)
+			return nil
+		}, WithObserver(obs), WithWorkers(1), WithRateLimit(rate.Every(100*time.Millisecond), 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for v := range 3 {
+			if err := p.TrySubmit(v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := p.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for v := range 3 {
+			if got, want := obs.waited[v], time.Duration(v)*100*time.Millisecond; got != want {
+				t.Errorf("item %d: waited = %v, want %v", v, got, want)
+			}
+		}
+	})
 }

@@ -76,7 +76,7 @@ func TestNewPoolOptions(t *testing.T) {
 func TestNewPoolBufferBytes(t *testing.T) {
 	handler := func(context.Context, [1024]byte) error { return nil }
 	_, err := NewPool(handler, WithCapacity(MaxCapacity))
-	want := "queue: WithCapacity: capacity 1048576 of 1024-byte items is more than MaxBufferBytes (268435456)"
+	want := "queue: WithCapacity: capacity 1048576 of 1032-byte items is more than MaxBufferBytes (268435456)"
 	if err == nil || err.Error() != want {
 		t.Errorf("NewPool(WithCapacity(MaxCapacity)) of 1 KiB items error = %v, want %q", err, want)
 	}

@@ -35,7 +35,7 @@ import (
 // [WithItemTimeout] is set: it allocates the item's context); see Cost in
 // the package doc.
 type Pool[T any] struct {
-	q        *Queue[T]
+	q        *Queue[slot[T]]
 	handler  func(context.Context, T) error
 	overflow Overflow
 	limiter  *rate.Limiter // nil: no rate limit
@@ -43,6 +43,7 @@ type Pool[T any] struct {
 	onError  func(T, error)
 	onDrop   func(T)
 	observer Observer
+	epoch    time.Time // slots' submit times are durations since epoch
 
 	// cancel cancels the context of the handlers; Shutdown calls it when
 	// its own ctx expires.
@@ -117,10 +118,10 @@ func NewPool[T any](handler func(context.Context, T) error, opts ...Option) (*Po
 	if err != nil {
 		return nil, err
 	}
-	if err := checkCapacity[T]("WithCapacity", cfg.capacity); err != nil {
+	if err := checkCapacity[slot[T]]("WithCapacity", cfg.capacity); err != nil {
 		return nil, err
 	}
-	q, err := New[T](cfg.capacity)
+	q, err := New[slot[T]](cfg.capacity)
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +132,7 @@ func NewPool[T any](handler func(context.Context, T) error, opts ...Option) (*Po
 		overflow: cfg.overflow,
 		timeout:  cfg.timeout,
 		observer: cfg.observer,
+		epoch:    time.Now(),
 		onError:  onError,
 		onDrop:   onDrop,
 		cancel:   cancel,
@@ -172,7 +174,7 @@ func (p *Pool[T]) Submit(ctx context.Context, v T) error {
 		return p.TrySubmit(v)
 	}
 	p.q.submits.Add(1)
-	err := p.q.Put(ctx, v)
+	err := p.q.Put(ctx, p.slot(v))
 	if err != nil {
 		p.refuse(err)
 	}
@@ -184,7 +186,7 @@ func (p *Pool[T]) Submit(ctx context.Context, v T) error {
 // oldest item under [DropOldest].
 func (p *Pool[T]) TrySubmit(v T) error {
 	p.q.submits.Add(1)
-	err := p.tryPut(v)
+	err := p.tryPut(p.slot(v))
 	if err != nil {
 		p.refuse(err)
 	}
@@ -201,7 +203,7 @@ func (p *Pool[T]) refuse(err error) {
 }
 
 // tryPut puts v without waiting, making room if the policy is DropOldest.
-func (p *Pool[T]) tryPut(v T) error {
+func (p *Pool[T]) tryPut(v slot[T]) error {
 	for {
 		err := p.q.TryPut(v)
 		if err != ErrFull || p.overflow != DropOldest {
@@ -210,7 +212,7 @@ func (p *Pool[T]) tryPut(v T) error {
 		// Workers or other submitters may take the oldest item first;
 		// then TryGet finds the queue emptier or empty, and we retry.
 		if old, err := p.q.TryGet(); err == nil {
-			p.drop(old)
+			p.drop(old.v)
 		}
 	}
 }
@@ -269,7 +271,7 @@ func (p *Pool[T]) exit() {
 // (and work replaces the goroutine).
 func (p *Pool[T]) serve(ctx context.Context, s *workerStats) (stopped bool) {
 	var (
-		item T
+		item slot[T]
 		busy bool // the handler is running on item
 	)
 	defer func() {
@@ -277,7 +279,7 @@ func (p *Pool[T]) serve(ctx context.Context, s *workerStats) (stopped bool) {
 			return
 		}
 		value, stack := panics.Capture(recover()) // nil: runtime.Goexit
-		p.fail(s, item, &PanicError{Value: value, Stack: stack})
+		p.fail(s, item.v, &PanicError{Value: value, Stack: stack})
 	}()
 	for !p.stopped.Load() {
 		// A plain receive: the queue is closed before the pool stops, so
@@ -288,13 +290,13 @@ func (p *Pool[T]) serve(ctx context.Context, s *workerStats) (stopped bool) {
 		}
 		s.taken.Add(1)
 		if p.stopped.Load() || !p.allow(ctx) {
-			p.giveBack(v, &s.returned)
+			p.giveBack(v.v, &s.returned)
 			return true
 		}
 		item, busy = v, true
 		err := p.call(ctx, v)
 		busy = false
-		p.finish(ctx, s, v, err)
+		p.finish(ctx, s, v.v, err)
 	}
 	return true
 }
@@ -307,7 +309,7 @@ func (p *Pool[T]) allow(ctx context.Context) bool {
 }
 
 // call runs the handler, with the item timeout if any.
-func (p *Pool[T]) call(ctx context.Context, v T) error {
+func (p *Pool[T]) call(ctx context.Context, v slot[T]) error {
 	if p.observer != nil {
 		return p.callObserved(ctx, v)
 	}
@@ -316,7 +318,7 @@ func (p *Pool[T]) call(ctx context.Context, v T) error {
 		ctx, cancel = context.WithTimeout(ctx, p.timeout)
 		defer cancel()
 	}
-	return p.handler(ctx, v)
+	return p.handler(ctx, v.v)
 }
 
 // finish settles an item whose handler returned err.
@@ -475,7 +477,7 @@ func (p *Pool[T]) Shutdown(ctx context.Context) ([]T, error) {
 		if gerr != nil {
 			break
 		}
-		p.giveBack(v, &p.returned)
+		p.giveBack(v.v, &p.returned)
 	}
 	p.mu.Lock()
 	items, hookPanic := p.unhandled, p.hookPanic

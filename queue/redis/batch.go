@@ -45,6 +45,7 @@ func (p *Producer[T]) EnqueueBatch(ctx context.Context, vs []T, opts ...EnqueueO
 		k := p.keys
 		n, err := enqueueBatchScript.Run(ctx, p.client, []string{k.stream, k.delay, k.jobs}, args...).Int()
 		if err != nil {
+			p.errs.Add(1)
 			return ids, fmt.Errorf("queue/redis: enqueue: %w", err)
 		}
 		for i := range n {

@@ -22,13 +22,17 @@ type Producer[T any] struct {
 	enqueued   atomic.Uint64
 	duplicates atomic.Uint64
 	full       atomic.Uint64
+	errs       atomic.Uint64
 }
 
 // ProducerStats are a [Producer]'s counts since it was built.
 type ProducerStats struct {
 	Enqueued   uint64 // jobs added to the queue
 	Duplicates uint64 // enqueues that found their unique key pending
-	Full       uint64 // enqueues refused with ErrFull
+	Full       uint64 // enqueues refused with ErrFull (jobs, in a batch)
+	// Errors counts the enqueue calls to Redis that failed (a batch's
+	// chunk counts once): the jobs may or may not have been added.
+	Errors uint64
 }
 
 // NewProducer returns a producer for the queue named stream. It checks
@@ -61,7 +65,7 @@ func NewProducer[T any](ctx context.Context, client redis.UniversalClient, strea
 
 // Stats returns the producer's counts.
 func (p *Producer[T]) Stats() ProducerStats {
-	return ProducerStats{Enqueued: p.enqueued.Load(), Duplicates: p.duplicates.Load(), Full: p.full.Load()}
+	return ProducerStats{Enqueued: p.enqueued.Load(), Duplicates: p.duplicates.Load(), Full: p.full.Load(), Errors: p.errs.Load()}
 }
 
 // Enqueue adds v to the queue and returns its job ID, the job's identity
@@ -107,12 +111,17 @@ type enqueued struct {
 	p   interface{ count(int64) }
 }
 
+// failed is the code count takes for a call that failed.
+const failed = -2
+
 func (p *Producer[T]) count(code int64) {
 	switch code {
 	case 1:
 		p.enqueued.Add(1)
 	case 0:
 		p.duplicates.Add(1)
+	case failed:
+		p.errs.Add(1)
 	default:
 		p.full.Add(1)
 	}
@@ -122,6 +131,7 @@ func (p *Producer[T]) count(code int64) {
 func (e enqueued) result() (string, error) {
 	vals, err := e.cmd.Slice()
 	if err != nil {
+		e.p.count(failed)
 		return "", fmt.Errorf("queue/redis: enqueue: %w", err)
 	}
 	code, _ := vals[0].(int64)
