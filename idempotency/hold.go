@@ -101,6 +101,9 @@ func (g *Group) renew(l *lease, key string, token uint64, expires time.Time) {
 			return
 		case <-t.C:
 		}
+		if l.stopped() { // a tick that was pending when stop closed done
+			return
+		}
 		at := time.Now()
 		rctx, cancel := context.WithDeadline(context.WithoutCancel(l.ctx), expires)
 		err := g.cfg.store.Renew(rctx, key, token, g.cfg.lease)
@@ -125,6 +128,18 @@ func (l *lease) stop() {
 		l.wg.Wait()
 		l.cancel(nil)
 	})
+}
+
+// stopped reports whether stop has been called: a select that finds both
+// done closed and a tick pending picks either, so the loop checks done
+// again before it starts a renewal.
+func (l *lease) stopped() bool {
+	select {
+	case <-l.done:
+		return true
+	default:
+		return false
+	}
 }
 
 func isLeaseLost(err error) bool { return errors.Is(err, ErrLeaseLost) }
