@@ -1,9 +1,11 @@
 package sim
 
 import (
+	"cmp"
 	"container/heap"
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
 )
 
@@ -35,7 +37,12 @@ type Clock struct {
 	seq     uint64
 	timers  timerHeap
 	runq    []*actor
-	waiters []*actor
+	waiters []*actor // blocked in Wait, in the order they began to wait
+	// parked holds the actors blocked in Park, and woken those of them
+	// woken since the last poll.
+	parked  map[*actor]struct{}
+	woken   []*actor
+	waitSeq uint64        // numbers the waits, in the order they begin
 	cur     *actor        // the actor that has the turn
 	done    chan struct{} // the run is over
 	live    int
@@ -47,10 +54,15 @@ type Clock struct {
 type actor struct {
 	resume chan struct{}
 	wait   <-chan struct{}
+	seq    uint64 // of its current wait
+	// park counts the actor's calls of Park; woken is set when the wake
+	// function of the current one is called.
+	park  uint64
+	woken bool
 }
 
 func newClock() *Clock {
-	return &Clock{done: make(chan struct{}, 1)}
+	return &Clock{done: make(chan struct{}, 1), parked: make(map[*actor]struct{})}
 }
 
 // Now returns the virtual time.
@@ -100,7 +112,44 @@ func (c *Clock) Wait(ch <-chan struct{}) {
 	}
 	a := c.cur
 	a.wait = ch
+	a.seq = c.waitSeq
+	c.waitSeq++
 	c.waiters = append(c.waiters, a)
+	c.handoff(a)
+}
+
+// Park blocks the calling actor until the function passed to arm is
+// called: arm sets up what will wake it (a timer, a watch of a context
+// with internal/vclock's Watch, a record that another actor will call).
+// If arm calls it, Park returns at once; calls once Park has returned do
+// nothing. It is [Clock.Wait] for waits whose end the clock is told of:
+// the clock looks at a parked actor only once it is woken, where it looks
+// at every actor blocked in Wait each time it looks for one that can run.
+// A woken actor runs in the same order as in Wait: with those whose
+// channel is ready, in the order they began to wait. Only an actor may
+// call it.
+func (c *Clock) Park(arm func(wake func())) {
+	a := c.cur
+	a.park++
+	a.woken = false
+	n := a.park
+	blocked := false
+	arm(func() {
+		if a.park != n || a.woken {
+			return
+		}
+		a.woken = true
+		if blocked {
+			c.woken = append(c.woken, a)
+		}
+	})
+	if a.woken {
+		return
+	}
+	blocked = true
+	a.seq = c.waitSeq
+	c.waitSeq++
+	c.parked[a] = struct{}{}
 	c.handoff(a)
 }
 
@@ -170,30 +219,44 @@ func (c *Clock) run() error {
 // none.
 func (c *Clock) abort() {
 	c.aborting = true
-	for _, a := range c.waiters {
+	blocked := c.waiters
+	for a := range c.parked {
+		blocked = append(blocked, a)
+	}
+	slices.SortFunc(blocked, func(a, b *actor) int { return cmp.Compare(a.seq, b.seq) })
+	for _, a := range blocked {
 		a.resume <- struct{}{}
 		<-c.done
 	}
-	c.waiters = nil
+	c.waiters, c.parked = nil, nil
 }
 
-// poll moves the waiters whose channel is ready to the run queue, in the
-// order they began to wait, and reports whether it moved any.
+// poll moves the waiters whose channel is ready and the parked actors that
+// were woken to the run queue, in the order they began to wait, and
+// reports whether it moved any.
 func (c *Clock) poll() bool {
+	start := len(c.runq)
 	kept := c.waiters[:0]
-	moved := false
 	for _, a := range c.waiters {
 		select {
 		case <-a.wait:
 			c.runq = append(c.runq, a)
-			moved = true
 		default:
 			kept = append(kept, a)
 		}
 	}
 	clear(c.waiters[len(kept):])
 	c.waiters = kept
-	return moved
+	if len(c.woken) > 0 {
+		for _, a := range c.woken {
+			delete(c.parked, a)
+		}
+		c.runq = append(c.runq, c.woken...)
+		clear(c.woken)
+		c.woken = c.woken[:0]
+		slices.SortFunc(c.runq[start:], func(a, b *actor) int { return cmp.Compare(a.seq, b.seq) })
+	}
+	return len(c.runq) > start
 }
 
 // timer is a function to run at a virtual time.

@@ -27,6 +27,7 @@ type Clock interface {
 type deadlineCtx struct {
 	context.Context
 	deadline time.Time
+	node     *node // on a Parker only: see Watch
 }
 
 func (c *deadlineCtx) Deadline() (time.Time, bool) { return c.deadline, true }
@@ -53,8 +54,19 @@ func WithDeadline(ctx context.Context, c Clock, t time.Time) (context.Context, c
 // deadline passes (context.DeadlineExceeded if nil); the cause should match
 // context.DeadlineExceeded with errors.Is, as a deadline.TimeoutError does.
 func WithDeadlineCause(ctx context.Context, c Clock, t time.Time, cause error) (context.Context, context.CancelFunc) {
+	var n *node
+	if _, ok := c.(Parker); ok {
+		n = newNode(ctx)
+	}
 	if dl, ok := ctx.Deadline(); ok && !dl.After(t) {
-		return context.WithCancel(ctx)
+		child, cancel := context.WithCancel(ctx)
+		if n == nil {
+			return child, cancel
+		}
+		return &childCtx{child, n}, func() {
+			cancel()
+			n.end()
+		}
 	}
 	if cause == nil {
 		cause = context.DeadlineExceeded
@@ -63,12 +75,17 @@ func WithDeadlineCause(ctx context.Context, c Clock, t time.Time, cause error) (
 	d := t.Sub(c.Now())
 	if d <= 0 {
 		cancel(cause)
-		return &deadlineCtx{inner, t}, func() { cancel(context.Canceled) }
+		n.end()
+		return &deadlineCtx{inner, t, n}, func() { cancel(context.Canceled) }
 	}
-	timer := c.AfterFunc(d, func() { cancel(cause) })
-	return &deadlineCtx{inner, t}, func() {
+	timer := c.AfterFunc(d, func() {
+		cancel(cause)
+		n.end()
+	})
+	return &deadlineCtx{inner, t, n}, func() {
 		timer.Stop()
 		cancel(context.Canceled)
+		n.end()
 	}
 }
 
@@ -81,6 +98,17 @@ func WithTimeout(ctx context.Context, c Clock, d time.Duration) (context.Context
 // of d passed (false: ctx ended first). It blocks only in c.Wait.
 func Sleep(ctx context.Context, c Clock, d time.Duration) bool {
 	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	if p, ok := c.(Parker); ok && Watchable(ctx) {
+		var t interface{ Stop() bool }
+		var stop func()
+		p.Park(func(wake func()) {
+			t = c.AfterFunc(d, wake)
+			stop, _ = Watch(ctx, wake)
+		})
+		t.Stop()
+		stop()
 		return ctx.Err() == nil
 	}
 	wake, cancel := context.WithCancel(ctx)
