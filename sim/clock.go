@@ -45,7 +45,8 @@ type Clock struct {
 	waitSeq uint64        // numbers the waits, in the order they begin
 	cur     *actor        // the actor that has the turn
 	done    chan struct{} // the run is over
-	live    int
+	live    int           // actors started and not returned
+	idle    []*actor      // actors whose goroutine waits for a function to run
 	// aborting is set when the run ended with actors blocked.
 	aborting bool
 }
@@ -53,6 +54,7 @@ type Clock struct {
 // actor is a goroutine of the simulation.
 type actor struct {
 	resume chan struct{}
+	f      func() // what it runs; nil when idle
 	wait   <-chan struct{}
 	seq    uint64 // of its current wait
 	// park counts the actor's calls of Park; woken is set when the wake
@@ -84,21 +86,35 @@ func (c *Clock) AfterFunc(d time.Duration, f func()) interface{ Stop() bool } {
 // Go starts f on a new actor. It runs when its turn comes, after the actors
 // already waiting to run.
 func (c *Clock) Go(f func()) {
-	a := &actor{resume: make(chan struct{}, 1)}
+	var a *actor
+	if n := len(c.idle); n > 0 {
+		a = c.idle[n-1]
+		c.idle[n-1] = nil
+		c.idle = c.idle[:n-1]
+	} else {
+		a = &actor{resume: make(chan struct{}, 1)}
+		go c.work(a)
+	}
+	a.f = f
 	c.live++
 	c.runq = append(c.runq, a)
-	go func() {
-		<-a.resume
-		defer func() {
-			if c.aborting {
-				c.done <- struct{}{}
-				return
-			}
-			c.live--
-			c.handoff(nil)
-		}()
-		f()
-	}()
+}
+
+// work is the goroutine of actor a: it runs a's functions, one per turn
+// of Go, and waits among the idle actors for the next, until run ends it
+// (with a nil function) or aborts it (with runtime.Goexit). Reusing
+// goroutines spares a run the start and the stack growth of one per
+// request.
+func (c *Clock) work(a *actor) {
+	defer func() { c.done <- struct{}{} }()
+	<-a.resume
+	for a.f != nil {
+		a.f()
+		a.f = nil
+		c.live--
+		c.idle = append(c.idle, a)
+		c.handoff(a)
+	}
 }
 
 // Wait blocks the calling actor until a receive from ch can proceed, and
@@ -153,14 +169,14 @@ func (c *Clock) Park(arm func(wake func())) {
 	c.handoff(a)
 }
 
-// handoff gives the turn of self (nil when its goroutine ends) to the next
-// actor, on the calling goroutine: it runs the timers due until an actor
-// can run, resumes it and, unless that is self, parks self. When no actor
-// can run and no timer is left, the run is over.
+// handoff gives the turn of self to the next actor, on the calling
+// goroutine: it runs the timers due until an actor can run, resumes it
+// and, unless that is self, parks self. When no actor can run and no
+// timer is left, the run is over.
 func (c *Clock) handoff(self *actor) {
 	a := c.next()
 	switch {
-	case a == self && a != nil:
+	case a == self:
 		return
 	case a == nil:
 		c.done <- struct{}{}
@@ -168,11 +184,9 @@ func (c *Clock) handoff(self *actor) {
 		c.cur = a
 		a.resume <- struct{}{}
 	}
-	if self != nil {
-		<-self.resume
-		if c.aborting {
-			runtime.Goexit() // the run is over with self blocked: see run
-		}
+	<-self.resume
+	if c.aborting {
+		runtime.Goexit() // the run is over with self blocked: see run
 	}
 }
 
@@ -207,6 +221,11 @@ func (c *Clock) run() error {
 		a.resume <- struct{}{}
 		<-c.done
 	}
+	for _, a := range c.idle {
+		a.resume <- struct{}{} // a.f is nil: its goroutine returns
+		<-c.done
+	}
+	c.idle = nil
 	if c.live > 0 {
 		c.abort()
 		return fmt.Errorf("sim: %d goroutines blocked with no timer left to wake them", c.live)
