@@ -20,14 +20,15 @@ var Epoch = time.Date(2200, time.January, 1, 0, 0, 0, 0, time.UTC)
 //
 // One goroutine of the simulation runs at a time. Each is an actor, started
 // by the simulator or by a package through [Clock.Go], and it gives up its
-// turn only by blocking in [Clock.Wait] or by returning; it then hands the
-// turn on itself, with no scheduler goroutine in between: to the next actor
-// in the run queue, else to the first actor (in the order they began to
-// wait) whose channel is ready, else it moves time to the next timer, runs
-// that timer's function and looks again. An actor whose own wait ends
-// first just goes on running. A run is therefore a function of its
-// seed: the order in which actors run is the clock's, not the Go
-// scheduler's, and time moves only when every actor is blocked.
+// turn only by blocking in [Clock.Wait] or [Clock.Park], or by returning;
+// it then hands the turn on itself, with no scheduler goroutine in
+// between: to the next actor in the run queue, else to the first actor (in
+// the order they began to wait) whose channel is ready or, parked, that
+// was woken, else it moves time to the next timer, runs that timer's
+// function and looks again. An actor whose own wait ends first just goes
+// on running. A run is therefore a function of its seed: the order in
+// which actors run is the clock's, not the Go scheduler's, and time moves
+// only when every actor is blocked.
 //
 // A Clock is used by the goroutines of one run only; its methods must not be
 // called from goroutines it did not start (nor from AfterFunc functions
