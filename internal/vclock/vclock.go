@@ -3,6 +3,12 @@
 // and a sleep that waits through it. Each package declares its own Clock
 // interface with the same four methods, so that one value (the simulator's
 // clock) satisfies them all; this package's Clock is that same shape.
+//
+// On a clock that is also a [Parker] (the simulator's), the contexts of
+// WithDeadline record what waits on them, so that [Watch] is told when
+// one ends, and Sleep parks rather than waits on a channel: the clock
+// then need not look at a blocked goroutine's channel to learn that it
+// can go on. The packages see no difference.
 package vclock
 
 import (
