@@ -119,11 +119,11 @@ func TestParkNeverWoken(t *testing.T) {
 // internal/vclock cannot watch, so that every wait of the dependency, of
 // retry's sleeps and of deadline's timeouts is a Wait on a channel. The
 // scenarios' incidents are moved from t=30s to t=3s, and the runs cut at
-// 6s.
+// 4.5s.
 func TestParkSameAsWait(t *testing.T) {
 	for _, f := range Scenarios() {
 		s, sts := f()
-		s.Duration = min(s.Duration, 6*time.Second)
+		s.Duration = min(s.Duration, 4500*time.Millisecond)
 		for i := range s.Dependencies {
 			phases := slices.Clone(s.Dependencies[i].Phases)
 			for j := range phases {
