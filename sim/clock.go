@@ -50,6 +50,9 @@ type Clock struct {
 	idle    []*actor      // actors whose goroutine waits for a function to run
 	// aborting is set when the run ended with actors blocked.
 	aborting bool
+	// chanWaits counts the waits on a channel (in Wait, not parked), which
+	// every poll looks at.
+	chanWaits int
 }
 
 // actor is a goroutine of the simulation.
@@ -129,6 +132,7 @@ func (c *Clock) Wait(ch <-chan struct{}) {
 	}
 	a := c.cur
 	a.wait = ch
+	c.chanWaits++
 	a.seq = c.waitSeq
 	c.waitSeq++
 	c.waiters = append(c.waiters, a)

@@ -161,3 +161,37 @@ func opaque(st Strategy) Strategy {
 		}, nil
 	}}
 }
+
+// TestScenariosPark checks that the requests of the scenarios whose
+// objects wait only through the dependency, retry's sleeps, deadlines and
+// Env.All never wait on a channel: they park, so that thousands of them
+// blocked in the retry storm's backlog cost nothing while they wait (a
+// run of it would take several times as long if they were polled). Each
+// scenario is cut 1.5s into its incident, moved to t=3s.
+func TestScenariosPark(t *testing.T) {
+	for _, f := range []func() (Scenario, []Strategy){RetryStorm, Layers, Brownout} {
+		s, sts := f()
+		s.Duration = min(s.Duration, 4500*time.Millisecond)
+		for i := range s.Dependencies {
+			phases := slices.Clone(s.Dependencies[i].Phases)
+			for j := range phases {
+				phases[j].Start -= 27 * time.Second
+			}
+			s.Dependencies[i].Phases = phases
+		}
+		for _, st := range sts {
+			var clock *Clock
+			spy := Strategy{Name: st.Name, New: func(env *Env) (Call, error) {
+				clock = env.Clock()
+				return st.New(env)
+			}}
+			r, err := Run(s, spy, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if clock.chanWaits != 0 || r.Requests == 0 {
+				t.Errorf("%s/%s: %d waits on a channel in %d requests, want 0", s.Name, st.Name, clock.chanWaits, r.Requests)
+			}
+		}
+	}
+}
