@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"slices"
 	"time"
+
+	"github.com/holdfast-go/holdfast/internal/vclock"
 )
 
 // Epoch is the virtual time at which every run starts: far in the future,
@@ -54,6 +56,10 @@ type Clock struct {
 	// every poll looks at.
 	chanWaits int
 }
+
+// The clock is a vclock.Parker: the packages' sleeps and timeouts tell it
+// when they end (see [Clock.Park]).
+var _ vclock.Parker = (*Clock)(nil)
 
 // actor is a goroutine of the simulation.
 type actor struct {
