@@ -2,7 +2,6 @@ package sim
 
 import (
 	"cmp"
-	"container/heap"
 	"fmt"
 	"runtime"
 	"slices"
@@ -89,7 +88,7 @@ func (c *Clock) Since() time.Duration { return c.now }
 func (c *Clock) AfterFunc(d time.Duration, f func()) interface{ Stop() bool } {
 	t := &timer{c: c, at: c.now + max(d, 0), seq: c.seq, f: f, index: -1}
 	c.seq++
-	heap.Push(&c.timers, t)
+	c.timers.push(t)
 	return t
 }
 
@@ -217,7 +216,7 @@ func (c *Clock) next() *actor {
 		if len(c.timers) == 0 {
 			return nil
 		}
-		t := heap.Pop(&c.timers).(*timer)
+		t := c.timers.pop()
 		c.now = t.at
 		t.f()
 	}
@@ -287,50 +286,4 @@ func (c *Clock) poll() bool {
 		slices.SortFunc(c.runq[start:], func(a, b *actor) int { return cmp.Compare(a.seq, b.seq) })
 	}
 	return len(c.runq) > start
-}
-
-// timer is a function to run at a virtual time.
-type timer struct {
-	c     *Clock
-	at    time.Duration
-	seq   uint64
-	f     func()
-	index int // in the heap; -1 once popped or stopped
-}
-
-// Stop prevents the timer from firing and reports whether it did.
-func (t *timer) Stop() bool {
-	if t.index < 0 {
-		return false
-	}
-	heap.Remove(&t.c.timers, t.index)
-	return true
-}
-
-// timerHeap orders timers by time, then by the order they were set.
-type timerHeap []*timer
-
-func (h timerHeap) Len() int { return len(h) }
-func (h timerHeap) Less(i, j int) bool {
-	if h[i].at != h[j].at {
-		return h[i].at < h[j].at
-	}
-	return h[i].seq < h[j].seq
-}
-func (h timerHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index, h[j].index = i, j
-}
-func (h *timerHeap) Push(x any) {
-	t := x.(*timer)
-	t.index = len(*h)
-	*h = append(*h, t)
-}
-func (h *timerHeap) Pop() any {
-	old := *h
-	t := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	t.index = -1
-	return t
 }
