@@ -192,12 +192,12 @@ func (s *server) call(ctx context.Context) error {
 // waits on a child of ctx otherwise.
 func (s *server) wait(ctx context.Context, j *job) {
 	if vclock.Watchable(ctx) {
-		var stop func()
+		var w vclock.Watching
 		s.clock.Park(func(wake func()) {
 			j.wake = wake
-			stop, _ = vclock.Watch(ctx, wake)
+			w, _ = vclock.Watch(ctx, wake)
 		})
-		stop()
+		w.Stop()
 		j.wake = nil
 		return
 	}

@@ -108,13 +108,13 @@ func Sleep(ctx context.Context, c Clock, d time.Duration) bool {
 	}
 	if p, ok := c.(Parker); ok && Watchable(ctx) {
 		var t interface{ Stop() bool }
-		var stop func()
+		var w Watching
 		p.Park(func(wake func()) {
 			t = c.AfterFunc(d, wake)
-			stop, _ = Watch(ctx, wake)
+			w, _ = Watch(ctx, wake)
 		})
 		t.Stop()
-		stop()
+		w.Stop()
 		return ctx.Err() == nil
 	}
 	wake, cancel := context.WithCancel(ctx)

@@ -24,10 +24,17 @@ type Parker interface {
 // simulation run one at a time, so a node needs no lock.
 type node struct {
 	ended    bool
+	parent   *node
 	watchers []*watcher
+	entry    watcher // the node's own entry in its parent's watchers
 }
 
-type watcher struct{ f func() }
+// watcher is a function to call, or the node of a child to end, when a
+// node ends.
+type watcher struct {
+	f     func()
+	child *node
+}
 
 // newNode returns the node of a child of parent, or nil if parent's end
 // would not be seen (it is not one of this package's contexts, or has no
@@ -40,13 +47,11 @@ func newNode(parent context.Context) *node {
 	if p == nil {
 		return nil
 	}
-	n := &node{}
-	if p.ended {
-		n.ended = true
-		return n
+	n := &node{ended: p.ended, parent: p}
+	if !n.ended {
+		n.entry.child = n
+		p.watchers = append(p.watchers, &n.entry)
 	}
-	w := p.add(n.end)
-	n.watchers = append(n.watchers, &watcher{func() { p.remove(w) }})
 	return n
 }
 
@@ -58,12 +63,6 @@ func nodeOf(ctx context.Context) *node {
 		return c.node
 	}
 	return nil
-}
-
-func (n *node) add(f func()) *watcher {
-	w := &watcher{f}
-	n.watchers = append(n.watchers, w)
-	return w
 }
 
 func (n *node) remove(w *watcher) {
@@ -78,17 +77,24 @@ func (n *node) remove(w *watcher) {
 	}
 }
 
-// end records that the node's context ended and calls its watchers (its
-// children's nodes among them), once.
+// end records that the node's context ended, leaves its parent's
+// watchers and calls its own (ending its children's nodes), once.
 func (n *node) end() {
 	if n == nil || n.ended {
 		return
 	}
 	n.ended = true
+	if n.parent != nil && !n.parent.ended {
+		n.parent.remove(&n.entry)
+	}
 	ws := n.watchers
 	n.watchers = nil
 	for _, w := range ws {
-		w.f()
+		if w.child != nil {
+			w.child.end()
+		} else {
+			w.f()
+		}
 	}
 }
 
@@ -107,20 +113,35 @@ func Watchable(ctx context.Context) bool {
 }
 
 // Watch calls f when ctx ends (at once if it has), synchronously in the
-// goroutine that ends it, and returns a function that stops the watch. It
-// reports false, and does nothing, if ctx is not [Watchable].
-func Watch(ctx context.Context, f func()) (stop func(), ok bool) {
+// goroutine that ends it, and returns the watch, to stop it. It reports
+// false, and does nothing, if ctx is not [Watchable].
+func Watch(ctx context.Context, f func()) (Watching, bool) {
 	if ctx.Done() == nil {
-		return func() {}, true
+		return Watching{}, true
 	}
 	n := nodeOf(ctx)
 	if n == nil {
-		return nil, false
+		return Watching{}, false
 	}
 	if n.ended {
 		f()
-		return func() {}, true
+		return Watching{}, true
 	}
-	w := n.add(f)
-	return func() { n.remove(w) }, true
+	w := &watcher{f: f}
+	n.watchers = append(n.watchers, w)
+	return Watching{n, w}, true
+}
+
+// Watching is a watch set by [Watch].
+type Watching struct {
+	n *node
+	w *watcher
+}
+
+// Stop stops the watch: its function will not be called. It does nothing
+// if the function was called already.
+func (w Watching) Stop() {
+	if w.n != nil && !w.n.ended {
+		w.n.remove(w.w)
+	}
 }

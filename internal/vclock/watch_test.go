@@ -47,7 +47,7 @@ func TestWatchTimer(t *testing.T) {
 	if !ok {
 		t.Fatalf("Watch(child) ok = false, want true")
 	}
-	stop()
+	stop.Stop()
 	c.Advance(999 * time.Millisecond)
 	if *n != 0 || *m != 0 {
 		t.Fatalf("watchers called %d and %d times before the deadline, want 0", *n, *m)
