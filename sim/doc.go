@@ -105,6 +105,9 @@
 // those blocked at once slow a run down. A strategy's objects must use
 // the Clock ([Env.Clock]) for everything that waits: an object that sleeps
 // on the real clock, or blocks on a channel outside Wait, stalls the run
-// (Run reports goroutines left blocked as an error). Run a simulation on
-// its own; its actors take turns and never run in parallel.
+// (Run reports goroutines left blocked as an error); and for a run to be
+// a function of its seed, they must draw their randomness from
+// [Env.Rand] (retry.WithRand): limit's Throttle, which draws from
+// math/rand/v2's global source, makes a run that does not repeat. Run a
+// simulation on its own; its actors take turns and never run in parallel.
 package sim
