@@ -1,10 +1,13 @@
 package sim
 
 import (
-	"container/heap"
+	"cmp"
 	"fmt"
 	"runtime"
+	"slices"
 	"time"
+
+	"github.com/holdfast-go/holdfast/internal/vclock"
 )
 
 // Epoch is the virtual time at which every run starts: far in the future,
@@ -18,14 +21,15 @@ var Epoch = time.Date(2200, time.January, 1, 0, 0, 0, 0, time.UTC)
 //
 // One goroutine of the simulation runs at a time. Each is an actor, started
 // by the simulator or by a package through [Clock.Go], and it gives up its
-// turn only by blocking in [Clock.Wait] or by returning; it then hands the
-// turn on itself, with no scheduler goroutine in between: to the next actor
-// in the run queue, else to the first actor (in the order they began to
-// wait) whose channel is ready, else it moves time to the next timer, runs
-// that timer's function and looks again. An actor whose own wait ends
-// first just goes on running. A run is therefore a function of its
-// seed: the order in which actors run is the clock's, not the Go
-// scheduler's, and time moves only when every actor is blocked.
+// turn only by blocking in [Clock.Wait] or [Clock.Park], or by returning;
+// it then hands the turn on itself, with no scheduler goroutine in
+// between: to the next actor in the run queue, else to the first actor (in
+// the order they began to wait) whose channel is ready or, parked, that
+// was woken, else it moves time to the next timer, runs that timer's
+// function and looks again. An actor whose own wait ends first just goes
+// on running. A run is therefore a function of its seed: the order in
+// which actors run is the clock's, not the Go scheduler's, and time moves
+// only when every actor is blocked.
 //
 // A Clock is used by the goroutines of one run only; its methods must not be
 // called from goroutines it did not start (nor from AfterFunc functions
@@ -35,22 +39,41 @@ type Clock struct {
 	seq     uint64
 	timers  timerHeap
 	runq    []*actor
-	waiters []*actor
+	waiters []*actor // blocked in Wait, in the order they began to wait
+	// parked holds the actors blocked in Park, and woken those of them
+	// woken since the last poll.
+	parked  map[*actor]struct{}
+	woken   []*actor
+	waitSeq uint64        // numbers the waits, in the order they begin
 	cur     *actor        // the actor that has the turn
 	done    chan struct{} // the run is over
-	live    int
+	live    int           // actors started and not returned
+	idle    []*actor      // actors whose goroutine waits for a function to run
 	// aborting is set when the run ended with actors blocked.
 	aborting bool
+	// chanWaits counts the waits on a channel (in Wait, not parked), which
+	// every poll looks at.
+	chanWaits int
 }
+
+// The clock is a vclock.Parker: the packages' sleeps and timeouts tell it
+// when they end (see [Clock.Park]).
+var _ vclock.Parker = (*Clock)(nil)
 
 // actor is a goroutine of the simulation.
 type actor struct {
 	resume chan struct{}
+	f      func() // what it runs; nil when idle
 	wait   <-chan struct{}
+	seq    uint64 // of its current wait
+	// park counts the actor's calls of Park; woken is set when the wake
+	// function of the current one is called.
+	park  uint64
+	woken bool
 }
 
 func newClock() *Clock {
-	return &Clock{done: make(chan struct{}, 1)}
+	return &Clock{done: make(chan struct{}, 1), parked: make(map[*actor]struct{})}
 }
 
 // Now returns the virtual time.
@@ -65,28 +88,42 @@ func (c *Clock) Since() time.Duration { return c.now }
 func (c *Clock) AfterFunc(d time.Duration, f func()) interface{ Stop() bool } {
 	t := &timer{c: c, at: c.now + max(d, 0), seq: c.seq, f: f, index: -1}
 	c.seq++
-	heap.Push(&c.timers, t)
+	c.timers.push(t)
 	return t
 }
 
 // Go starts f on a new actor. It runs when its turn comes, after the actors
 // already waiting to run.
 func (c *Clock) Go(f func()) {
-	a := &actor{resume: make(chan struct{}, 1)}
+	var a *actor
+	if n := len(c.idle); n > 0 {
+		a = c.idle[n-1]
+		c.idle[n-1] = nil
+		c.idle = c.idle[:n-1]
+	} else {
+		a = &actor{resume: make(chan struct{}, 1)}
+		go c.work(a)
+	}
+	a.f = f
 	c.live++
 	c.runq = append(c.runq, a)
-	go func() {
-		<-a.resume
-		defer func() {
-			if c.aborting {
-				c.done <- struct{}{}
-				return
-			}
-			c.live--
-			c.handoff(nil)
-		}()
-		f()
-	}()
+}
+
+// work is the goroutine of actor a: it runs a's functions, one per turn
+// of Go, and waits among the idle actors for the next, until run ends it
+// (with a nil function) or aborts it (with runtime.Goexit). Reusing
+// goroutines spares a run the start and the stack growth of one per
+// request.
+func (c *Clock) work(a *actor) {
+	defer func() { c.done <- struct{}{} }()
+	<-a.resume
+	for a.f != nil {
+		a.f()
+		a.f = nil
+		c.live--
+		c.idle = append(c.idle, a)
+		c.handoff(a)
+	}
 }
 
 // Wait blocks the calling actor until a receive from ch can proceed, and
@@ -100,18 +137,56 @@ func (c *Clock) Wait(ch <-chan struct{}) {
 	}
 	a := c.cur
 	a.wait = ch
+	c.chanWaits++
+	a.seq = c.waitSeq
+	c.waitSeq++
 	c.waiters = append(c.waiters, a)
 	c.handoff(a)
 }
 
-// handoff gives the turn of self (nil when its goroutine ends) to the next
-// actor, on the calling goroutine: it runs the timers due until an actor
-// can run, resumes it and, unless that is self, parks self. When no actor
-// can run and no timer is left, the run is over.
+// Park blocks the calling actor until the function passed to arm is
+// called: arm sets up what will wake it (a timer, a watch of a context
+// with internal/vclock's Watch, a record that another actor will call).
+// If arm calls it, Park returns at once; calls once Park has returned do
+// nothing. It is [Clock.Wait] for waits whose end the clock is told of:
+// the clock looks at a parked actor only once it is woken, where it looks
+// at every actor blocked in Wait each time it looks for one that can run.
+// A woken actor runs in the same order as in Wait: with those whose
+// channel is ready, in the order they began to wait. Only an actor may
+// call it.
+func (c *Clock) Park(arm func(wake func())) {
+	a := c.cur
+	a.park++
+	a.woken = false
+	n := a.park
+	blocked := false
+	arm(func() {
+		if a.park != n || a.woken {
+			return
+		}
+		a.woken = true
+		if blocked {
+			c.woken = append(c.woken, a)
+		}
+	})
+	if a.woken {
+		return
+	}
+	blocked = true
+	a.seq = c.waitSeq
+	c.waitSeq++
+	c.parked[a] = struct{}{}
+	c.handoff(a)
+}
+
+// handoff gives the turn of self to the next actor, on the calling
+// goroutine: it runs the timers due until an actor can run, resumes it
+// and, unless that is self, parks self. When no actor can run and no
+// timer is left, the run is over.
 func (c *Clock) handoff(self *actor) {
 	a := c.next()
 	switch {
-	case a == self && a != nil:
+	case a == self:
 		return
 	case a == nil:
 		c.done <- struct{}{}
@@ -119,11 +194,9 @@ func (c *Clock) handoff(self *actor) {
 		c.cur = a
 		a.resume <- struct{}{}
 	}
-	if self != nil {
-		<-self.resume
-		if c.aborting {
-			runtime.Goexit() // the run is over with self blocked: see run
-		}
+	<-self.resume
+	if c.aborting {
+		runtime.Goexit() // the run is over with self blocked: see run
 	}
 }
 
@@ -143,7 +216,7 @@ func (c *Clock) next() *actor {
 		if len(c.timers) == 0 {
 			return nil
 		}
-		t := heap.Pop(&c.timers).(*timer)
+		t := c.timers.pop()
 		c.now = t.at
 		t.f()
 	}
@@ -158,6 +231,11 @@ func (c *Clock) run() error {
 		a.resume <- struct{}{}
 		<-c.done
 	}
+	for _, a := range c.idle {
+		a.resume <- struct{}{} // a.f is nil: its goroutine returns
+		<-c.done
+	}
+	c.idle = nil
 	if c.live > 0 {
 		c.abort()
 		return fmt.Errorf("sim: %d goroutines blocked with no timer left to wake them", c.live)
@@ -170,74 +248,42 @@ func (c *Clock) run() error {
 // none.
 func (c *Clock) abort() {
 	c.aborting = true
-	for _, a := range c.waiters {
+	blocked := c.waiters
+	for a := range c.parked {
+		blocked = append(blocked, a)
+	}
+	slices.SortFunc(blocked, func(a, b *actor) int { return cmp.Compare(a.seq, b.seq) })
+	for _, a := range blocked {
 		a.resume <- struct{}{}
 		<-c.done
 	}
-	c.waiters = nil
+	c.waiters, c.parked = nil, nil
 }
 
-// poll moves the waiters whose channel is ready to the run queue, in the
-// order they began to wait, and reports whether it moved any.
+// poll moves the waiters whose channel is ready and the parked actors that
+// were woken to the run queue, in the order they began to wait, and
+// reports whether it moved any.
 func (c *Clock) poll() bool {
+	start := len(c.runq)
 	kept := c.waiters[:0]
-	moved := false
 	for _, a := range c.waiters {
 		select {
 		case <-a.wait:
 			c.runq = append(c.runq, a)
-			moved = true
 		default:
 			kept = append(kept, a)
 		}
 	}
 	clear(c.waiters[len(kept):])
 	c.waiters = kept
-	return moved
-}
-
-// timer is a function to run at a virtual time.
-type timer struct {
-	c     *Clock
-	at    time.Duration
-	seq   uint64
-	f     func()
-	index int // in the heap; -1 once popped or stopped
-}
-
-// Stop prevents the timer from firing and reports whether it did.
-func (t *timer) Stop() bool {
-	if t.index < 0 {
-		return false
+	if len(c.woken) > 0 {
+		for _, a := range c.woken {
+			delete(c.parked, a)
+		}
+		c.runq = append(c.runq, c.woken...)
+		clear(c.woken)
+		c.woken = c.woken[:0]
+		slices.SortFunc(c.runq[start:], func(a, b *actor) int { return cmp.Compare(a.seq, b.seq) })
 	}
-	heap.Remove(&t.c.timers, t.index)
-	return true
-}
-
-// timerHeap orders timers by time, then by the order they were set.
-type timerHeap []*timer
-
-func (h timerHeap) Len() int { return len(h) }
-func (h timerHeap) Less(i, j int) bool {
-	if h[i].at != h[j].at {
-		return h[i].at < h[j].at
-	}
-	return h[i].seq < h[j].seq
-}
-func (h timerHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index, h[j].index = i, j
-}
-func (h *timerHeap) Push(x any) {
-	t := x.(*timer)
-	t.index = len(*h)
-	*h = append(*h, t)
-}
-func (h *timerHeap) Pop() any {
-	old := *h
-	t := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	t.index = -1
-	return t
+	return len(c.runq) > start
 }

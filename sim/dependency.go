@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"github.com/holdfast-go/holdfast/internal/vclock"
 )
 
 // Errors of a simulated dependency. Both count as dependency errors in a
@@ -132,7 +134,7 @@ type server struct {
 type job struct {
 	err      error
 	finished bool
-	wake     context.CancelFunc // wakes the caller; nil once it gave up
+	wake     func() // wakes the caller; nil once it gave up
 }
 
 // phase returns the dependency as it is at virtual time now.
@@ -177,15 +179,33 @@ func (s *server) call(ctx context.Context) error {
 	default:
 		s.queue = append(s.queue, j)
 	}
+	s.wait(ctx, j)
+	if j.finished {
+		return j.err
+	}
+	return context.Cause(ctx)
+}
+
+// wait blocks the calling actor until j is finished or ctx ends. It
+// parks on the clock when internal/vclock can watch ctx (the contexts of
+// the simulator and of the pattern packages' WithClock are such), and
+// waits on a child of ctx otherwise.
+func (s *server) wait(ctx context.Context, j *job) {
+	if vclock.Watchable(ctx) {
+		var w vclock.Watching
+		s.clock.Park(func(wake func()) {
+			j.wake = wake
+			w, _ = vclock.Watch(ctx, wake)
+		})
+		w.Stop()
+		j.wake = nil
+		return
+	}
 	wctx, wake := context.WithCancel(ctx)
 	j.wake = wake
 	s.clock.Wait(wctx.Done())
 	wake()
 	j.wake = nil
-	if j.finished {
-		return j.err
-	}
-	return context.Cause(ctx)
 }
 
 // serve starts serving j.

@@ -81,17 +81,19 @@ func (e *Env) WithTimeout(ctx context.Context, d time.Duration) (context.Context
 // their errors, in order, once all have returned.
 func (e *Env) All(ctx context.Context, calls ...Call) []error {
 	errs := make([]error, len(calls))
-	left := len(calls)
-	wctx, wake := context.WithCancel(context.Background())
-	defer wake()
-	for i, c := range calls {
-		e.clock.Go(func() {
-			errs[i] = c(ctx)
-			if left--; left == 0 {
-				wake()
-			}
-		})
+	if len(calls) == 0 {
+		return errs
 	}
-	e.clock.Wait(wctx.Done())
+	left := len(calls)
+	e.clock.Park(func(wake func()) {
+		for i, c := range calls {
+			e.clock.Go(func() {
+				errs[i] = c(ctx)
+				if left--; left == 0 {
+					wake()
+				}
+			})
+		}
+	})
 	return errs
 }

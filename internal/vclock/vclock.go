@@ -3,6 +3,12 @@
 // and a sleep that waits through it. Each package declares its own Clock
 // interface with the same four methods, so that one value (the simulator's
 // clock) satisfies them all; this package's Clock is that same shape.
+//
+// On a clock that is also a [Parker] (the simulator's), the contexts of
+// WithDeadline record what waits on them, so that [Watch] is told when
+// one ends, and Sleep parks rather than waits on a channel: the clock
+// then need not look at a blocked goroutine's channel to learn that it
+// can go on. The packages see no difference.
 package vclock
 
 import (
@@ -27,6 +33,7 @@ type Clock interface {
 type deadlineCtx struct {
 	context.Context
 	deadline time.Time
+	node     *node // on a Parker only: see Watch
 }
 
 func (c *deadlineCtx) Deadline() (time.Time, bool) { return c.deadline, true }
@@ -53,8 +60,19 @@ func WithDeadline(ctx context.Context, c Clock, t time.Time) (context.Context, c
 // deadline passes (context.DeadlineExceeded if nil); the cause should match
 // context.DeadlineExceeded with errors.Is, as a deadline.TimeoutError does.
 func WithDeadlineCause(ctx context.Context, c Clock, t time.Time, cause error) (context.Context, context.CancelFunc) {
+	var n *node
+	if _, ok := c.(Parker); ok {
+		n = newNode(ctx)
+	}
 	if dl, ok := ctx.Deadline(); ok && !dl.After(t) {
-		return context.WithCancel(ctx)
+		child, cancel := context.WithCancel(ctx)
+		if n == nil {
+			return child, cancel
+		}
+		return &childCtx{child, n}, func() {
+			cancel()
+			n.end()
+		}
 	}
 	if cause == nil {
 		cause = context.DeadlineExceeded
@@ -63,12 +81,17 @@ func WithDeadlineCause(ctx context.Context, c Clock, t time.Time, cause error) (
 	d := t.Sub(c.Now())
 	if d <= 0 {
 		cancel(cause)
-		return &deadlineCtx{inner, t}, func() { cancel(context.Canceled) }
+		n.end()
+		return &deadlineCtx{inner, t, n}, func() { cancel(context.Canceled) }
 	}
-	timer := c.AfterFunc(d, func() { cancel(cause) })
-	return &deadlineCtx{inner, t}, func() {
+	timer := c.AfterFunc(d, func() {
+		cancel(cause)
+		n.end()
+	})
+	return &deadlineCtx{inner, t, n}, func() {
 		timer.Stop()
 		cancel(context.Canceled)
+		n.end()
 	}
 }
 
@@ -81,6 +104,17 @@ func WithTimeout(ctx context.Context, c Clock, d time.Duration) (context.Context
 // of d passed (false: ctx ended first). It blocks only in c.Wait.
 func Sleep(ctx context.Context, c Clock, d time.Duration) bool {
 	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	if p, ok := c.(Parker); ok && Watchable(ctx) {
+		var t interface{ Stop() bool }
+		var w Watching
+		p.Park(func(wake func()) {
+			t = c.AfterFunc(d, wake)
+			w, _ = Watch(ctx, wake)
+		})
+		t.Stop()
+		w.Stop()
 		return ctx.Err() == nil
 	}
 	wake, cancel := context.WithCancel(ctx)

@@ -1,0 +1,197 @@
+package sim
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runActors runs the actors fs on a new clock, in order, and returns run's
+// error.
+func runActors(fs ...func(c *Clock)) error {
+	c := newClock()
+	for _, f := range fs {
+		c.Go(func() { f(c) })
+	}
+	return c.run()
+}
+
+// TestPark checks that a parked actor runs again when woken, at the
+// virtual time of its wake, and that a wake once it runs again does
+// nothing.
+func TestPark(t *testing.T) {
+	var woke time.Duration
+	var wake func()
+	var again []time.Duration
+	err := runActors(func(c *Clock) {
+		c.Park(func(w func()) {
+			wake = w
+			c.AfterFunc(time.Second, w)
+		})
+		woke = c.Since()
+		wake() // stale: does nothing
+		c.Park(func(w func()) { c.AfterFunc(time.Second, w) })
+		again = append(again, c.Since())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if woke != time.Second || !slices.Equal(again, []time.Duration{2 * time.Second}) {
+		t.Errorf("woke at %v, then at %v, want 1s, then [2s]", woke, again)
+	}
+}
+
+// TestParkWokenInArm checks that Park returns at once, keeping the turn,
+// when arm wakes the actor.
+func TestParkWokenInArm(t *testing.T) {
+	var order []string
+	err := runActors(
+		func(c *Clock) {
+			c.Park(func(w func()) { w() })
+			order = append(order, "a")
+		},
+		func(c *Clock) { order = append(order, "b") },
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(order, []string{"a", "b"}) {
+		t.Errorf("order = %v, want [a b]: a woken in arm keeps its turn", order)
+	}
+}
+
+// TestParkOrder checks that actors woken at one step run in the order
+// they began to wait, whether they wait in Park or in Wait.
+func TestParkOrder(t *testing.T) {
+	var order []string
+	var wakes []func()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	parked := func(name string) func(c *Clock) {
+		return func(c *Clock) {
+			c.Park(func(w func()) { wakes = append(wakes, w) })
+			order = append(order, name)
+		}
+	}
+	waiting := func(name string) func(c *Clock) {
+		return func(c *Clock) {
+			c.Wait(ctx.Done())
+			order = append(order, name)
+		}
+	}
+	err := runActors(parked("p1"), waiting("w1"), parked("p2"), waiting("w2"), func(c *Clock) {
+		c.AfterFunc(time.Second, func() {
+			wakes[1]() // in reverse order of their waits
+			cancel()
+			wakes[0]()
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"p1", "w1", "p2", "w2"}; !slices.Equal(order, want) {
+		t.Errorf("order = %v, want %v", order, want)
+	}
+}
+
+// TestParkNeverWoken checks that a run whose actor stays parked with no
+// timer left is an error, and that its goroutine ends (goleak checks).
+func TestParkNeverWoken(t *testing.T) {
+	ended := false
+	err := runActors(func(c *Clock) {
+		defer func() { ended = true }()
+		c.Park(func(func()) {})
+	})
+	if err == nil || !strings.Contains(err.Error(), "blocked") {
+		t.Errorf("run() = %v, want an error saying goroutines are blocked", err)
+	}
+	if !ended {
+		t.Errorf("the parked actor's deferred calls did not run")
+	}
+}
+
+// TestParkSameAsWait checks that the waits the clock is told of (parked)
+// give the same runs as the waits it finds by looking at every channel:
+// each strategy of each built-in scenario is run once as it is and once
+// with its requests' contexts wrapped in a context.WithValue, which
+// internal/vclock cannot watch, so that every wait of the dependency, of
+// retry's sleeps and of deadline's timeouts is a Wait on a channel. The
+// scenarios' incidents are moved from t=30s to t=3s, and the runs cut at
+// 4.5s.
+func TestParkSameAsWait(t *testing.T) {
+	for _, f := range Scenarios() {
+		s, sts := f()
+		s.Duration = min(s.Duration, 4500*time.Millisecond)
+		for i := range s.Dependencies {
+			phases := slices.Clone(s.Dependencies[i].Phases)
+			for j := range phases {
+				phases[j].Start -= 27 * time.Second
+			}
+			s.Dependencies[i].Phases = phases
+		}
+		for _, st := range sts {
+			parked, err := Run(s, st, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			waited, err := Run(s, opaque(st), 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sameRun(parked, waited) {
+				t.Errorf("%s/%s: parked and waiting runs differ: %+v and %+v", s.Name, st.Name, summary(parked), summary(waited))
+			}
+		}
+	}
+}
+
+type opaqueKey struct{}
+
+// opaque is st with each request's context wrapped in a value context.
+func opaque(st Strategy) Strategy {
+	return Strategy{Name: st.Name, New: func(env *Env) (Call, error) {
+		call, err := st.New(env)
+		if err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context) error {
+			return call(context.WithValue(ctx, opaqueKey{}, true))
+		}, nil
+	}}
+}
+
+// TestScenariosPark checks that the requests of the scenarios whose
+// objects wait only through the dependency, retry's sleeps, deadlines and
+// Env.All never wait on a channel: they park, so that thousands of them
+// blocked in the retry storm's backlog cost nothing while they wait (a
+// run of it would take several times as long if they were polled). Each
+// scenario is cut 1.5s into its incident, moved to t=3s.
+func TestScenariosPark(t *testing.T) {
+	for _, f := range []func() (Scenario, []Strategy){RetryStorm, Layers, Brownout} {
+		s, sts := f()
+		s.Duration = min(s.Duration, 4500*time.Millisecond)
+		for i := range s.Dependencies {
+			phases := slices.Clone(s.Dependencies[i].Phases)
+			for j := range phases {
+				phases[j].Start -= 27 * time.Second
+			}
+			s.Dependencies[i].Phases = phases
+		}
+		for _, st := range sts {
+			var clock *Clock
+			spy := Strategy{Name: st.Name, New: func(env *Env) (Call, error) {
+				clock = env.Clock()
+				return st.New(env)
+			}}
+			r, err := Run(s, spy, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if clock.chanWaits != 0 || r.Requests == 0 {
+				t.Errorf("%s/%s: %d waits on a channel in %d requests, want 0", s.Name, st.Name, clock.chanWaits, r.Requests)
+			}
+		}
+	}
+}
