@@ -110,22 +110,6 @@ func BenchmarkBreakerCall(b *testing.B) {
 	}
 }
 
-// instantClock is a retry.Clock whose delays end at once, so that a
-// retried call costs no real wait.
-type instantClock struct{}
-
-type stopped struct{}
-
-func (stopped) Stop() bool { return false }
-
-func (instantClock) Now() time.Time { return time.Unix(0, 0) }
-func (instantClock) AfterFunc(_ time.Duration, f func()) interface{ Stop() bool } {
-	f()
-	return stopped{}
-}
-func (instantClock) Go(f func())             { go f() }
-func (instantClock) Wait(ch <-chan struct{}) { <-ch }
-
 // BenchmarkRetryCall: a call through a retry policy that succeeds at the
 // first attempt ("first-try") or at the second ("one-retry", its delay
 // ended at once by a clock), plain, instrumented ("observed"), and
@@ -283,7 +267,7 @@ func BenchmarkSDKCounterAdd(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		in.inst.breakerCalls.Add(ctx, 1, a.add...)
+		in.inst.breakerTransitions.Add(ctx, 1, a.add...)
 	}
 }
 

@@ -74,9 +74,9 @@
 //
 //	instrument                       kind            unit         attributes (besides holdfast.name)     Prometheus name
 //	holdfast.dependency.duration     histogram       s            error.type (on failure)                holdfast_dependency_duration_seconds
-//	holdfast.retry.calls             counter         {call}       holdfast.retry.result                  holdfast_retry_calls_total
-//	holdfast.retry.attempts          histogram       {attempt}                                           holdfast_retry_attempts
-//	holdfast.retry.retries           counter         {retry}                                             holdfast_retry_retries_total
+//	holdfast.retry.calls             counter (async) {call}       holdfast.retry.result                  holdfast_retry_calls_total
+//	holdfast.retry.attempts          counter (async) {attempt}                                           holdfast_retry_attempts_total
+//	holdfast.retry.retries           counter (async) {retry}                                             holdfast_retry_retries_total
 //	holdfast.retry.delay             histogram       s                                                   holdfast_retry_delay_seconds
 //	holdfast.retry.budget.balance    gauge (async)   {retry}                                             holdfast_retry_budget_balance
 //	holdfast.retry.budget.deposits   counter (async) {call}                                              holdfast_retry_budget_deposits_total
@@ -85,7 +85,7 @@
 //	holdfast.breaker.state           gauge (async)   {state}      holdfast.breaker.state (1 if current)  holdfast_breaker_state
 //	holdfast.breaker.trips           counter (async) {trip}                                              holdfast_breaker_trips_total
 //	holdfast.breaker.rejections      counter (async) {call}                                              holdfast_breaker_rejections_total
-//	holdfast.breaker.calls           counter         {call}       holdfast.breaker.outcome               holdfast_breaker_calls_total
+//	holdfast.breaker.calls           counter (async) {call}       holdfast.breaker.outcome               holdfast_breaker_calls_total
 //	holdfast.breaker.transitions     counter         {transition} holdfast.breaker.from, .state          holdfast_breaker_transitions_total
 //	holdfast.cache.hits              counter (async) {call}       holdfast.cache.tier                    holdfast_cache_hits_total
 //	holdfast.cache.misses            counter (async) {call}                                              holdfast_cache_misses_total

@@ -27,9 +27,10 @@ const NameKey = attribute.Key("holdfast.name")
 // for concurrent use. Its instruments are created once, in New: each
 // instrumented object adds only precomputed attribute sets.
 type Instrumentation struct {
-	meter  metric.Meter
-	tracer trace.Tracer
-	inst   instruments
+	meter    metric.Meter
+	tracer   trace.Tracer
+	inst     instruments
+	counters counters
 }
 
 // An Option configures [New].
@@ -94,6 +95,9 @@ func New(opts ...Option) (*Instrumentation, error) {
 		tracer: c.tp.Tracer(ScopeName),
 	}
 	if err := in.inst.init(in.meter); err != nil {
+		return nil, fmt.Errorf("holdfastotel: %w", err)
+	}
+	if err := in.registerCounters(); err != nil {
 		return nil, fmt.Errorf("holdfastotel: %w", err)
 	}
 	return in, nil
