@@ -31,7 +31,8 @@ const cacheLine = 64
 
 // stripes are copies of a set of counters S, each on cache lines of its
 // own: a call adds to one stripe chosen at random, a collection sums them,
-// so that calls on different cores rarely write the same cache line.
+// so that calls on different cores rarely write the same cache line. With
+// one stripe (few cores), a call adds to it without drawing a number.
 type stripes[S any] struct {
 	mask uint32
 	s    []padded[S]
@@ -45,15 +46,32 @@ type padded[S any] struct {
 // maxStripes bounds the stripes of a set of counters.
 const maxStripes = 64
 
-// newStripes returns stripes of S, as many as GOMAXPROCS rounded up to a
-// power of two (at most maxStripes).
+// stripesFor returns the number of stripes for procs cores: one up to 4
+// cores, where calls that contend for one counter cost less than drawing
+// a stripe at random (see BenchmarkCounterAdd), and beyond that procs
+// rounded up to a power of two, at most maxStripes.
+func stripesFor(procs int) int {
+	if procs <= 4 {
+		return 1
+	}
+	return min(1<<bits.Len(uint(procs-1)), maxStripes)
+}
+
+// newStripes returns stripes of S, as many as stripesFor GOMAXPROCS.
 func newStripes[S any]() stripes[S] {
-	n := min(1<<bits.Len(uint(runtime.GOMAXPROCS(0)-1)), maxStripes)
+	return newStripesN[S](stripesFor(runtime.GOMAXPROCS(0)))
+}
+
+// newStripesN returns n stripes of S; n is a power of two.
+func newStripesN[S any](n int) stripes[S] {
 	return stripes[S]{mask: uint32(n - 1), s: make([]padded[S], n)}
 }
 
 // pick returns the stripe a call adds to.
 func (s *stripes[S]) pick() *S {
+	if s.mask == 0 {
+		return &s.s[0].v
+	}
 	return &s.s[rand.Uint32()&s.mask].v
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -167,23 +166,41 @@ func TestObservedCallsDoNotAllocate(t *testing.T) {
 	}
 }
 
-func TestStripes(t *testing.T) {
-	s := newStripes[atomic.Int64]()
-	n := len(s.s)
-	if n&(n-1) != 0 || n < min(runtime.GOMAXPROCS(0), maxStripes) || n > maxStripes || int(s.mask) != n-1 {
-		t.Errorf("stripes = %d, mask %d, want a power of two >= GOMAXPROCS %d, <= %d", n, s.mask, runtime.GOMAXPROCS(0), maxStripes)
+func TestStripesFor(t *testing.T) {
+	tests := []struct{ procs, want int }{{1, 1}, {2, 1}, {4, 1}, {5, 8}, {8, 8}, {9, 16}, {64, 64}, {65, 64}, {1000, 64}}
+	for _, tt := range tests {
+		if got := stripesFor(tt.procs); got != tt.want {
+			t.Errorf("stripesFor(%d) = %d, want %d", tt.procs, got, tt.want)
+		}
 	}
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Go(func() {
-			for range 1000 {
-				s.pick().Add(1)
+}
+
+// TestStripesSum: adds from several goroutines to one stripe or to
+// several are all in the sum.
+func TestStripesSum(t *testing.T) {
+	for _, n := range []int{1, 8} {
+		s := newStripesN[atomic.Int64](n)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for range 1000 {
+					s.pick().Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if got := s.sum(func(c *atomic.Int64) int64 { return c.Load() }); got != 4000 {
+			t.Errorf("%d stripes: sum = %d, want 4000", n, got)
+		}
+		used := 0
+		for i := range s.s {
+			if s.s[i].v.Load() != 0 {
+				used++
 			}
-		})
-	}
-	wg.Wait()
-	if got := s.sum(func(c *atomic.Int64) int64 { return c.Load() }); got != 4000 {
-		t.Errorf("sum = %d, want 4000", got)
+		}
+		if n > 1 && used < 2 {
+			t.Errorf("%d stripes: %d used, want the adds spread", n, used)
+		}
 	}
 }
 
