@@ -11,6 +11,7 @@ import (
 
 	"github.com/holdfast-go/holdfast/breaker"
 	"github.com/holdfast-go/holdfast/retry"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 )
 
 // TestConcurrentCounts: calls from many goroutines at once, through one
@@ -218,3 +219,34 @@ func (instantClock) AfterFunc(_ time.Duration, f func()) interface{ Stop() bool 
 }
 func (instantClock) Go(f func())             { go f() }
 func (instantClock) Wait(ch <-chan struct{}) { <-ch }
+
+// TestDeltaTemporality: with a reader that asks for deltas, each
+// collection reports the calls made since the one before, as it would
+// for a synchronous counter.
+func TestDeltaTemporality(t *testing.T) {
+	reader := sdkmetric.NewManualReader(sdkmetric.WithTemporalitySelector(sdkmetric.DeltaTemporalitySelector))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer mp.Shutdown(context.Background()) //nolint:errcheck // test teardown
+	in, err := New(WithMeterProvider(mp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{in: in, reader: reader}
+	opts, err := in.BreakerOptions("payments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := breaker.New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const key = "holdfast.breaker.calls{holdfast.breaker.outcome=success,holdfast.name=payments}"
+	for _, n := range []int{3, 5} {
+		for range n {
+			_ = b.Do(context.Background(), ok)
+		}
+		if got := h.collect(t)[key]; got != fmt.Sprint(n) {
+			t.Errorf("calls since the last collection = %q, want %d", got, n)
+		}
+	}
+}
