@@ -73,7 +73,9 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 
 // New returns an Instrumentation with every instrument of the table in the
 // package documentation created, or the first option's error, or the
-// MeterProvider's error if it could not create one.
+// MeterProvider's error if it could not create one. It registers one
+// callback with the MeterProvider, which reports the counts the observers
+// keep (see "What it costs" in the package documentation).
 func New(opts ...Option) (*Instrumentation, error) {
 	var c config
 	for _, o := range opts {
