@@ -19,7 +19,7 @@ import (
 // Cost: unset, nothing on any path (the choice of path is made when the
 // state changes). Set, every call leaves the closed state's fast path for
 // the path that a breaker with [WithSlowCall] takes, without its clock
-// reads: about 20 ns more per call on a 2-core VM (BenchmarkBreakerCall
+// reads: about 25 ns more per call on a 2-core VM (BenchmarkBreakerCall
 // of the otel module, with an observer that does nothing), plus the
 // observer's own cost.
 type Observer interface {

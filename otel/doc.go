@@ -61,7 +61,7 @@
 //
 //	breaker call      about 30 ns, no allocation: an atomic add, and the
 //	                  breaker's general path instead of its fast path
-//	                  (about 20 ns of the 30, see [breaker.Observer])
+//	                  (most of the 30, see [breaker.Observer])
 //	retry call        about 25 ns, no allocation: two atomic adds; each
 //	                  retry adds one value in the SDK histogram
 //	                  holdfast.retry.delay (about 200 ns, beside a delay
