@@ -43,8 +43,9 @@ var breakerStates = [...]breaker.State{breaker.StateClosed, breaker.StateOpen, b
 // (reported to the MeterProvider when it collects, see the package
 // documentation), no allocation, and the breaker's observed path instead
 // of its fast path (see [breaker.Observer]): together about 30 ns more
-// than a plain call on a 2-core VM (BenchmarkBreakerCall). A rejection adds a span event only when the call's
-// span is recording. A transition, rare, is one add to an SDK counter.
+// than a plain call on a 2-core VM (BenchmarkBreakerCall). A rejection
+// adds a span event only when the call's span is recording. A
+// transition, rare, is one add to an SDK counter.
 type BreakerObserver struct {
 	in       *Instrumentation
 	name     string
