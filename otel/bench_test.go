@@ -139,7 +139,7 @@ func benchRetry(b *testing.B, retried bool) {
 		}
 	}
 	bench := func(b *testing.B, parallel bool, ctx context.Context, opts ...retry.Option) {
-		opts = append(opts, retry.WithClock(instantClock{}), retry.WithStrategy(retry.Constant(time.Millisecond)))
+		opts = append(opts, retry.WithClock(noWaitClock{}), retry.WithStrategy(retry.Constant(time.Millisecond)))
 		p, err := retry.New(opts...)
 		if err != nil {
 			b.Fatal(err)

@@ -34,7 +34,7 @@ func TestConcurrentCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := retry.New(retry.WithObserver(obs), retry.WithMaxAttempts(2), retry.WithClock(instantClock{}))
+	p, err := retry.New(retry.WithObserver(obs), retry.WithMaxAttempts(2), retry.WithClock(noWaitClock{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,20 +205,20 @@ func TestStripesSum(t *testing.T) {
 	}
 }
 
-// instantClock is a retry.Clock whose delays end at once.
-type instantClock struct{}
+// noWaitClock is a retry.Clock whose delays end at once.
+type noWaitClock struct{}
 
 type stopped struct{}
 
 func (stopped) Stop() bool { return false }
 
-func (instantClock) Now() time.Time { return time.Unix(0, 0) }
-func (instantClock) AfterFunc(_ time.Duration, f func()) interface{ Stop() bool } {
+func (noWaitClock) Now() time.Time { return time.Unix(0, 0) }
+func (noWaitClock) AfterFunc(_ time.Duration, f func()) interface{ Stop() bool } {
 	f()
 	return stopped{}
 }
-func (instantClock) Go(f func())             { go f() }
-func (instantClock) Wait(ch <-chan struct{}) { <-ch }
+func (noWaitClock) Go(f func())             { go f() }
+func (noWaitClock) Wait(ch <-chan struct{}) { <-ch }
 
 // TestDeltaTemporality: with a reader that asks for deltas, each
 // collection reports the calls made since the one before, as it would
