@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,9 +18,22 @@ import (
 // TestConcurrentCounts: calls from many goroutines at once, through one
 // breaker and one retry policy, are all counted, by outcome and result;
 // a second collection adds the calls made since (the counts are
-// cumulative).
+// cumulative). It runs with the counters in one stripe and, made under a
+// GOMAXPROCS of 8, in 8.
 func TestConcurrentCounts(t *testing.T) {
-	h := newHarness(t)
+	for _, procs := range []int{1, 8} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			h := newHarness(t)
+			testConcurrentCounts(t, h)
+			if n := len(h.in.counters.breaker("payments").n.s); n != stripesFor(procs) {
+				t.Errorf("breaker counts in %d stripes, want %d", n, stripesFor(procs))
+			}
+		})
+	}
+}
+
+func testConcurrentCounts(t *testing.T, h *harness) {
 	opts, err := h.in.BreakerOptions("payments")
 	if err != nil {
 		t.Fatal(err)
