@@ -26,6 +26,10 @@ const (
 // a call that the breaker rejected.
 const BreakerRejectedEvent = "holdfast.breaker.rejected"
 
+// breakerOutcomes are the outcomes of a call, in the order of their
+// values.
+var breakerOutcomes = [...]breaker.Outcome{breaker.Success, breaker.Failure, breaker.Ignored}
+
 // breakerStates are the states of a breaker, in the order of their values.
 var breakerStates = [...]breaker.State{breaker.StateClosed, breaker.StateOpen, breaker.StateHalfOpen, breaker.StateForcedOpen, breaker.StateDisabled}
 
@@ -35,14 +39,17 @@ var breakerStates = [...]breaker.State{breaker.StateClosed, breaker.StateOpen, b
 // [Instrumentation.BreakerObserver]; [Instrumentation.BreakerOptions]
 // gives the options that install it.
 //
-// Cost per admitted call with the OpenTelemetry SDK: one counter add with
-// a precomputed attribute set (no allocation), and the breaker's timed
-// path instead of its fast path (see [breaker.Observer]). A rejection adds
-// a span event only when the call's span is recording.
+// Cost per admitted call: one atomic add to a counter of this package
+// (reported to the MeterProvider when it collects, see the package
+// documentation), no allocation, and the breaker's observed path instead
+// of its fast path (see [breaker.Observer]): together about 30 ns more
+// than a plain call on a 2-core VM (BenchmarkBreakerCall). A rejection
+// adds a span event only when the call's span is recording. A
+// transition, rare, is one add to an SDK counter.
 type BreakerObserver struct {
 	in       *Instrumentation
 	name     string
-	outcomes [3]attrs // by breaker.Outcome
+	counts   *breakerCounts
 	rejected [len(breakerStates)]trace.EventOption
 }
 
@@ -53,10 +60,7 @@ func (in *Instrumentation) BreakerObserver(name string) (*BreakerObserver, error
 	if err := checkName("BreakerObserver", name); err != nil {
 		return nil, err
 	}
-	o := &BreakerObserver{in: in, name: name}
-	for i, out := range []breaker.Outcome{breaker.Success, breaker.Failure, breaker.Ignored} {
-		o.outcomes[i] = newAttrs(name, BreakerOutcomeKey.String(out.String()))
-	}
+	o := &BreakerObserver{in: in, name: name, counts: in.counters.breaker(name)}
 	for i, s := range breakerStates {
 		o.rejected[i] = trace.WithAttributes(NameKey.String(name), BreakerStateKey.String(s.String()))
 	}
@@ -77,8 +81,8 @@ func (in *Instrumentation) BreakerOptions(name string) ([]breaker.Option, error)
 
 // Recorded implements [breaker.Observer].
 func (o *BreakerObserver) Recorded(out breaker.Outcome) {
-	if int(out) < len(o.outcomes) {
-		o.in.inst.breakerCalls.Add(context.Background(), 1, o.outcomes[out].add...)
+	if uint(out) < uint(len(breakerOutcomes)) {
+		o.counts.n.pick()[out].Add(1)
 	}
 }
 

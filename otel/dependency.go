@@ -33,10 +33,15 @@ const DeadlineRemainingKey = attribute.Key("holdfast.deadline.remaining")
 // it started ([DeadlineRemainingKey]); a failed call sets its status to
 // Error with error.type, never the error's text.
 //
-// Cost: a success records one histogram value with a precomputed
-// attribute set (no allocation with the OpenTelemetry SDK) and reads the
-// clock twice, and under a deadline one more value and clock read; a span costs what the TracerProvider's spans cost (nothing
-// with no SDK; with the SDK, about a microsecond and a few allocations).
+// Cost: a call records one histogram value with a precomputed attribute
+// set (no allocation; about 200 ns with the OpenTelemetry SDK) and reads
+// the clock twice, and under a deadline one more value and clock read:
+// about 400 ns on a 2-core VM (BenchmarkDependencyCall). A duration is a
+// distribution, which an observable instrument cannot report, so this
+// is one SDK value per call, beside a call that crosses the network. The
+// span costs what the TracerProvider's spans cost: without an SDK tracer,
+// one allocation (the ctx that carries the no-op span); with the SDK,
+// about a microsecond and 3 allocations more.
 type Dependency struct {
 	in     *Instrumentation
 	name   string

@@ -65,7 +65,7 @@ func Example() {
 	// span: payments attempt
 	// span: payments
 	// holdfast.dependency.duration{holdfast.name=payments} count=1
-	// holdfast.retry.attempts{holdfast.name=payments} count=1 sum=2
+	// holdfast.retry.attempts{holdfast.name=payments} 2
 	// holdfast.retry.calls{holdfast.name=payments,holdfast.retry.result=success} 1
 	// holdfast.retry.delay{holdfast.name=payments} count=1
 	// holdfast.retry.retries{holdfast.name=payments} 1

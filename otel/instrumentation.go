@@ -27,9 +27,10 @@ const NameKey = attribute.Key("holdfast.name")
 // for concurrent use. Its instruments are created once, in New: each
 // instrumented object adds only precomputed attribute sets.
 type Instrumentation struct {
-	meter  metric.Meter
-	tracer trace.Tracer
-	inst   instruments
+	meter    metric.Meter
+	tracer   trace.Tracer
+	inst     instruments
+	counters counters
 }
 
 // An Option configures [New].
@@ -72,7 +73,9 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 
 // New returns an Instrumentation with every instrument of the table in the
 // package documentation created, or the first option's error, or the
-// MeterProvider's error if it could not create one.
+// MeterProvider's error if it could not create one. It registers one
+// callback with the MeterProvider, which reports the counts the observers
+// keep (see "What it costs" in the package documentation).
 func New(opts ...Option) (*Instrumentation, error) {
 	var c config
 	for _, o := range opts {
@@ -94,6 +97,9 @@ func New(opts ...Option) (*Instrumentation, error) {
 		tracer: c.tp.Tracer(ScopeName),
 	}
 	if err := in.inst.init(in.meter); err != nil {
+		return nil, fmt.Errorf("holdfastotel: %w", err)
+	}
+	if err := in.registerCounters(); err != nil {
 		return nil, fmt.Errorf("holdfastotel: %w", err)
 	}
 	return in, nil

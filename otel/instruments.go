@@ -10,18 +10,16 @@ import (
 // with the buckets they recommend for client durations.
 var secondsBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
 
-// attemptBuckets bound the histogram of attempts per call.
-var attemptBuckets = []float64{1, 2, 3, 4, 5, 7, 10}
-
 // instruments are every instrument of the package, created once by [New].
 // The synchronous ones are fed by the observers; the observable ones are
-// read from Stats by the callbacks the Observe methods register.
+// read from Stats by the callbacks the Observe methods register, or from
+// the observers' own counters (see [counters]).
 type instruments struct {
 	depDuration metric.Float64Histogram
 
-	retryCalls    metric.Int64Counter
-	retryAttempts metric.Int64Histogram
-	retryRetries  metric.Int64Counter
+	retryCalls    metric.Int64ObservableCounter
+	retryAttempts metric.Int64ObservableCounter
+	retryRetries  metric.Int64ObservableCounter
 	retryDelay    metric.Float64Histogram
 
 	budgetBalance     metric.Int64ObservableGauge
@@ -32,7 +30,7 @@ type instruments struct {
 	breakerState       metric.Int64ObservableGauge
 	breakerTrips       metric.Int64ObservableCounter
 	breakerRejections  metric.Int64ObservableCounter
-	breakerCalls       metric.Int64Counter
+	breakerCalls       metric.Int64ObservableCounter
 	breakerTransitions metric.Int64Counter
 
 	cacheHits          metric.Int64ObservableCounter
@@ -88,14 +86,13 @@ func (in *instruments) init(m metric.Meter) error {
 		metric.WithExplicitBucketBoundaries(secondsBuckets...))
 	add(err)
 
-	in.retryCalls, err = m.Int64Counter("holdfast.retry.calls", metric.WithUnit("{call}"),
+	in.retryCalls, err = m.Int64ObservableCounter("holdfast.retry.calls", metric.WithUnit("{call}"),
 		metric.WithDescription("Calls made through a retry policy, by holdfast.retry.result."))
 	add(err)
-	in.retryAttempts, err = m.Int64Histogram("holdfast.retry.attempts", metric.WithUnit("{attempt}"),
-		metric.WithDescription("Attempts per call made through a retry policy."),
-		metric.WithExplicitBucketBoundaries(attemptBuckets...))
+	in.retryAttempts, err = m.Int64ObservableCounter("holdfast.retry.attempts", metric.WithUnit("{attempt}"),
+		metric.WithDescription("Attempts made by the calls through a retry policy that ended: per call, divide by holdfast.retry.calls."))
 	add(err)
-	in.retryRetries, err = m.Int64Counter("holdfast.retry.retries", metric.WithUnit("{retry}"),
+	in.retryRetries, err = m.Int64ObservableCounter("holdfast.retry.retries", metric.WithUnit("{retry}"),
 		metric.WithDescription("Retries: attempts after the first."))
 	add(err)
 	in.retryDelay, err = m.Float64Histogram("holdfast.retry.delay", metric.WithUnit("s"),
@@ -125,7 +122,7 @@ func (in *instruments) init(m metric.Meter) error {
 	in.breakerRejections, err = m.Int64ObservableCounter("holdfast.breaker.rejections", metric.WithUnit("{call}"),
 		metric.WithDescription("Calls the breaker rejected."))
 	add(err)
-	in.breakerCalls, err = m.Int64Counter("holdfast.breaker.calls", metric.WithUnit("{call}"),
+	in.breakerCalls, err = m.Int64ObservableCounter("holdfast.breaker.calls", metric.WithUnit("{call}"),
 		metric.WithDescription("Calls the breaker admitted, by holdfast.breaker.outcome."))
 	add(err)
 	in.breakerTransitions, err = m.Int64Counter("holdfast.breaker.transitions", metric.WithUnit("{transition}"),

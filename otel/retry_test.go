@@ -50,7 +50,7 @@ func TestRetriedCall(t *testing.T) {
 
 		want(t, h.collect(t), map[string]string{
 			"holdfast.retry.calls{holdfast.name=payments,holdfast.retry.result=success}": "1",
-			"holdfast.retry.attempts{holdfast.name=payments}":                            "1/3",
+			"holdfast.retry.attempts{holdfast.name=payments}":                            "3",
 			"holdfast.retry.retries{holdfast.name=payments}":                             "2",
 			"holdfast.retry.delay{holdfast.name=payments}":                               "2/0.2",
 			"holdfast.dependency.duration{holdfast.name=payments}":                       "1/0.2",
