@@ -4,20 +4,28 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/holdfast-go/holdfast/internal/vclock"
 )
 
-// Clock is a time source for fanout: [WithClock] makes [Hedge] start its
-// timers, its attempts' deadlines ([WithTaskTimeout]) and its goroutines
-// through it, so that a simulator (package sim) can run it in virtual time.
-// Nil (the default) is the real clock.
+// Clock is a time source and goroutine starter for fanout: [WithClock]
+// makes every call start its timers, its per-call deadlines
+// ([WithTaskTimeout]) and its goroutines through it, so that a simulator
+// (package sim) can run it in virtual time. Nil (the default) is the real
+// clock: package time and the go statement.
 //
 // Every holdfast package that reads the clock has a Clock with these four
-// methods, so that one value satisfies them all (see retry.Clock). With a
-// Clock set, Hedge starts each attempt with Go and blocks only in Wait, so
-// that a simulator knows when its goroutines are all blocked.
+// methods, so that one value satisfies them all (see retry.Clock). Now and
+// AfterFunc are the time source ([*time.Timer] satisfies AfterFunc's
+// result). Go and Wait are there because a simulator must know when every
+// goroutine of the simulation is blocked before it moves time on: with a
+// Clock set, fanout starts each goroutine with Go and blocks only in Wait (a
+// receive from ch), both in the caller's goroutine (waiting for results, for
+// room under the limit, for the goroutines to return) and in the goroutines
+// it started (a [Stream] worker waiting for an item). A real-time clock
+// implements them as `go f()` and `<-ch`.
 type Clock interface {
 	Now() time.Time
 	AfterFunc(d time.Duration, f func()) interface{ Stop() bool }
@@ -25,13 +33,26 @@ type Clock interface {
 	Wait(ch <-chan struct{})
 }
 
-// WithClock makes [Hedge] use c: the delay before each backup call is a
-// timer of c, the attempts run on goroutines started by c.Go, their
-// timeouts ([WithTaskTimeout]) are timers of c, and Hedge waits for them in
-// c.Wait. Unset, Hedge uses package time and the go statement. c must not
-// be nil. Read by [Hedge].
-func WithClock(c Clock) HedgeOption {
-	return hedgeOption(func(cfg *config) error {
+// A ClockOption, from [WithClock], configures every call: it is an
+// [Option], a [MapAllOption], a [StreamOption] and a [HedgeOption].
+type ClockOption interface {
+	LimitOption
+	HedgeOption
+}
+
+// WithClock makes a call run on c instead of package time and the go
+// statement: its goroutines are started with c.Go, the per-call deadlines of
+// [WithTaskTimeout] are timers of c (contexts whose Deadline is on c), the
+// delay of [Hedge] is a timer of c, and every wait (for a result, for room
+// under the limit, for an item, for the goroutines to return) is a c.Wait.
+// c must not be nil. Read by every call and by [Group] ([New]).
+//
+// Cost: unset, a call pays a nil check where it starts a goroutine, sets a
+// timeout or waits, and nothing per item. Set, each goroutine, each wait and
+// each wake-up costs an allocation or two (a closure for Go, a context whose
+// Done channel Wait receives from), which virtual time does not mind.
+func WithClock(c Clock) ClockOption {
+	return timeoutOption(func(cfg *config) error {
 		if c == nil {
 			return errors.New("fanout: WithClock: clock must not be nil")
 		}
@@ -40,153 +61,147 @@ func WithClock(c Clock) HedgeOption {
 	})
 }
 
-// clockHedger is one call of Hedge on a Clock. Attempts hand their results
-// over under mu rather than on a channel, and wake the racing goroutine by
-// cancelling the context it waits on, so that every block is a Clock.Wait.
-type clockHedger[R any] struct {
-	clock   Clock
-	ctx     context.Context
-	cancel  context.CancelCauseFunc
-	fn      func(context.Context) (R, error)
-	timeout time.Duration
-
-	mu      sync.Mutex
-	done    []attempt[R] // finished, not yet seen by race
-	fired   bool         // the delay passed, not yet seen by race
-	wake    context.CancelFunc
-	running int
-	errs    []error
+// withTimeout is context.WithTimeout on clock c, or on package time when c
+// is nil.
+func withTimeout(ctx context.Context, c Clock, d time.Duration) (context.Context, context.CancelFunc) {
+	if c == nil {
+		return context.WithTimeout(ctx, d)
+	}
+	return vclock.WithTimeout(ctx, c, d)
 }
 
-func hedgeClock[R any](ctx context.Context, fn func(context.Context) (R, error), delay time.Duration, cfg config) (R, error) {
-	h := &clockHedger[R]{clock: cfg.clock, fn: fn, timeout: cfg.timeout}
-	h.ctx, h.cancel = context.WithCancelCause(ctx)
-	defer h.stop()
-	return h.race(cfg.maxAttempts, delay)
+// clockCond is a condition variable for goroutines that run on a Clock: they
+// block in Clock.Wait on the Done channel of a context that the next
+// broadcast cancels. A waiter reads the epoch, checks its condition, and
+// waits for that epoch to end, so that a broadcast between the check and
+// the wait is not lost:
+//
+//	for {
+//		e := c.epoch()
+//		if cond() {
+//			break
+//		}
+//		c.wait(e)
+//	}
+//
+// The contexts derive from base, so that a wait also ends once base is done
+// (its callers then check base). The state a condition reads must be
+// changed before broadcast is called.
+type clockCond struct {
+	clock Clock
+	base  context.Context
+
+	mu   sync.Mutex
+	n    uint64             // broadcasts so far
+	gen  context.Context    // done at the next broadcast; nil when no one waits
+	wake context.CancelFunc // cancels gen
 }
 
-// race starts attempts on schedule and returns the first success, as
-// hedger.race does.
-func (h *clockHedger[R]) race(attempts int, delay time.Duration) (R, error) {
-	var zero R
-	h.start()
-	timer := h.clock.AfterFunc(delay, h.tick)
-	defer func() { timer.Stop() }()
+func newClockCond(c Clock, base context.Context) *clockCond {
+	return &clockCond{clock: c, base: base}
+}
+
+// epoch returns the number of broadcasts so far.
+func (c *clockCond) epoch() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// wait blocks in Clock.Wait until a broadcast after epoch e (at once if one
+// came already) or until base is done.
+func (c *clockCond) wait(e uint64) {
+	c.mu.Lock()
+	if c.n != e {
+		c.mu.Unlock()
+		return
+	}
+	if c.gen == nil {
+		c.gen, c.wake = context.WithCancel(c.base)
+	}
+	done := c.gen.Done()
+	c.mu.Unlock()
+	c.clock.Wait(done)
+}
+
+// broadcast wakes every waiter.
+func (c *clockCond) broadcast() {
+	c.mu.Lock()
+	c.n++
+	if c.wake != nil {
+		c.wake()
+		c.gen, c.wake = nil, nil
+	}
+	c.mu.Unlock()
+}
+
+// clockGroup counts the goroutines that a call started on a Clock, so that
+// the call can wait for them in Clock.Wait (a sync.WaitGroup has no channel
+// to wait on). It also holds, for a [Group], the slots of the limit.
+type clockGroup struct {
+	cond  *clockCond   // base: Background, so that joins wait whatever ctx says
+	live  atomic.Int64 // goroutines started and not yet returned
+	limit int          // Group's limit, or Unlimited
+	held  int          // Group's slots held; guarded by mu
+	mu    sync.Mutex
+}
+
+func newClockGroup(c Clock, limit int) *clockGroup {
+	return &clockGroup{cond: newClockCond(c, context.Background()), limit: limit}
+}
+
+// goroutine runs f on a goroutine started by the clock.
+func (g *clockGroup) goroutine(f func()) {
+	g.live.Add(1)
+	g.cond.clock.Go(func() {
+		defer g.exit()
+		f()
+	})
+}
+
+func (g *clockGroup) exit() {
+	if g.live.Add(-1) == 0 {
+		g.cond.broadcast()
+	}
+}
+
+// join waits in Clock.Wait until every goroutine started has returned.
+func (g *clockGroup) join() {
 	for {
-		if h.ctx.Err() != nil {
-			return zero, context.Cause(h.ctx)
+		e := g.cond.epoch()
+		if g.live.Load() == 0 {
+			return
 		}
-		done, fired := h.next(h.ctx)
-		for _, a := range done {
-			// A failure starts the next attempt at once and restarts the
-			// delay: a tick seen with it is then stale.
-			switch {
-			case a.err == nil:
-				return a.v, nil
-			case a.panicked:
-				return zero, a.err
-			}
-			h.errs[a.n] = a.err
-			if len(h.errs) < attempts {
-				h.start()
-				timer.Stop()
-				timer = h.clock.AfterFunc(delay, h.tick)
-				fired = false
-			} else if h.idle() {
-				return zero, errors.Join(h.errs...)
-			}
+		g.cond.wait(e)
+	}
+}
+
+// tryAcquire takes a slot of the limit if one is free.
+func (g *clockGroup) tryAcquire() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.limit != Unlimited && g.held >= g.limit {
+		return false
+	}
+	g.held++
+	return true
+}
+
+// acquire takes a slot of the limit, waiting in Clock.Wait for one.
+func (g *clockGroup) acquire() {
+	for {
+		e := g.cond.epoch()
+		if g.tryAcquire() {
+			return
 		}
-		if fired && len(h.errs) < attempts {
-			h.start()
-			timer = h.clock.AfterFunc(delay, h.tick)
-		}
+		g.cond.wait(e)
 	}
 }
 
-// next waits until an attempt has finished or the delay has passed (or
-// parent is done), and returns what happened.
-func (h *clockHedger[R]) next(parent context.Context) ([]attempt[R], bool) {
-	h.mu.Lock()
-	if len(h.done) == 0 && !h.fired {
-		wctx, wake := context.WithCancel(parent)
-		h.wake = wake
-		h.mu.Unlock()
-		h.clock.Wait(wctx.Done())
-		wake()
-		h.mu.Lock()
-		h.wake = nil
-	}
-	done, fired := h.done, h.fired
-	h.done, h.fired = nil, false
-	h.mu.Unlock()
-	return done, fired
-}
-
-func (h *clockHedger[R]) idle() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.running == 0
-}
-
-// tick records that the delay has passed.
-func (h *clockHedger[R]) tick() {
-	h.mu.Lock()
-	h.fired = true
-	h.notify()
-	h.mu.Unlock()
-}
-
-// notify wakes race if it waits. h.mu is held.
-func (h *clockHedger[R]) notify() {
-	if h.wake != nil {
-		h.wake()
-	}
-}
-
-// start runs the next attempt on a goroutine of the clock's.
-func (h *clockHedger[R]) start() {
-	n := len(h.errs)
-	h.errs = append(h.errs, nil)
-	h.mu.Lock()
-	h.running++
-	h.mu.Unlock()
-	h.clock.Go(func() { h.attempt(n) })
-}
-
-func (h *clockHedger[R]) attempt(n int) {
-	ok := false
-	defer func() {
-		if !ok {
-			pe := newPanicError(recover())
-			h.cancel(pe)
-			h.finish(attempt[R]{n: n, err: pe, panicked: true})
-		}
-	}()
-	a := attempt[R]{n: n}
-	if h.timeout > 0 {
-		ctx, cancel := vclock.WithTimeout(h.ctx, h.clock, h.timeout)
-		a.v, a.err = h.fn(ctx)
-		cancel()
-	} else {
-		a.v, a.err = h.fn(h.ctx)
-	}
-	ok = true
-	h.finish(a)
-}
-
-// finish hands a to race and wakes it.
-func (h *clockHedger[R]) finish(a attempt[R]) {
-	h.mu.Lock()
-	h.running--
-	h.done = append(h.done, a)
-	h.notify()
-	h.mu.Unlock()
-}
-
-// stop cancels the attempts still running and waits for them in Wait.
-func (h *clockHedger[R]) stop() {
-	h.cancel(nil)
-	for !h.idle() {
-		h.next(context.Background())
-	}
+// release gives a slot back.
+func (g *clockGroup) release() {
+	g.mu.Lock()
+	g.held--
+	g.mu.Unlock()
+	g.cond.broadcast()
 }

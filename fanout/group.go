@@ -34,6 +34,8 @@ type Group struct {
 	sem     chan struct{} // nil when Unlimited
 	timeout time.Duration
 	collect bool
+	clock   Clock
+	onClock *clockGroup // tasks and slots on clock (sem is nil); nil without one
 
 	wg       sync.WaitGroup
 	mu       sync.Mutex
@@ -64,7 +66,11 @@ func New(ctx context.Context, opts ...Option) (*Group, context.Context, error) {
 func (g *Group) init(ctx context.Context, cfg *config) {
 	g.parent = ctx
 	g.ctx, g.cancel = context.WithCancelCause(ctx)
-	if cfg.limit != Unlimited {
+	g.clock = cfg.clock
+	switch {
+	case g.clock != nil:
+		g.onClock = newClockGroup(g.clock, cfg.limit)
+	case cfg.limit != Unlimited:
 		g.sem = make(chan struct{}, cfg.limit)
 	}
 	g.timeout = cfg.timeout
@@ -95,6 +101,8 @@ func (g *Group) Go(f func(context.Context) error) {
 	}
 	if g.sem != nil {
 		g.sem <- struct{}{}
+	} else if g.onClock != nil {
+		g.onClock.acquire()
 	}
 	g.start(f)
 }
@@ -115,6 +123,8 @@ func (g *Group) TryGo(f func(context.Context) error) bool {
 		default:
 			return false
 		}
+	} else if g.onClock != nil && !g.onClock.tryAcquire() {
+		return false
 	}
 	return g.start(f)
 }
@@ -125,6 +135,10 @@ func (g *Group) start(f func(context.Context) error) bool {
 		g.release()
 		g.refuse()
 		return false
+	}
+	if g.onClock != nil {
+		g.onClock.goroutine(func() { g.run(f) })
+		return true
 	}
 	g.wg.Add(1)
 	go g.run(f)
@@ -138,7 +152,9 @@ func (g *Group) run(f func(context.Context) error) {
 			g.abort(recover())
 		}
 		g.release()
-		g.wg.Done()
+		if g.onClock == nil {
+			g.wg.Done()
+		}
 	}()
 	var err error
 	if g.timeout > 0 {
@@ -153,7 +169,7 @@ func (g *Group) run(f func(context.Context) error) {
 }
 
 func (g *Group) callTimeout(f func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(g.ctx, g.timeout)
+	ctx, cancel := withTimeout(g.ctx, g.clock, g.timeout)
 	defer cancel()
 	return f(ctx)
 }
@@ -161,6 +177,8 @@ func (g *Group) callTimeout(f func(context.Context) error) error {
 func (g *Group) release() {
 	if g.sem != nil {
 		<-g.sem
+	} else if g.onClock != nil {
+		g.onClock.release()
 	}
 }
 
@@ -215,7 +233,11 @@ func (g *Group) abort(v any) {
 // collecting, includes) context.Cause of the parent.
 func (g *Group) Wait() error {
 	g.lazyInit()
-	g.wg.Wait()
+	if g.onClock != nil {
+		g.onClock.join()
+	} else {
+		g.wg.Wait()
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	cause := context.Cause(g.ctx)

@@ -80,7 +80,7 @@ type (
 	streamOption  func(*config) error // Stream
 	hedgeOption   func(*config) error // Hedge
 	limitOption   func(*config) error // all but Hedge
-	timeoutOption func(*config) error // all
+	timeoutOption func(*config) error // all: WithTaskTimeout, WithClock
 )
 
 func (f groupOption) apply(c *config) error         { return f(c) }
@@ -104,7 +104,7 @@ type config struct {
 	maxAttempts int
 
 	hedgeObserver HedgeObserver
-	clock         Clock // Hedge only; nil: package time
+	clock         Clock // nil: package time and the go statement
 }
 
 // newConfig applies opts, options of one call's type O, with apply, that

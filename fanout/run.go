@@ -26,6 +26,8 @@ type runner struct {
 	n       int
 	timeout time.Duration
 	errs    []error // collect-all mode: the error of each item; nil in fail-fast mode
+	clock   Clock
+	onClock *clockGroup // the workers started on clock; nil without one
 
 	// next is the next index to claim. The padding keeps the cache line
 	// every worker writes away from the fields around it, which they read
@@ -56,7 +58,7 @@ type runner struct {
 // every item's error (the cause of the cancellation for items that did not
 // run) and their errors.Join.
 func run(parent context.Context, n int, cfg *config, task func(context.Context, int) error) ([]error, error) {
-	r := &runner{parent: parent, task: task, n: n, timeout: cfg.timeout}
+	r := &runner{parent: parent, task: task, n: n, timeout: cfg.timeout, clock: cfg.clock}
 	if cfg.collectAll {
 		r.errs = make([]error, n)
 	}
@@ -65,7 +67,11 @@ func run(parent context.Context, n int, cfg *config, task func(context.Context, 
 	}
 	r.ctx, r.cancel = context.WithCancelCause(parent)
 	defer r.cancel(nil)
-	if parent.Done() != nil {
+	if r.clock != nil {
+		// No context.AfterFunc: its goroutine is not the clock's. The
+		// workers check ctx before each item instead.
+		r.onClock = newClockGroup(r.clock, cfg.limit)
+	} else if parent.Done() != nil {
 		stop := context.AfterFunc(parent, r.stop)
 		defer stop()
 	}
@@ -85,9 +91,18 @@ func run(parent context.Context, n int, cfg *config, task func(context.Context, 
 // before then (ten trivial items, say) starts fewer goroutines than the
 // limit allows.
 func (r *runner) start(workers int) {
-	defer r.wg.Wait()
+	defer r.join()
 	r.spare.Store(int64(workers - 1))
 	r.work()
+}
+
+// join waits for the workers started, in Clock.Wait if there is a clock.
+func (r *runner) join() {
+	if r.onClock != nil {
+		r.onClock.join()
+		return
+	}
+	r.wg.Wait()
 }
 
 // spawn starts up to two more workers, while workers are left to start and
@@ -97,6 +112,10 @@ func (r *runner) spawn() {
 	for range 2 {
 		if r.next.Load() >= int64(r.n) || !r.takeSpare() {
 			return
+		}
+		if r.onClock != nil {
+			r.onClock.goroutine(r.work)
+			continue
 		}
 		r.wg.Add(1)
 		go r.spawned()
@@ -131,12 +150,13 @@ func (r *runner) work() {
 	}()
 	r.spawn()
 	n, task, ctx, timeout := r.n, r.task, r.ctx, r.timeout
+	poll := r.onClock != nil // no AfterFunc sets done on a clock
 	for {
 		i = int(r.next.Add(1)) - 1
 		if i >= n {
 			break
 		}
-		if r.done.Load() {
+		if r.done.Load() || poll && ctx.Err() != nil {
 			r.skip(i)
 			ok = true
 			return
@@ -155,7 +175,7 @@ func (r *runner) work() {
 }
 
 func (r *runner) callTimeout(ctx context.Context, i int) error {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	ctx, cancel := withTimeout(ctx, r.clock, r.timeout)
 	defer cancel()
 	return r.task(ctx, i)
 }

@@ -99,6 +99,8 @@ type streamer[T, R any] struct {
 	jobs    chan job[T]
 	results chan outcome[R]
 	wg      sync.WaitGroup
+	clock   Clock
+	onClock *streamClock // nil without a clock
 
 	limit, workers int
 	window         int
@@ -119,11 +121,15 @@ func newStreamer[T, R any](ctx context.Context, fn func(context.Context, T) (R, 
 		limit:   cfg.limit,
 		window:  w,
 		ordered: cfg.ordered,
+		clock:   cfg.clock,
 	}
 	if s.ordered {
 		s.ring = make([]outcome[R], w)
 	}
 	s.ctx, s.cancel = context.WithCancelCause(ctx)
+	if s.clock != nil {
+		s.onClock = newStreamClock(s.clock, s.ctx)
+	}
 	return s
 }
 
@@ -170,7 +176,12 @@ func (s *streamer[T, R]) receive(yield func(R, error) bool, wait bool) (got, mor
 		return false, false, context.Cause(s.ctx)
 	}
 	var o outcome[R]
-	if wait {
+	if wait && s.onClock != nil {
+		var ok bool
+		if o, ok = s.waitClock(); !ok {
+			return false, false, context.Cause(s.ctx)
+		}
+	} else if wait {
 		select {
 		case o = <-s.results:
 		case <-s.ctx.Done():
@@ -220,12 +231,19 @@ func (s *streamer[T, R]) deliver(o outcome[R], yield func(R, error) bool) bool {
 func (s *streamer[T, R]) dispatch(v T) {
 	if s.workers < s.limit && s.pending >= s.workers {
 		s.workers++
-		s.wg.Add(1)
-		go s.work()
+		if s.onClock != nil {
+			s.onClock.workers.goroutine(s.work)
+		} else {
+			s.wg.Add(1)
+			go s.work()
+		}
 	}
 	s.jobs <- job[T]{i: s.sent, v: v}
 	s.sent++
 	s.pending++
+	if s.onClock != nil {
+		s.onClock.workers.cond.broadcast()
+	}
 }
 
 // stop cancels the calls in flight, lets the workers finish and waits for
@@ -237,6 +255,11 @@ func (s *streamer[T, R]) stop() {
 	s.stopped = true
 	s.cancel(nil)
 	close(s.jobs)
+	if s.onClock != nil {
+		s.onClock.workers.cond.broadcast()
+		s.onClock.workers.join()
+		return
+	}
 	s.wg.Wait()
 }
 
@@ -244,18 +267,29 @@ func (s *streamer[T, R]) stop() {
 // answers the jobs left without calling fn. A panic ends the worker: it
 // cancels the stream and sends the [PanicError] as its last outcome.
 func (s *streamer[T, R]) work() {
-	defer s.wg.Done()
+	if s.onClock == nil {
+		defer s.wg.Done()
+	}
 	var cur job[T]
 	ok := false
 	defer func() {
 		if !ok {
 			pe := newPanicError(recover())
 			s.cancel(pe)
-			s.results <- outcome[R]{i: cur.i, err: pe, panicked: true}
+			s.send(outcome[R]{i: cur.i, err: pe, panicked: true})
 		}
 	}()
 	done := s.ctx.Done()
-	for cur = range s.jobs {
+	for {
+		var more bool
+		if s.onClock != nil {
+			cur, more = s.nextJob()
+		} else {
+			cur, more = <-s.jobs
+		}
+		if !more {
+			break
+		}
 		o := outcome[R]{i: cur.i}
 		select {
 		case <-done:
@@ -263,16 +297,68 @@ func (s *streamer[T, R]) work() {
 		default:
 			o.v, o.err = s.call(cur.v)
 		}
-		s.results <- o
+		s.send(o)
 	}
 	ok = true
+}
+
+// send hands o to the consumer. It never blocks: results has room for the
+// window.
+func (s *streamer[T, R]) send(o outcome[R]) {
+	s.results <- o
+	if s.onClock != nil {
+		s.onClock.results.broadcast()
+	}
 }
 
 func (s *streamer[T, R]) call(v T) (R, error) {
 	if s.timeout <= 0 {
 		return s.fn(s.ctx, v)
 	}
-	ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
+	ctx, cancel := withTimeout(s.ctx, s.clock, s.timeout)
 	defer cancel()
 	return s.fn(ctx, v)
+}
+
+// streamClock is what a streamer needs on a Clock: its workers, and a
+// condition the consumer waits on for results.
+type streamClock struct {
+	workers *clockGroup // its cond: jobs dispatched, the workers' exits
+	results *clockCond  // base: the stream's ctx
+}
+
+func newStreamClock(c Clock, ctx context.Context) *streamClock {
+	return &streamClock{workers: newClockGroup(c, Unlimited), results: newClockCond(c, ctx)}
+}
+
+// waitClock waits in Clock.Wait for an outcome; false when the stream's ctx
+// is done first.
+func (s *streamer[T, R]) waitClock() (outcome[R], bool) {
+	for {
+		e := s.onClock.results.epoch()
+		select {
+		case o := <-s.results:
+			return o, true
+		default:
+		}
+		if s.ctx.Err() != nil {
+			return outcome[R]{}, false
+		}
+		s.onClock.results.wait(e)
+	}
+}
+
+// nextJob waits in Clock.Wait for a job; false once jobs is closed and
+// drained (stop closes it, then broadcasts).
+func (s *streamer[T, R]) nextJob() (job[T], bool) {
+	cond := s.onClock.workers.cond
+	for {
+		e := cond.epoch()
+		select {
+		case j, ok := <-s.jobs:
+			return j, ok
+		default:
+		}
+		cond.wait(e)
+	}
 }
