@@ -122,11 +122,10 @@ func TestWithClockNil(t *testing.T) {
 // task, with a limit of n and WithTaskTimeout(timeout), and returns every
 // item's error.
 type clockCall struct {
-	name    string
-	gos     int // goroutines the call starts through Go
-	waits   bool
-	run     func(c Clock, n int, timeout time.Duration, task func(context.Context) error) []error
-	wantErr func([]error) bool
+	name  string
+	gos   int // goroutines the call starts through Go
+	waits bool
+	run   func(c Clock, n int, timeout time.Duration, task func(context.Context) error) []error
 }
 
 var clockCalls = []clockCall{

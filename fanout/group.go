@@ -48,8 +48,8 @@ type Group struct {
 // New returns a Group and its context, derived from ctx. The context is
 // cancelled when a task fails (in fail-fast mode, the default), when a task
 // panics, when ctx is done, or when [Group.Wait] returns. Options:
-// [WithLimit], [WithTaskTimeout], [WithCollectAll]. A nil ctx or a bad
-// option is an error, and then the Group and context are nil.
+// [WithLimit], [WithTaskTimeout], [WithCollectAll], [WithClock]. A nil ctx
+// or a bad option is an error, and then the Group and context are nil.
 func New(ctx context.Context, opts ...Option) (*Group, context.Context, error) {
 	if ctx == nil {
 		return nil, nil, errNilContext

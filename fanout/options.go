@@ -66,7 +66,8 @@ type LimitOption interface {
 }
 
 // A TimeoutOption, from [WithTaskTimeout], configures every call: it is an
-// [Option], a [MapAllOption], a [StreamOption] and a [HedgeOption].
+// [Option], a [MapAllOption], a [StreamOption] and a [HedgeOption]. (So is
+// a [ClockOption].)
 type TimeoutOption interface {
 	LimitOption
 	HedgeOption
@@ -163,7 +164,8 @@ func WithLimit(n int) LimitOption {
 // WithTaskTimeout gives each call of fn (each task of a [Group], each
 // attempt of [Hedge]) its own deadline, d after it starts. d must be > 0.
 // Without it, calls get the call's context itself and no per-call context is
-// made. Read by every call and by [Group].
+// made. The deadline is on package time, or on the [Clock] of [WithClock].
+// Read by every call and by [Group].
 func WithTaskTimeout(d time.Duration) TimeoutOption {
 	return timeoutOption(func(c *config) error {
 		if d <= 0 {

@@ -34,7 +34,8 @@ import (
 // A nil seq is treated as empty. A nil ctx, a nil fn, a bad option,
 // WithLimit(Unlimited) or a window above [MaxStreamWindow] makes the
 // iterator yield a single (zero, err) pair.
-// Options: [WithLimit], [WithBuffer], [WithOrdered], [WithTaskTimeout].
+// Options: [WithLimit], [WithBuffer], [WithOrdered], [WithTaskTimeout],
+// [WithClock].
 //
 // Each item costs two channel hand-offs between goroutines and no
 // allocation (see the package benchmarks).
