@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -343,4 +344,43 @@ func TestStreamBreakOnClock(t *testing.T) {
 	if got != 1 || cancelled.Load() != 3 {
 		t.Errorf("after break: %d results, %d calls cancelled, want 1 and 3", got, cancelled.Load())
 	}
+}
+
+// TestHedgeObserverOnClock checks that the HedgeObserver sees the same
+// calls on a Clock as on package time (TestHedgeObserver).
+func TestHedgeObserverOnClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := clocktest.New(epoch)
+		log := &hedgeLog{}
+		ctx := context.WithValue(context.Background(), hedgeKey{}, "caller")
+		var calls atomic.Int32
+		type result struct {
+			v   int
+			err error
+		}
+		done := make(chan result)
+		go func() {
+			v, err := Hedge(ctx, func(ctx context.Context) (int, error) {
+				switch n := calls.Add(1); n {
+				case 1: // slow: the delay starts call 2
+					<-ctx.Done()
+					return 0, ctx.Err()
+				case 2: // fails: call 3 starts at once
+					return 0, errors.New("boom")
+				default:
+					return int(n), nil
+				}
+			}, time.Second, WithHedgeObserver(log), WithMaxAttempts(3), WithClock(c))
+			done <- result{v, err}
+		}()
+		synctest.Wait()
+		c.Advance(time.Second)
+		if r := <-done; r.err != nil || r.v != 3 {
+			t.Fatalf("Hedge = %d, %v, want 3, nil", r.v, r.err)
+		}
+		want := "call 2 failed=false ctx=caller; call 3 failed=true ctx=caller"
+		if got := strings.Join(log.events, "; "); got != want {
+			t.Errorf("observed %q, want %q", got, want)
+		}
+	})
 }
