@@ -21,6 +21,14 @@ func newClockGroup(c Clock, limit int) *clockGroup {
 	return &clockGroup{cond: newClockCond(c, context.Background()), limit: limit}
 }
 
+// clock returns g's Clock; nil (package time) when g is nil.
+func (g *clockGroup) clock() Clock {
+	if g == nil {
+		return nil
+	}
+	return g.cond.clock
+}
+
 // goroutine runs f on a goroutine started by the clock.
 func (g *clockGroup) goroutine(f func()) {
 	g.live.Add(1)

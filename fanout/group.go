@@ -34,8 +34,7 @@ type Group struct {
 	sem     chan struct{} // nil when Unlimited
 	timeout time.Duration
 	collect bool
-	clock   Clock
-	onClock *clockGroup // tasks and slots on clock (sem is nil); nil without one
+	onClock *clockGroup // with a Clock, the tasks and the limit's slots (sem is nil); nil without one
 
 	wg       sync.WaitGroup
 	mu       sync.Mutex
@@ -66,10 +65,9 @@ func New(ctx context.Context, opts ...Option) (*Group, context.Context, error) {
 func (g *Group) init(ctx context.Context, cfg *config) {
 	g.parent = ctx
 	g.ctx, g.cancel = context.WithCancelCause(ctx)
-	g.clock = cfg.clock
 	switch {
-	case g.clock != nil:
-		g.onClock = newClockGroup(g.clock, cfg.limit)
+	case cfg.clock != nil:
+		g.onClock = newClockGroup(cfg.clock, cfg.limit)
 	case cfg.limit != Unlimited:
 		g.sem = make(chan struct{}, cfg.limit)
 	}
@@ -169,7 +167,7 @@ func (g *Group) run(f func(context.Context) error) {
 }
 
 func (g *Group) callTimeout(f func(context.Context) error) error {
-	ctx, cancel := withTimeout(g.ctx, g.clock, g.timeout)
+	ctx, cancel := withTimeout(g.ctx, g.onClock.clock(), g.timeout)
 	defer cancel()
 	return f(ctx)
 }

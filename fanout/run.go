@@ -25,14 +25,15 @@ type runner struct {
 	task    func(context.Context, int) error
 	n       int
 	timeout time.Duration
-	errs    []error // collect-all mode: the error of each item; nil in fail-fast mode
-	clock   Clock
-	onClock *clockGroup // the workers started on clock; nil without one
+	errs    []error     // collect-all mode: the error of each item; nil in fail-fast mode
+	onClock *clockGroup // with a Clock (WithClock), the workers it started; nil without one
 
 	// next is the next index to claim. The padding keeps the cache line
 	// every worker writes away from the fields around it, which they read
-	// (128 bytes: some CPUs fetch cache lines in pairs).
-	_    [128]byte
+	// (128 bytes: some CPUs fetch cache lines in pairs). The first pad is
+	// 120 bytes: onClock, read only as a worker starts and ends, takes the
+	// rest, so that the runner is no larger than it was before the clock.
+	_    [120]byte
 	next atomic.Int64
 	_    [128]byte
 
@@ -58,7 +59,7 @@ type runner struct {
 // every item's error (the cause of the cancellation for items that did not
 // run) and their errors.Join.
 func run(parent context.Context, n int, cfg *config, task func(context.Context, int) error) ([]error, error) {
-	r := &runner{parent: parent, task: task, n: n, timeout: cfg.timeout, clock: cfg.clock}
+	r := &runner{parent: parent, task: task, n: n, timeout: cfg.timeout}
 	if cfg.collectAll {
 		r.errs = make([]error, n)
 	}
@@ -67,10 +68,10 @@ func run(parent context.Context, n int, cfg *config, task func(context.Context, 
 	}
 	r.ctx, r.cancel = context.WithCancelCause(parent)
 	defer r.cancel(nil)
-	if r.clock != nil {
+	if cfg.clock != nil {
 		// No context.AfterFunc: its goroutine is not the clock's. The
 		// workers check ctx before each item instead.
-		r.onClock = newClockGroup(r.clock, cfg.limit)
+		r.onClock = newClockGroup(cfg.clock, cfg.limit)
 	} else if parent.Done() != nil {
 		stop := context.AfterFunc(parent, r.stop)
 		defer stop()
@@ -175,7 +176,7 @@ func (r *runner) work() {
 }
 
 func (r *runner) callTimeout(ctx context.Context, i int) error {
-	ctx, cancel := withTimeout(ctx, r.clock, r.timeout)
+	ctx, cancel := withTimeout(ctx, r.onClock.clock(), r.timeout)
 	defer cancel()
 	return r.task(ctx, i)
 }

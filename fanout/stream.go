@@ -100,17 +100,16 @@ type streamer[T, R any] struct {
 	jobs    chan job[T]
 	results chan outcome[R]
 	wg      sync.WaitGroup
-	clock   Clock
-	onClock *streamClock // nil without a clock
+	onClock *streamClock // with a Clock; nil without one
 
 	limit, workers int
 	window         int
 	ordered        bool
+	stopped        bool
 	ring           []outcome[R] // ordered mode: results waiting for earlier ones
 	sent           int          // index of the next item to dispatch
 	next           int          // ordered mode: index of the next item to yield
 	pending        int          // dispatched and not yet yielded
-	stopped        bool
 }
 
 func newStreamer[T, R any](ctx context.Context, fn func(context.Context, T) (R, error), cfg *config, w int) *streamer[T, R] {
@@ -122,14 +121,13 @@ func newStreamer[T, R any](ctx context.Context, fn func(context.Context, T) (R, 
 		limit:   cfg.limit,
 		window:  w,
 		ordered: cfg.ordered,
-		clock:   cfg.clock,
 	}
 	if s.ordered {
 		s.ring = make([]outcome[R], w)
 	}
 	s.ctx, s.cancel = context.WithCancelCause(ctx)
-	if s.clock != nil {
-		s.onClock = newStreamClock(s.clock, s.ctx)
+	if cfg.clock != nil {
+		s.onClock = newStreamClock(cfg.clock, s.ctx)
 	}
 	return s
 }
@@ -316,7 +314,7 @@ func (s *streamer[T, R]) call(v T) (R, error) {
 	if s.timeout <= 0 {
 		return s.fn(s.ctx, v)
 	}
-	ctx, cancel := withTimeout(s.ctx, s.clock, s.timeout)
+	ctx, cancel := withTimeout(s.ctx, s.onClock.clock(), s.timeout)
 	defer cancel()
 	return s.fn(ctx, v)
 }

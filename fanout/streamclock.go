@@ -13,6 +13,14 @@ func newStreamClock(c Clock, ctx context.Context) *streamClock {
 	return &streamClock{workers: newClockGroup(c, Unlimited), results: newClockCond(c, ctx)}
 }
 
+// clock returns the stream's Clock; nil (package time) when c is nil.
+func (c *streamClock) clock() Clock {
+	if c == nil {
+		return nil
+	}
+	return c.workers.clock()
+}
+
 // waitClock waits in Clock.Wait for an outcome; false when the stream's ctx
 // is done first.
 func (s *streamer[T, R]) waitClock() (outcome[R], bool) {
