@@ -108,7 +108,10 @@ func (r *runner) join() {
 
 // spawn starts up to two more workers, while workers are left to start and
 // items to claim. The caller is a worker, whose count in wg is not yet
-// released, so wg cannot be at zero here.
+// released, so wg cannot be at zero here. On a Clock the workers are
+// counted by onClock instead; the calling goroutine, not counted there,
+// spawns only before its first item, so the count cannot rise again once
+// join has seen it at zero.
 func (r *runner) spawn() {
 	for range 2 {
 		if r.next.Load() >= int64(r.n) || !r.takeSpare() {
