@@ -72,9 +72,9 @@
 // its per-call deadlines ([WithTaskTimeout]) and Hedge's delay with
 // Clock.AfterFunc, and blocks only in Clock.Wait, so the clock knows when
 // every goroutine is blocked and time may move on. Unset, the clock costs a
-// call a nil check where it starts a goroutine, sets a timeout or waits
-// (and per item at most the test of a flag), with no allocation; set, a
-// goroutine, a wait or a wake-up costs an allocation or two.
+// call a nil check where it starts a goroutine, sets a timeout or waits,
+// and no allocation; set, a goroutine, a wait or a wake-up costs an
+// allocation or two (see [WithClock]).
 //
 // # Cost
 //
