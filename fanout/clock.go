@@ -43,7 +43,10 @@ type ClockOption interface {
 // [WithTaskTimeout] are timers of c (contexts whose Deadline is on c), the
 // delay of [Hedge] is a timer of c, and every wait (for a result, for room
 // under the limit, for an item, for the goroutines to return) is a c.Wait.
-// c must not be nil. Read by every call and by [Group] ([New]).
+// The call must then be made on a goroutine that may wait in c.Wait (with
+// package sim: one of its actors), and so must [Group.Go] and [Group.Wait]
+// and the range loop over a [Stream]. c must not be nil. Read by every call
+// and by [Group] ([New]).
 //
 // Cost: unset, a call pays a nil check where it starts a goroutine, sets a
 // timeout or waits (a [Stream] worker: two per item; [Map], [ForEach] and
