@@ -34,7 +34,6 @@ type Group struct {
 	sem     chan struct{} // nil when Unlimited
 	timeout time.Duration
 	collect bool
-	onClock *clockGroup // with a Clock, the tasks and the limit's slots (sem is nil); nil without one
 
 	wg       sync.WaitGroup
 	mu       sync.Mutex
@@ -42,6 +41,11 @@ type Group struct {
 	errs     []error // collect-all mode: every error
 	panicked bool
 	refused  bool // a task was not started because the group was done
+
+	// onClock, with a Clock, holds the tasks and the limit's slots (sem is
+	// then nil); nil without one. Last, so that the fields above sit where
+	// they did before the clock, and the Group is no larger.
+	onClock *clockGroup
 }
 
 // New returns a Group and its context, derived from ctx. The context is

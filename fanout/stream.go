@@ -100,7 +100,6 @@ type streamer[T, R any] struct {
 	jobs    chan job[T]
 	results chan outcome[R]
 	wg      sync.WaitGroup
-	onClock *streamClock // with a Clock; nil without one
 
 	limit, workers int
 	window         int
@@ -110,6 +109,11 @@ type streamer[T, R any] struct {
 	sent           int          // index of the next item to dispatch
 	next           int          // ordered mode: index of the next item to yield
 	pending        int          // dispatched and not yet yielded
+
+	// onClock is set with a Clock; nil without one. Last, in the room
+	// stopped left beside ordered, so that the fields above sit where they
+	// did before the clock, and the streamer is no larger.
+	onClock *streamClock
 }
 
 func newStreamer[T, R any](ctx context.Context, fn func(context.Context, T) (R, error), cfg *config, w int) *streamer[T, R] {
