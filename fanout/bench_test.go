@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/holdfast-go/holdfast/fanout"
 	"golang.org/x/sync/errgroup"
@@ -185,4 +187,36 @@ func BenchmarkStream(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkHedge measures Hedge's own cost: "first" is the common case, the
+// first call answering before the delay; "failover" is a first call that
+// fails at once, so that the backup starts without waiting for the delay.
+func BenchmarkHedge(b *testing.B) {
+	ctx := context.Background()
+	errFirst := fmt.Errorf("first call fails")
+	b.Run("first", func(b *testing.B) {
+		b.ReportAllocs()
+		fn := func(context.Context) (int, error) { return 1, nil }
+		for b.Loop() {
+			if _, err := fanout.Hedge(ctx, fn, time.Hour); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("failover", func(b *testing.B) {
+		b.ReportAllocs()
+		var n atomic.Int64
+		fn := func(context.Context) (int, error) {
+			if n.Add(1)%2 == 1 {
+				return 0, errFirst
+			}
+			return 1, nil
+		}
+		for b.Loop() {
+			if _, err := fanout.Hedge(ctx, fn, time.Hour); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -62,6 +62,19 @@
 //	WithOrdered        -                   -        yes      -
 //	WithBuffer         -                   -        yes      -
 //	WithMaxAttempts    -                   -        -        yes
+//	WithClock          yes                 yes      yes      yes
+//
+// # Virtual time
+//
+// [WithClock] runs a call on a [Clock] instead of package time and the go
+// statement, so that a simulator (package sim) can run it in virtual time,
+// deterministically: the call starts its goroutines with Clock.Go, times
+// its per-call deadlines ([WithTaskTimeout]) and Hedge's delay with
+// Clock.AfterFunc, and blocks only in Clock.Wait, so the clock knows when
+// every goroutine is blocked and time may move on. Unset, the clock costs a
+// call a nil check where it starts a goroutine, sets a timeout or waits,
+// and no allocation; set, a goroutine, a wait or a wake-up costs an
+// allocation or two (see [WithClock]).
 //
 // # Cost
 //
@@ -72,7 +85,8 @@
 // [WithTaskTimeout] asks for a context per call), several times cheaper than
 // a goroutine per item. A [Group] task costs what an errgroup task costs: a
 // goroutine and a closure. A [Stream] item costs two channel hand-offs. The
-// package benchmarks compare each with errgroup.
+// package benchmarks compare each with errgroup. A [Hedge] costs its
+// attempts' goroutines, a context and a timer.
 //
 // # Example
 //

@@ -41,13 +41,18 @@ type Group struct {
 	errs     []error // collect-all mode: every error
 	panicked bool
 	refused  bool // a task was not started because the group was done
+
+	// onClock, with a Clock, holds the tasks and the limit's slots (sem is
+	// then nil); nil without one. Last, so that the fields above sit where
+	// they did before the clock, and the Group is no larger.
+	onClock *clockGroup
 }
 
 // New returns a Group and its context, derived from ctx. The context is
 // cancelled when a task fails (in fail-fast mode, the default), when a task
 // panics, when ctx is done, or when [Group.Wait] returns. Options:
-// [WithLimit], [WithTaskTimeout], [WithCollectAll]. A nil ctx or a bad
-// option is an error, and then the Group and context are nil.
+// [WithLimit], [WithTaskTimeout], [WithCollectAll], [WithClock]. A nil ctx
+// or a bad option is an error, and then the Group and context are nil.
 func New(ctx context.Context, opts ...Option) (*Group, context.Context, error) {
 	if ctx == nil {
 		return nil, nil, errNilContext
@@ -64,7 +69,10 @@ func New(ctx context.Context, opts ...Option) (*Group, context.Context, error) {
 func (g *Group) init(ctx context.Context, cfg *config) {
 	g.parent = ctx
 	g.ctx, g.cancel = context.WithCancelCause(ctx)
-	if cfg.limit != Unlimited {
+	switch {
+	case cfg.clock != nil:
+		g.onClock = newClockGroup(cfg.clock, cfg.limit)
+	case cfg.limit != Unlimited:
 		g.sem = make(chan struct{}, cfg.limit)
 	}
 	g.timeout = cfg.timeout
@@ -95,6 +103,8 @@ func (g *Group) Go(f func(context.Context) error) {
 	}
 	if g.sem != nil {
 		g.sem <- struct{}{}
+	} else if g.onClock != nil {
+		g.onClock.acquire()
 	}
 	g.start(f)
 }
@@ -115,6 +125,8 @@ func (g *Group) TryGo(f func(context.Context) error) bool {
 		default:
 			return false
 		}
+	} else if g.onClock != nil && !g.onClock.tryAcquire() {
+		return false
 	}
 	return g.start(f)
 }
@@ -125,6 +137,10 @@ func (g *Group) start(f func(context.Context) error) bool {
 		g.release()
 		g.refuse()
 		return false
+	}
+	if g.onClock != nil {
+		g.onClock.goroutine(func() { g.run(f) })
+		return true
 	}
 	g.wg.Add(1)
 	go g.run(f)
@@ -138,7 +154,9 @@ func (g *Group) run(f func(context.Context) error) {
 			g.abort(recover())
 		}
 		g.release()
-		g.wg.Done()
+		if g.onClock == nil {
+			g.wg.Done()
+		}
 	}()
 	var err error
 	if g.timeout > 0 {
@@ -153,7 +171,7 @@ func (g *Group) run(f func(context.Context) error) {
 }
 
 func (g *Group) callTimeout(f func(context.Context) error) error {
-	ctx, cancel := context.WithTimeout(g.ctx, g.timeout)
+	ctx, cancel := withTimeout(g.ctx, g.onClock.clock(), g.timeout)
 	defer cancel()
 	return f(ctx)
 }
@@ -161,6 +179,8 @@ func (g *Group) callTimeout(f func(context.Context) error) error {
 func (g *Group) release() {
 	if g.sem != nil {
 		<-g.sem
+	} else if g.onClock != nil {
+		g.onClock.release()
 	}
 }
 
@@ -215,7 +235,11 @@ func (g *Group) abort(v any) {
 // collecting, includes) context.Cause of the parent.
 func (g *Group) Wait() error {
 	g.lazyInit()
-	g.wg.Wait()
+	if g.onClock != nil {
+		g.onClock.join()
+	} else {
+		g.wg.Wait()
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	cause := context.Cause(g.ctx)

@@ -2,9 +2,7 @@ package fanout
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -45,120 +43,7 @@ func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), dela
 	if ctx.Err() != nil {
 		return zero, context.Cause(ctx)
 	}
-	if cfg.clock != nil {
-		return hedgeClock(ctx, fn, delay, cfg)
-	}
-	h := &hedger[R]{fn: fn, timeout: cfg.timeout, results: make(chan attempt[R]), parent: ctx, observer: cfg.hedgeObserver}
-	h.ctx, h.cancel = context.WithCancelCause(ctx)
+	h := newHedger(ctx, fn, &cfg)
 	defer h.stop()
 	return h.race(cfg.maxAttempts, delay)
-}
-
-type attempt[R any] struct {
-	n        int
-	v        R
-	err      error
-	panicked bool
-}
-
-// hedger is one call of Hedge. Only the attempts started take memory, so
-// that a maximum far above the attempts made costs nothing.
-type hedger[R any] struct {
-	ctx     context.Context
-	cancel  context.CancelCauseFunc
-	fn      func(context.Context) (R, error)
-	timeout time.Duration
-	results chan attempt[R]
-	wg      sync.WaitGroup
-	errs    []error // one per attempt started, in order: its error once it failed
-
-	parent   context.Context // Hedge's ctx, for the observer
-	observer HedgeObserver
-}
-
-// race starts attempts on schedule and returns the first success.
-func (h *hedger[R]) race(attempts int, delay time.Duration) (R, error) {
-	var zero R
-	h.start()
-	timer := time.NewTimer(delay)
-	defer timer.Stop()
-	for running := 1; ; {
-		select {
-		case a := <-h.results:
-			running--
-			switch {
-			case a.err == nil:
-				return a.v, nil
-			case a.panicked:
-				return zero, a.err
-			}
-			h.errs[a.n] = a.err
-			if len(h.errs) < attempts {
-				h.observeHedge(len(h.errs), true)
-				h.start()
-				running++
-				timer.Reset(delay)
-			} else if running == 0 {
-				return zero, errors.Join(h.errs...)
-			}
-		case <-timer.C:
-			if len(h.errs) < attempts {
-				h.observeHedge(len(h.errs), false)
-				h.start()
-				running++
-				timer.Reset(delay)
-			}
-		case <-h.ctx.Done():
-			return zero, context.Cause(h.ctx)
-		}
-	}
-}
-
-// start runs the next attempt on a goroutine of its own.
-func (h *hedger[R]) start() {
-	n := len(h.errs)
-	h.errs = append(h.errs, nil)
-	h.wg.Add(1)
-	go h.attempt(n)
-}
-
-func (h *hedger[R]) attempt(n int) {
-	defer h.wg.Done()
-	ok := false
-	defer func() {
-		if !ok {
-			pe := newPanicError(recover())
-			h.cancel(pe)
-			h.send(attempt[R]{n: n, err: pe, panicked: true})
-		}
-	}()
-	a := attempt[R]{n: n}
-	if h.timeout > 0 {
-		a.v, a.err = h.callTimeout()
-	} else {
-		a.v, a.err = h.fn(h.ctx)
-	}
-	ok = true
-	h.send(a)
-}
-
-// send hands a to race, unless h.ctx is done: race then returns without
-// reading more (with the panic as the context's cause, if there was one).
-func (h *hedger[R]) send(a attempt[R]) {
-	select {
-	case h.results <- a:
-	case <-h.ctx.Done():
-	}
-}
-
-func (h *hedger[R]) callTimeout() (R, error) {
-	ctx, cancel := context.WithTimeout(h.ctx, h.timeout)
-	defer cancel()
-	return h.fn(ctx)
-}
-
-// stop cancels the attempts still running and waits for them.
-func (h *hedger[R]) stop() {
-	h.cancel(nil)
-	h.wg.Wait()
 }

@@ -134,55 +134,100 @@ func TestHedge(t *testing.T) {
 			wantCancels: []int{0, 1}, took: 60 * time.Millisecond,
 		},
 	}
-	for _, tt := range tests {
+	for _, mode := range hedgeModes {
+		for _, tt := range tests {
+			synctest.Test(t, func(t *testing.T) {
+				c := newCalls()
+				clock := &timeClock{}
+				opts := mode.opts(clock, tt.opts...)
+				got, err := fanout.Hedge(t.Context(), c.fn(tt.plan...), tt.delay, opts...)
+				took := time.Since(c.start)
+				if got != tt.want || fmt.Sprint(err) != fmt.Sprint(tt.wantErr) {
+					t.Errorf("%s, %s: Hedge = %q, %v, want %q, %v", mode.name, tt.name, got, err, tt.want, tt.wantErr)
+				}
+				if gos := int(clock.gos.Load()); mode.clocked && gos != len(tt.wantStarts) {
+					t.Errorf("%s, %s: goroutines started with Clock.Go = %d, want one per attempt, %d", mode.name, tt.name, gos, len(tt.wantStarts))
+				}
+				if !slices.Equal(c.starts, tt.wantStarts) {
+					t.Errorf("%s, %s: attempts started at %v, want %v", mode.name, tt.name, c.starts, tt.wantStarts)
+				}
+				// Hedge has returned: every loser has seen its cancellation.
+				slices.Sort(c.cancels)
+				if !slices.Equal(c.cancels, tt.wantCancels) {
+					t.Errorf("%s, %s: attempts cancelled %v, want %v", mode.name, tt.name, c.cancels, tt.wantCancels)
+				}
+				if took != tt.took {
+					t.Errorf("%s, %s: Hedge took %v, want %v", mode.name, tt.name, took, tt.took)
+				}
+			})
+		}
+	}
+}
+
+// hedgeMode is package time or a Clock: every Hedge test runs in both
+// (timeClock is package time behind the Clock interface, so that the same
+// synctest timings hold), so that the two share one behaviour.
+type hedgeMode struct {
+	name    string
+	clocked bool
+}
+
+var hedgeModes = []hedgeMode{{"package time", false}, {"Clock", true}}
+
+// opts returns opts, with WithClock(c) in the Clock mode.
+func (m hedgeMode) opts(c fanout.Clock, opts ...fanout.HedgeOption) []fanout.HedgeOption {
+	if !m.clocked {
+		return opts
+	}
+	return append(slices.Clone(opts), fanout.WithClock(c))
+}
+
+// timeClock is package time as a fanout.Clock, counting the goroutines it
+// starts.
+type timeClock struct {
+	gos atomic.Int64
+}
+
+func (*timeClock) Now() time.Time { return time.Now() }
+func (*timeClock) AfterFunc(d time.Duration, f func()) interface{ Stop() bool } {
+	return time.AfterFunc(d, f)
+}
+func (c *timeClock) Go(f func()) {
+	c.gos.Add(1)
+	go f()
+}
+func (*timeClock) Wait(ch <-chan struct{}) { <-ch }
+
+func TestHedgeAllFailJoinsErrors(t *testing.T) {
+	errA, errB := errors.New("a"), errors.New("b")
+	for _, mode := range hedgeModes {
 		synctest.Test(t, func(t *testing.T) {
 			c := newCalls()
-			got, err := fanout.Hedge(t.Context(), c.fn(tt.plan...), tt.delay, tt.opts...)
-			took := time.Since(c.start)
-			if got != tt.want || fmt.Sprint(err) != fmt.Sprint(tt.wantErr) {
-				t.Errorf("%s: Hedge = %q, %v, want %q, %v", tt.name, got, err, tt.want, tt.wantErr)
-			}
-			if !slices.Equal(c.starts, tt.wantStarts) {
-				t.Errorf("%s: attempts started at %v, want %v", tt.name, c.starts, tt.wantStarts)
-			}
-			// Hedge has returned: every loser has seen its cancellation.
-			slices.Sort(c.cancels)
-			if !slices.Equal(c.cancels, tt.wantCancels) {
-				t.Errorf("%s: attempts cancelled %v, want %v", tt.name, c.cancels, tt.wantCancels)
-			}
-			if took != tt.took {
-				t.Errorf("%s: Hedge took %v, want %v", tt.name, took, tt.took)
+			_, err := fanout.Hedge(t.Context(), c.fn(step{err: errA}, step{err: errB}), time.Second, mode.opts(&timeClock{})...)
+			if !errors.Is(err, errA) || !errors.Is(err, errB) {
+				t.Errorf("%s: Hedge error = %v, want both failures", mode.name, err)
 			}
 		})
 	}
 }
 
-func TestHedgeAllFailJoinsErrors(t *testing.T) {
-	errA, errB := errors.New("a"), errors.New("b")
-	synctest.Test(t, func(t *testing.T) {
-		c := newCalls()
-		_, err := fanout.Hedge(t.Context(), c.fn(step{err: errA}, step{err: errB}), time.Second)
-		if !errors.Is(err, errA) || !errors.Is(err, errB) {
-			t.Errorf("Hedge error = %v, want both failures", err)
-		}
-	})
-}
-
 func TestHedgeParentCancel(t *testing.T) {
 	shutdown := errors.New("shutdown")
-	synctest.Test(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancelCause(t.Context())
-		time.AfterFunc(250*time.Millisecond, func() { cancel(shutdown) })
-		c := newCalls()
-		_, err := fanout.Hedge(ctx, c.fn(hang, hang, hang), 100*time.Millisecond, fanout.WithMaxAttempts(3))
-		if err != shutdown {
-			t.Errorf("Hedge error = %v, want %v", err, shutdown)
-		}
-		slices.Sort(c.cancels)
-		if !slices.Equal(c.cancels, []int{0, 1, 2}) {
-			t.Errorf("attempts cancelled %v, want all three", c.cancels)
-		}
-	})
+	for _, mode := range hedgeModes {
+		synctest.Test(t, func(t *testing.T) {
+			ctx, cancel := context.WithCancelCause(t.Context())
+			time.AfterFunc(250*time.Millisecond, func() { cancel(shutdown) })
+			c := newCalls()
+			_, err := fanout.Hedge(ctx, c.fn(hang, hang, hang), 100*time.Millisecond, mode.opts(&timeClock{}, fanout.WithMaxAttempts(3))...)
+			if err != shutdown {
+				t.Errorf("%s: Hedge error = %v, want %v", mode.name, err, shutdown)
+			}
+			slices.Sort(c.cancels)
+			if !slices.Equal(c.cancels, []int{0, 1, 2}) {
+				t.Errorf("%s: attempts cancelled %v, want all three", mode.name, c.cancels)
+			}
+		})
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	called := false
@@ -193,21 +238,23 @@ func TestHedgeParentCancel(t *testing.T) {
 }
 
 func TestHedgePanic(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		c := newCalls()
-		hedged := c.fn(hang)
-		var n atomic.Int64
-		_, err := fanout.Hedge(t.Context(), func(ctx context.Context) (string, error) {
-			if n.Add(1) == 2 {
-				panic("hedge bug")
+	for _, mode := range hedgeModes {
+		synctest.Test(t, func(t *testing.T) {
+			c := newCalls()
+			hedged := c.fn(hang)
+			var n atomic.Int64
+			_, err := fanout.Hedge(t.Context(), func(ctx context.Context) (string, error) {
+				if n.Add(1) == 2 {
+					panic("hedge bug")
+				}
+				return hedged(ctx)
+			}, time.Millisecond, mode.opts(&timeClock{})...)
+			wantPanic(t, err, "hedge bug")
+			if !slices.Equal(c.cancels, []int{0}) {
+				t.Errorf("%s: attempts cancelled %v, want the first", mode.name, c.cancels)
 			}
-			return hedged(ctx)
-		}, time.Millisecond)
-		wantPanic(t, err, "hedge bug")
-		if !slices.Equal(c.cancels, []int{0}) {
-			t.Errorf("attempts cancelled %v, want the first", c.cancels)
-		}
-	})
+		})
+	}
 }
 
 func TestHedgeBadInput(t *testing.T) {

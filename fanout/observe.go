@@ -32,7 +32,7 @@ func WithHedgeObserver(o HedgeObserver) HedgeOption {
 
 // observeHedge tells the observer, if any, that call n (0-based) starts.
 func (h *hedger[R]) observeHedge(n int, failed bool) {
-	if h.observer != nil && n > 0 {
-		h.observer.Hedged(h.parent, n+1, failed)
+	if h.more != nil && h.more.observer != nil && n > 0 {
+		h.more.observer.Hedged(h.more.parent, n+1, failed)
 	}
 }

@@ -66,7 +66,8 @@ type LimitOption interface {
 }
 
 // A TimeoutOption, from [WithTaskTimeout], configures every call: it is an
-// [Option], a [MapAllOption], a [StreamOption] and a [HedgeOption].
+// [Option], a [MapAllOption], a [StreamOption] and a [HedgeOption]. (So is
+// a [ClockOption].)
 type TimeoutOption interface {
 	LimitOption
 	HedgeOption
@@ -80,7 +81,7 @@ type (
 	streamOption  func(*config) error // Stream
 	hedgeOption   func(*config) error // Hedge
 	limitOption   func(*config) error // all but Hedge
-	timeoutOption func(*config) error // all
+	timeoutOption func(*config) error // all: WithTaskTimeout, WithClock
 )
 
 func (f groupOption) apply(c *config) error         { return f(c) }
@@ -104,7 +105,7 @@ type config struct {
 	maxAttempts int
 
 	hedgeObserver HedgeObserver
-	clock         Clock // Hedge only; nil: package time
+	clock         Clock // nil: package time and the go statement
 }
 
 // newConfig applies opts, options of one call's type O, with apply, that
@@ -163,7 +164,8 @@ func WithLimit(n int) LimitOption {
 // WithTaskTimeout gives each call of fn (each task of a [Group], each
 // attempt of [Hedge]) its own deadline, d after it starts. d must be > 0.
 // Without it, calls get the call's context itself and no per-call context is
-// made. Read by every call and by [Group].
+// made. The deadline is on package time, or on the [Clock] of [WithClock].
+// Read by every call and by [Group].
 func WithTaskTimeout(d time.Duration) TimeoutOption {
 	return timeoutOption(func(c *config) error {
 		if d <= 0 {

@@ -30,6 +30,7 @@ func TestOptionTyping(t *testing.T) {
 		{"fanout.WithOrdered(false)", "Stream"},
 		{"fanout.WithBuffer(4)", "Stream"},
 		{"fanout.WithMaxAttempts(3)", "Hedge"},
+		{"fanout.WithClock(nil)", "Map ForEach MapAll New Stream Hedge"},
 	}
 	c := typecheck.New(t, "context", "slices", "time", "github.com/holdfast-go/holdfast/fanout")
 	for _, tt := range tests {

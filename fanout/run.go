@@ -25,12 +25,15 @@ type runner struct {
 	task    func(context.Context, int) error
 	n       int
 	timeout time.Duration
-	errs    []error // collect-all mode: the error of each item; nil in fail-fast mode
+	errs    []error     // collect-all mode: the error of each item; nil in fail-fast mode
+	onClock *clockGroup // with a Clock (WithClock), the workers it started; nil without one
 
 	// next is the next index to claim. The padding keeps the cache line
 	// every worker writes away from the fields around it, which they read
-	// (128 bytes: some CPUs fetch cache lines in pairs).
-	_    [128]byte
+	// (128 bytes: some CPUs fetch cache lines in pairs). The first pad is
+	// 120 bytes: onClock, read only as a worker starts and ends, takes the
+	// rest, so that the runner is no larger than it was before the clock.
+	_    [120]byte
 	next atomic.Int64
 	_    [128]byte
 
@@ -65,7 +68,11 @@ func run(parent context.Context, n int, cfg *config, task func(context.Context, 
 	}
 	r.ctx, r.cancel = context.WithCancelCause(parent)
 	defer r.cancel(nil)
-	if parent.Done() != nil {
+	if cfg.clock != nil {
+		// No context.AfterFunc: its goroutine is not the clock's. The
+		// workers check ctx before each item instead.
+		r.onClock = newClockGroup(cfg.clock, cfg.limit)
+	} else if parent.Done() != nil {
 		stop := context.AfterFunc(parent, r.stop)
 		defer stop()
 	}
@@ -85,18 +92,38 @@ func run(parent context.Context, n int, cfg *config, task func(context.Context, 
 // before then (ten trivial items, say) starts fewer goroutines than the
 // limit allows.
 func (r *runner) start(workers int) {
-	defer r.wg.Wait()
+	defer r.join()
 	r.spare.Store(int64(workers - 1))
+	if r.onClock != nil {
+		r.workClock()
+		return
+	}
 	r.work()
+}
+
+// join waits for the workers started, in Clock.Wait if there is a clock.
+func (r *runner) join() {
+	if r.onClock != nil {
+		r.onClock.join()
+		return
+	}
+	r.wg.Wait()
 }
 
 // spawn starts up to two more workers, while workers are left to start and
 // items to claim. The caller is a worker, whose count in wg is not yet
-// released, so wg cannot be at zero here.
+// released, so wg cannot be at zero here. On a Clock the workers are
+// counted by onClock instead; the calling goroutine, not counted there,
+// spawns only before its first item, so the count cannot rise again once
+// join has seen it at zero.
 func (r *runner) spawn() {
 	for range 2 {
 		if r.next.Load() >= int64(r.n) || !r.takeSpare() {
 			return
+		}
+		if r.onClock != nil {
+			r.onClock.goroutine(r.workClock)
+			continue
 		}
 		r.wg.Add(1)
 		go r.spawned()
@@ -154,8 +181,45 @@ func (r *runner) work() {
 	ok = true
 }
 
+// workClock is work on a Clock. No context.AfterFunc watches the parent
+// there (its goroutine would not be the clock's), so the worker checks ctx
+// before each item as well as done. It is a copy of work rather than a
+// flag in it so that work, the loop of every call without a clock, stays
+// as it was: the clock costs it nothing per item.
+func (r *runner) workClock() {
+	i, ok := -1, false
+	defer func() {
+		if !ok {
+			r.abort(i, recover())
+		}
+	}()
+	r.spawn()
+	n, task, ctx, timeout := r.n, r.task, r.ctx, r.timeout
+	for {
+		i = int(r.next.Add(1)) - 1
+		if i >= n {
+			break
+		}
+		if r.done.Load() || ctx.Err() != nil {
+			r.skip(i)
+			ok = true
+			return
+		}
+		var err error
+		if timeout > 0 {
+			err = r.callTimeout(ctx, i)
+		} else {
+			err = task(ctx, i)
+		}
+		if err != nil {
+			r.fail(i, err)
+		}
+	}
+	ok = true
+}
+
 func (r *runner) callTimeout(ctx context.Context, i int) error {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	ctx, cancel := withTimeout(ctx, r.onClock.clock(), r.timeout)
 	defer cancel()
 	return r.task(ctx, i)
 }

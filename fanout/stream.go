@@ -34,7 +34,8 @@ import (
 // A nil seq is treated as empty. A nil ctx, a nil fn, a bad option,
 // WithLimit(Unlimited) or a window above [MaxStreamWindow] makes the
 // iterator yield a single (zero, err) pair.
-// Options: [WithLimit], [WithBuffer], [WithOrdered], [WithTaskTimeout].
+// Options: [WithLimit], [WithBuffer], [WithOrdered], [WithTaskTimeout],
+// [WithClock].
 //
 // Each item costs two channel hand-offs between goroutines and no
 // allocation (see the package benchmarks).
@@ -103,11 +104,16 @@ type streamer[T, R any] struct {
 	limit, workers int
 	window         int
 	ordered        bool
+	stopped        bool
 	ring           []outcome[R] // ordered mode: results waiting for earlier ones
 	sent           int          // index of the next item to dispatch
 	next           int          // ordered mode: index of the next item to yield
 	pending        int          // dispatched and not yet yielded
-	stopped        bool
+
+	// onClock is set with a Clock; nil without one. Last, in the room
+	// stopped left beside ordered, so that the fields above sit where they
+	// did before the clock, and the streamer is no larger.
+	onClock *streamClock
 }
 
 func newStreamer[T, R any](ctx context.Context, fn func(context.Context, T) (R, error), cfg *config, w int) *streamer[T, R] {
@@ -124,6 +130,9 @@ func newStreamer[T, R any](ctx context.Context, fn func(context.Context, T) (R, 
 		s.ring = make([]outcome[R], w)
 	}
 	s.ctx, s.cancel = context.WithCancelCause(ctx)
+	if cfg.clock != nil {
+		s.onClock = newStreamClock(cfg.clock, s.ctx)
+	}
 	return s
 }
 
@@ -170,7 +179,12 @@ func (s *streamer[T, R]) receive(yield func(R, error) bool, wait bool) (got, mor
 		return false, false, context.Cause(s.ctx)
 	}
 	var o outcome[R]
-	if wait {
+	if wait && s.onClock != nil {
+		var ok bool
+		if o, ok = s.waitClock(); !ok {
+			return false, false, context.Cause(s.ctx)
+		}
+	} else if wait {
 		select {
 		case o = <-s.results:
 		case <-s.ctx.Done():
@@ -220,12 +234,19 @@ func (s *streamer[T, R]) deliver(o outcome[R], yield func(R, error) bool) bool {
 func (s *streamer[T, R]) dispatch(v T) {
 	if s.workers < s.limit && s.pending >= s.workers {
 		s.workers++
-		s.wg.Add(1)
-		go s.work()
+		if s.onClock != nil {
+			s.onClock.workers.goroutine(s.work)
+		} else {
+			s.wg.Add(1)
+			go s.work()
+		}
 	}
 	s.jobs <- job[T]{i: s.sent, v: v}
 	s.sent++
 	s.pending++
+	if s.onClock != nil {
+		s.onClock.workers.cond.broadcast()
+	}
 }
 
 // stop cancels the calls in flight, lets the workers finish and waits for
@@ -237,6 +258,11 @@ func (s *streamer[T, R]) stop() {
 	s.stopped = true
 	s.cancel(nil)
 	close(s.jobs)
+	if s.onClock != nil {
+		s.onClock.workers.cond.broadcast()
+		s.onClock.workers.join()
+		return
+	}
 	s.wg.Wait()
 }
 
@@ -244,18 +270,29 @@ func (s *streamer[T, R]) stop() {
 // answers the jobs left without calling fn. A panic ends the worker: it
 // cancels the stream and sends the [PanicError] as its last outcome.
 func (s *streamer[T, R]) work() {
-	defer s.wg.Done()
+	if s.onClock == nil {
+		defer s.wg.Done()
+	}
 	var cur job[T]
 	ok := false
 	defer func() {
 		if !ok {
 			pe := newPanicError(recover())
 			s.cancel(pe)
-			s.results <- outcome[R]{i: cur.i, err: pe, panicked: true}
+			s.send(outcome[R]{i: cur.i, err: pe, panicked: true})
 		}
 	}()
 	done := s.ctx.Done()
-	for cur = range s.jobs {
+	for {
+		var more bool
+		if s.onClock != nil {
+			cur, more = s.nextJob()
+		} else {
+			cur, more = <-s.jobs
+		}
+		if !more {
+			break
+		}
 		o := outcome[R]{i: cur.i}
 		select {
 		case <-done:
@@ -263,16 +300,25 @@ func (s *streamer[T, R]) work() {
 		default:
 			o.v, o.err = s.call(cur.v)
 		}
-		s.results <- o
+		s.send(o)
 	}
 	ok = true
+}
+
+// send hands o to the consumer. It never blocks: results has room for the
+// window.
+func (s *streamer[T, R]) send(o outcome[R]) {
+	s.results <- o
+	if s.onClock != nil {
+		s.onClock.results.broadcast()
+	}
 }
 
 func (s *streamer[T, R]) call(v T) (R, error) {
 	if s.timeout <= 0 {
 		return s.fn(s.ctx, v)
 	}
-	ctx, cancel := context.WithTimeout(s.ctx, s.timeout)
+	ctx, cancel := withTimeout(s.ctx, s.onClock.clock(), s.timeout)
 	defer cancel()
 	return s.fn(ctx, v)
 }
