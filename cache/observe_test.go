@@ -115,3 +115,29 @@ func TestWithObserverNil(t *testing.T) {
 		t.Errorf("New(WithObserver(nil)) = %v, want an error naming WithObserver", err)
 	}
 }
+
+// slowLoading is a loadLog whose Loading takes 5ms.
+type slowLoading struct{ loadLog }
+
+func (l *slowLoading) Loading(ctx context.Context) context.Context {
+	time.Sleep(5 * time.Millisecond)
+	return l.loadLog.Loading(ctx)
+}
+
+// TestObserverElapsedIncludesLoading checks what Loaded's doc says: the
+// elapsed time runs from the call of Loading, so it counts Loading's own
+// time (5ms) with the loader's (30ms).
+func TestObserverElapsedIncludesLoading(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		log := &slowLoading{}
+		c := newCache(t, WithObserver(log))
+		_, _ = c.GetOrLoad(context.Background(), "k", func(context.Context) (string, error) {
+			time.Sleep(30 * time.Millisecond)
+			return "v", nil
+		})
+		want := []string{"load 35ms: <nil>"}
+		if got := log.seen(); !slices.Equal(got, want) {
+			t.Errorf("observed %q, want %q", got, want)
+		}
+	})
+}
