@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -140,4 +141,23 @@ func TestObserverElapsedIncludesLoading(t *testing.T) {
 			t.Errorf("observed %q, want %q", got, want)
 		}
 	})
+}
+
+// TestObserverSeesGoexit: a loader that calls runtime.Goexit is seen as
+// ErrLoaderPanicked, once.
+func TestObserverSeesGoexit(t *testing.T) {
+	log := &loadLog{}
+	c := newCache(t, WithObserver(log))
+	_, err := c.GetOrLoad(context.Background(), "k", func(context.Context) (string, error) {
+		runtime.Goexit()
+		return "", nil
+	})
+	var pe *PanicError
+	if !errors.As(err, &pe) {
+		t.Fatalf("GetOrLoad with a loader calling Goexit = %v, want a *PanicError", err)
+	}
+	got := log.seen()
+	if len(got) != 1 || !strings.HasSuffix(got[0], ": "+ErrLoaderPanicked.Error()) {
+		t.Errorf("observed %q, want one load ending in ErrLoaderPanicked", got)
+	}
 }
