@@ -3,6 +3,7 @@ package holdfastotel
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -34,6 +35,8 @@ type Instrumentation struct {
 	inst     instruments
 	counters counters
 	counting metric.Registration // the callback of counters
+	closing  sync.Once
+	closeErr error
 }
 
 // An Option configures [New].
@@ -118,9 +121,10 @@ func New(opts ...Option) (*Instrumentation, error) {
 // made more than once per MeterProvider (per test, or remade at run
 // time). The registrations that the Observe methods return are the
 // caller's to unregister. Close returns the MeterProvider's error;
-// calling it again does nothing more.
+// calling it again does nothing more and returns the same.
 func (in *Instrumentation) Close() error {
-	return in.counting.Unregister()
+	in.closing.Do(func() { in.closeErr = in.counting.Unregister() })
+	return in.closeErr
 }
 
 // checkName enforces the cardinality rule on the names of instrumented

@@ -2,11 +2,15 @@ package holdfastotel
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"testing"
 	"weak"
 
 	"github.com/holdfast-go/holdfast/breaker"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/embedded"
+	"go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 )
 
@@ -62,5 +66,56 @@ func TestCloseReleasesInstrumentation(t *testing.T) {
 	runtime.GC()
 	if w.Value() != nil {
 		t.Error("after Close: the Instrumentation is still reachable from the MeterProvider")
+	}
+}
+
+// unregisterCounter is a MeterProvider whose registrations count their
+// Unregister calls and fail from the second on.
+type unregisterCounter struct {
+	noop.MeterProvider
+	n *int
+}
+
+func (p unregisterCounter) Meter(string, ...metric.MeterOption) metric.Meter {
+	return countingMeter{n: p.n}
+}
+
+type countingMeter struct {
+	noop.Meter
+	n *int
+}
+
+func (m countingMeter) RegisterCallback(metric.Callback, ...metric.Observable) (metric.Registration, error) {
+	return countingReg{n: m.n}, nil
+}
+
+type countingReg struct {
+	embedded.Registration
+	n *int
+}
+
+func (r countingReg) Unregister() error {
+	*r.n++
+	if *r.n > 1 {
+		return errors.New("unregistered twice")
+	}
+	return nil
+}
+
+// TestCloseOnce: a second Close does not unregister again, whatever the
+// MeterProvider does with a second Unregister.
+func TestCloseOnce(t *testing.T) {
+	n := 0
+	in, err := New(WithMeterProvider(unregisterCounter{n: &n}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := in.Close(); err != nil {
+			t.Errorf("Close() = %v, want nil", err)
+		}
+	}
+	if n != 1 {
+		t.Errorf("Unregister called %d times, want 1", n)
 	}
 }
