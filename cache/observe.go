@@ -61,8 +61,8 @@ func (c *Cache[V]) callLoader(ctx context.Context, loader func(context.Context) 
 // loadObserved is callLoader with an observer.
 func (c *Cache[V]) loadObserved(ctx context.Context, loader func(context.Context) (V, error)) (v V, err error) {
 	obs := c.cfg.observer
-	octx := obs.Loading(ctx)
 	start := time.Now()
+	octx := obs.Loading(ctx)
 	ended := false
 	defer func() {
 		if !ended {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -113,5 +114,50 @@ func TestWithObserverNil(t *testing.T) {
 	_, err := New[string](WithObserver(nil))
 	if err == nil || !strings.Contains(err.Error(), "WithObserver") {
 		t.Errorf("New(WithObserver(nil)) = %v, want an error naming WithObserver", err)
+	}
+}
+
+// slowLoading is a loadLog whose Loading takes 5ms.
+type slowLoading struct{ loadLog }
+
+func (l *slowLoading) Loading(ctx context.Context) context.Context {
+	time.Sleep(5 * time.Millisecond)
+	return l.loadLog.Loading(ctx)
+}
+
+// TestObserverElapsedIncludesLoading checks what Loaded's doc says: the
+// elapsed time runs from the call of Loading, so it counts Loading's own
+// time (5ms) with the loader's (30ms).
+func TestObserverElapsedIncludesLoading(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		log := &slowLoading{}
+		c := newCache(t, WithObserver(log))
+		_, _ = c.GetOrLoad(context.Background(), "k", func(context.Context) (string, error) {
+			time.Sleep(30 * time.Millisecond)
+			return "v", nil
+		})
+		want := []string{"load 35ms: <nil>"}
+		if got := log.seen(); !slices.Equal(got, want) {
+			t.Errorf("observed %q, want %q", got, want)
+		}
+	})
+}
+
+// TestObserverSeesGoexit: a loader that calls runtime.Goexit is seen as
+// ErrLoaderPanicked, once.
+func TestObserverSeesGoexit(t *testing.T) {
+	log := &loadLog{}
+	c := newCache(t, WithObserver(log))
+	_, err := c.GetOrLoad(context.Background(), "k", func(context.Context) (string, error) {
+		runtime.Goexit()
+		return "", nil
+	})
+	var pe *PanicError
+	if !errors.As(err, &pe) {
+		t.Fatalf("GetOrLoad with a loader calling Goexit = %v, want a *PanicError", err)
+	}
+	got := log.seen()
+	if len(got) != 1 || !strings.HasSuffix(got[0], ": "+ErrLoaderPanicked.Error()) {
+		t.Errorf("observed %q, want one load ending in ErrLoaderPanicked", got)
 	}
 }

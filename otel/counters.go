@@ -21,9 +21,10 @@ import (
 // observable, so the table of the package documentation does not change.
 //
 // The counters of one name are shared by every observer made with that
-// name (as a synchronous counter's series would be), and kept until the
-// Instrumentation is dropped: their number is bounded by the names, which
-// the cardinality rule bounds.
+// name (as a synchronous counter's series would be), and kept as long as
+// the callback is registered, that is until [Instrumentation.Close] or
+// for the life of the MeterProvider: their number is bounded by the
+// names, which the cardinality rule bounds.
 
 // cacheLine is the size the counters are padded to, so that the counters
 // of two stripes never share a cache line.
@@ -151,10 +152,11 @@ func (c *counters) retry(name string) *retryCounts {
 	return r
 }
 
-// register registers the callback that reports the counts.
+// registerCounters registers the callback that reports the counts.
 func (in *Instrumentation) registerCounters() error {
 	i := &in.inst
-	_, err := in.meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
+	var err error
+	in.counting, err = in.meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		in.counters.observe(i, o)
 		return nil
 	}, i.breakerCalls, i.retryCalls, i.retryAttempts, i.retryRetries)

@@ -264,3 +264,41 @@ func TestDeltaTemporality(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsOfTwoInstrumentationsOnOneProvider: two Instrumentations on
+// one MeterProvider report one series per name, the sum of both, as the
+// synchronous counters they replace would; after one is closed, only the
+// other's counts.
+func TestCountsOfTwoInstrumentationsOnOneProvider(t *testing.T) {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer mp.Shutdown(context.Background()) //nolint:errcheck // test teardown
+	h := &harness{reader: reader}
+	var ins []*Instrumentation
+	for range 2 {
+		in, err := New(WithMeterProvider(mp))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ins = append(ins, in)
+		obs, err := in.RetryObserver("payments")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := retry.New(retry.WithObserver(obs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = p.Do(context.Background(), ok)
+	}
+	const key = "holdfast.retry.calls{holdfast.name=payments,holdfast.retry.result=success}"
+	if got := h.collect(t)[key]; got != "2" {
+		t.Errorf("%s = %q, want 2", key, got)
+	}
+	if err := ins[0].Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.collect(t)[key]; got != "1" {
+		t.Errorf("after closing one: %s = %q, want 1", key, got)
+	}
+}

@@ -12,7 +12,8 @@
 // # Use
 //
 // Make one [Instrumentation] per process with [New] (by default on the
-// global MeterProvider and TracerProvider), then:
+// global MeterProvider and TracerProvider; [Instrumentation.Close] ends
+// one that is not kept as long as its MeterProvider), then:
 //
 //   - wrap each call to a dependency in a [Dependency] ([Dependency.Do],
 //     [Call]): a span per call and holdfast.dependency.duration;

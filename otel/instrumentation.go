@@ -3,6 +3,7 @@ package holdfastotel
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -25,12 +26,17 @@ const NameKey = attribute.Key("holdfast.name")
 // instruments of holdfast's patterns against one MeterProvider and one
 // TracerProvider. Make one per process with [New] and share it; it is safe
 // for concurrent use. Its instruments are created once, in New: each
-// instrumented object adds only precomputed attribute sets.
+// instrumented object adds only precomputed attribute sets. One that is
+// not kept for the life of its MeterProvider is ended with
+// [Instrumentation.Close].
 type Instrumentation struct {
 	meter    metric.Meter
 	tracer   trace.Tracer
 	inst     instruments
 	counters counters
+	counting metric.Registration // the callback of counters
+	closing  sync.Once
+	closeErr error
 }
 
 // An Option configures [New].
@@ -75,7 +81,8 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 // package documentation created, or the first option's error, or the
 // MeterProvider's error if it could not create one. It registers one
 // callback with the MeterProvider, which reports the counts the observers
-// keep (see "What it costs" in the package documentation).
+// keep (see "What it costs" in the package documentation) until
+// [Instrumentation.Close].
 func New(opts ...Option) (*Instrumentation, error) {
 	var c config
 	for _, o := range opts {
@@ -103,6 +110,21 @@ func New(opts ...Option) (*Instrumentation, error) {
 		return nil, fmt.Errorf("holdfastotel: %w", err)
 	}
 	return in, nil
+}
+
+// Close unregisters the callback that [New] registered, so that the
+// MeterProvider no longer holds in: the counts its observers keep
+// (holdfast.breaker.calls and holdfast.retry.calls, .attempts and
+// .retries) are no longer reported, and in, its observers and their
+// counts can be garbage collected once unused. Without Close they live as
+// long as the MeterProvider, which matters only for an Instrumentation
+// made more than once per MeterProvider (per test, or remade at run
+// time). The registrations that the Observe methods return are the
+// caller's to unregister. Close returns the MeterProvider's error;
+// calling it again does nothing more and returns the same.
+func (in *Instrumentation) Close() error {
+	in.closing.Do(func() { in.closeErr = in.counting.Unregister() })
+	return in.closeErr
 }
 
 // checkName enforces the cardinality rule on the names of instrumented

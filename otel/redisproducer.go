@@ -21,9 +21,10 @@ func (in *redisProducerInstruments) init(m metric.Meter, add func(error)) {
 
 // ObserveRedisProducer reports the enqueue counts of a Redis queue
 // producer called name, by [RedisQueueResultKey]: "enqueued", "duplicate"
-// (a pending job had the unique key), "full" ([qredis.ErrFull]) and
-// "error" (a failed call to Redis; a batch's chunk counts once). stats is
-// its [qredis.Producer.Stats].
+// (a pending job had the unique key), "full" ([qredis.ErrFull]; each try
+// of an Enqueue that waits for room counts, so the results of one call
+// can add up to more than one) and "error" (a failed call to Redis; a
+// batch's chunk counts once). stats is its [qredis.Producer.Stats].
 func (in *Instrumentation) ObserveRedisProducer(name string, stats func() qredis.ProducerStats) (metric.Registration, error) {
 	if err := checkObserve("ObserveRedisProducer", name, stats == nil); err != nil {
 		return nil, err

@@ -100,7 +100,8 @@
 // workers do not share, and allocates nothing per item unless
 // [WithItemTimeout] is set (a timer and a context per item) or the rate
 // limiter has to wait. Each queued item carries the time it was
-// submitted (8 bytes) for an [Observer]; without one the time is not read.
+// submitted (8 bytes, after the item's size is rounded up to a multiple
+// of 8) for an [Observer]; without one the time is not read.
 // With a handler that does nothing it costs 1.3 to 1.9
 // times a channel feeding goroutines, some 13 to 35ns more per item; with
 // a handler that waits on I/O the difference disappears. The benchmarks

@@ -102,9 +102,9 @@ func WithWorkers(n int) Option {
 
 // WithCapacity sets how many submitted items may wait for a worker; n must
 // be in [1, [MaxCapacity]], and the queue's buffer (allocated by NewPool:
-// n times the size of an item plus 8 bytes, the time it was submitted,
-// for an [Observer]) at most [MaxBufferBytes]. The default is
-// [DefaultCapacity].
+// n times the size of an item rounded up to a multiple of 8, plus 8
+// bytes, the time it was submitted, for an [Observer]) at most
+// [MaxBufferBytes]. The default is [DefaultCapacity].
 func WithCapacity(n int) Option {
 	return optionFunc(func(c *config) error {
 		if n < 1 {

@@ -82,6 +82,18 @@ func TestNewPoolBufferBytes(t *testing.T) {
 	}
 }
 
+// TestNewPoolBufferBytesRounded: an item's size is rounded up to a
+// multiple of 8 before the 8 bytes of its submit time, as WithCapacity's
+// doc says: a 1021-byte item takes 1032 bytes.
+func TestNewPoolBufferBytesRounded(t *testing.T) {
+	handler := func(context.Context, [1021]byte) error { return nil }
+	_, err := NewPool(handler, WithCapacity(MaxCapacity))
+	want := "queue: WithCapacity: capacity 1048576 of 1032-byte items is more than MaxBufferBytes (268435456)"
+	if err == nil || err.Error() != want {
+		t.Errorf("NewPool(WithCapacity(MaxCapacity)) of 1021-byte items error = %v, want %q", err, want)
+	}
+}
+
 func TestOptionMaxima(t *testing.T) {
 	// Applied to a config: a pool of MaxWorkers would start 65,536
 	// goroutines, seconds of work under the race detector.

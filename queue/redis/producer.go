@@ -29,7 +29,10 @@ type Producer[T any] struct {
 type ProducerStats struct {
 	Enqueued   uint64 // jobs added to the queue
 	Duplicates uint64 // enqueues that found their unique key pending
-	Full       uint64 // enqueues refused with ErrFull (jobs, in a batch)
+	// Full counts the tries refused because the stream was full: an
+	// Enqueue that returned ErrFull, each try of one that waits
+	// ([WithWaitWhenFull]), and in a batch the jobs not added.
+	Full uint64
 	// Errors counts the enqueue calls to Redis that failed (a batch's
 	// chunk counts once): the jobs may or may not have been added.
 	Errors uint64

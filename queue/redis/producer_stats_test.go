@@ -1,7 +1,10 @@
 package redis
 
 import (
+	"context"
+	"errors"
 	"testing"
+	"time"
 )
 
 // TestProducerStatsCountsErrors enqueues one job, then stops Redis: a
@@ -27,5 +30,28 @@ func TestProducerStatsCountsErrors(t *testing.T) {
 	want := ProducerStats{Enqueued: 1, Errors: 2}
 	if got := p.Stats(); got != want {
 		t.Errorf("Stats() = %+v, want %+v", got, want)
+	}
+}
+
+// TestProducerStatsFullCountsPolls: under WithWaitWhenFull, each try that
+// finds the stream full counts in Full, though the Enqueue call returns
+// its ctx's error, not ErrFull.
+func TestProducerStatsFullCountsPolls(t *testing.T) {
+	_, rdb := startRedis(t)
+	p, err := NewProducer[int](ctxT(t), rdb, "s", WithMaxLen(1), WithWaitWhenFull())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Enqueue(ctxT(t), 1); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := p.Enqueue(ctx, 2); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Enqueue on a full stream, waiting = %v, want the ctx's deadline", err)
+	}
+	st := p.Stats()
+	if st.Enqueued != 1 || st.Full < 2 {
+		t.Errorf("Stats() = %+v, want Enqueued 1, Full at least 2 (one per try)", st)
 	}
 }
