@@ -113,9 +113,19 @@ func (c *Clock) Go(f func()) {
 // of Go, and waits among the idle actors for the next, until run ends it
 // (with a nil function) or aborts it (with runtime.Goexit). Reusing
 // goroutines spares a run the start and the stack growth of one per
-// request.
+// request. A function that ends with runtime.Goexit (or a panic) ends the
+// goroutine: the actor is over as if the function returned, and the turn
+// goes on.
 func (c *Clock) work(a *actor) {
-	defer func() { c.done <- struct{}{} }()
+	returned := false
+	defer func() {
+		if returned || c.aborting {
+			c.done <- struct{}{}
+			return
+		}
+		c.live--
+		c.pass(nil)
+	}()
 	<-a.resume
 	for a.f != nil {
 		a.f()
@@ -124,6 +134,7 @@ func (c *Clock) work(a *actor) {
 		c.idle = append(c.idle, a)
 		c.handoff(a)
 	}
+	returned = true
 }
 
 // Wait blocks the calling actor until a receive from ch can proceed, and
@@ -184,20 +195,31 @@ func (c *Clock) Park(arm func(wake func())) {
 // and, unless that is self, parks self. When no actor can run and no
 // timer is left, the run is over.
 func (c *Clock) handoff(self *actor) {
+	if !c.pass(self) {
+		return
+	}
+	<-self.resume
+	if c.aborting {
+		runtime.Goexit() // the run is over with self blocked: see run
+	}
+}
+
+// pass gives the turn to the next actor and reports true, or reports
+// false when that is self (nil: the caller is no actor's goroutine any
+// more); when no actor can run and no timer is left, it tells run that
+// the run is over.
+func (c *Clock) pass(self *actor) bool {
 	a := c.next()
 	switch {
-	case a == self:
-		return
+	case a == self && a != nil:
+		return false
 	case a == nil:
 		c.done <- struct{}{}
 	default:
 		c.cur = a
 		a.resume <- struct{}{}
 	}
-	<-self.resume
-	if c.aborting {
-		runtime.Goexit() // the run is over with self blocked: see run
-	}
+	return true
 }
 
 // next runs timers, in time order, until an actor can run, and returns it;

@@ -2,10 +2,13 @@ package sim
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // runActors runs the actors fs on a new clock, in order, and returns run's
@@ -110,6 +113,35 @@ func TestParkNeverWoken(t *testing.T) {
 	if !ended {
 		t.Errorf("the parked actor's deferred calls did not run")
 	}
+}
+
+// TestActorGoexit checks that an actor whose function ends with
+// runtime.Goexit (a t.FailNow in a strategy's Call, say) ends as if it
+// returned: the other actors, already started or started later, run on,
+// the run ends without error, and no goroutine is left (an actor's
+// goroutine is reused once its function returns, but not after a Goexit).
+func TestActorGoexit(t *testing.T) {
+	var ran []string
+	err := runActors(
+		func(c *Clock) {
+			c.Park(func(w func()) { c.AfterFunc(time.Second, w) })
+			ran = append(ran, "parked")
+		},
+		func(c *Clock) { runtime.Goexit() },
+		func(c *Clock) {
+			ran = append(ran, "next")
+			c.AfterFunc(2*time.Second, func() {
+				c.Go(func() { ran = append(ran, "later") })
+			})
+		},
+	)
+	if err != nil {
+		t.Fatalf("run() = %v, want nil", err)
+	}
+	if want := []string{"next", "parked", "later"}; !slices.Equal(ran, want) {
+		t.Errorf("ran = %v, want %v", ran, want)
+	}
+	goleak.VerifyNone(t)
 }
 
 // TestParkSameAsWait checks that the waits the clock is told of (parked)
