@@ -51,6 +51,9 @@ type Clock struct {
 	idle    []*actor      // actors whose goroutine waits for a function to run
 	// aborting is set when the run ended with actors blocked.
 	aborting bool
+	// err is the first panic (or runtime.Goexit) of an actor: it ends the
+	// run.
+	err *PanicError
 	// chanWaits counts the waits on a channel (in Wait, not parked), which
 	// every poll looks at.
 	chanWaits int
@@ -113,21 +116,25 @@ func (c *Clock) Go(f func()) {
 // of Go, and waits among the idle actors for the next, until run ends it
 // (with a nil function) or aborts it (with runtime.Goexit). Reusing
 // goroutines spares a run the start and the stack growth of one per
-// request. A function that ends with runtime.Goexit (or a panic) ends the
-// goroutine: the actor is over as if the function returned, and the turn
-// goes on.
+// request. A function that panics or calls runtime.Goexit ends the run:
+// the goroutine records it as a [PanicError] and hands the turn on, and
+// the clock then runs nothing more (see run).
 func (c *Clock) work(a *actor) {
 	returned := false
 	defer func() {
 		if returned || c.aborting {
+			if v := recover(); v != nil {
+				c.fail(newPanicError(v)) // in a deferred call of an aborted actor
+			}
 			c.done <- struct{}{}
 			return
 		}
+		c.fail(newPanicError(recover()))
 		c.live--
 		c.pass(nil)
 	}()
 	<-a.resume
-	for a.f != nil {
+	for a.f != nil && !c.aborting {
 		a.f()
 		a.f = nil
 		c.live--
@@ -223,9 +230,9 @@ func (c *Clock) pass(self *actor) bool {
 }
 
 // next runs timers, in time order, until an actor can run, and returns it;
-// nil when none can and no timer is left.
+// nil when none can and no timer is left, or when an actor panicked.
 func (c *Clock) next() *actor {
-	for {
+	for c.err == nil {
 		if len(c.runq) > 0 {
 			a := c.runq[0]
 			c.runq[0] = nil
@@ -242,11 +249,21 @@ func (c *Clock) next() *actor {
 		c.now = t.at
 		t.f()
 	}
+	return nil
+}
+
+// fail records err, unless an actor panicked before.
+func (c *Clock) fail(err *PanicError) {
+	if c.err == nil {
+		c.err = err
+	}
 }
 
 // run runs the simulation until no actor can run and no timer is left. It
 // returns an error if actors remain blocked then (they wait for something
-// that is not on the clock); their goroutines are ended.
+// that is not on the clock); their goroutines are ended. When an actor
+// panics (or calls runtime.Goexit), the run stops there: the other actors'
+// goroutines are ended, and run returns the [PanicError].
 func (c *Clock) run() error {
 	if a := c.next(); a != nil {
 		c.cur = a
@@ -260,6 +277,11 @@ func (c *Clock) run() error {
 	c.idle = nil
 	if c.live > 0 {
 		c.abort()
+	}
+	if c.err != nil {
+		return c.err
+	}
+	if c.live > 0 {
 		return fmt.Errorf("sim: %d goroutines blocked with no timer left to wake them", c.live)
 	}
 	return nil
@@ -267,7 +289,8 @@ func (c *Clock) run() error {
 
 // abort ends the goroutines of the actors left blocked, one at a time, with
 // runtime.Goexit (their deferred calls run), so that a failed run leaks
-// none.
+// none; and, when the run stopped at a panic, those of the actors waiting
+// for their turn (one not started yet returns at once).
 func (c *Clock) abort() {
 	c.aborting = true
 	blocked := c.waiters
@@ -275,11 +298,11 @@ func (c *Clock) abort() {
 		blocked = append(blocked, a)
 	}
 	slices.SortFunc(blocked, func(a, b *actor) int { return cmp.Compare(a.seq, b.seq) })
-	for _, a := range blocked {
+	for _, a := range append(c.runq, blocked...) {
 		a.resume <- struct{}{}
 		<-c.done
 	}
-	c.waiters, c.parked = nil, nil
+	c.runq, c.waiters, c.parked = nil, nil, nil
 }
 
 // poll moves the waiters whose channel is ready and the parked actors that

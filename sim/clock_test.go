@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"slices"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 // runActors runs the actors fs on a new clock, in order, and returns run's
@@ -115,33 +118,49 @@ func TestParkNeverWoken(t *testing.T) {
 	}
 }
 
-// TestActorGoexit checks that an actor whose function ends with
-// runtime.Goexit (a t.FailNow in a strategy's Call, say) ends as if it
-// returned: the other actors, already started or started later, run on,
-// the run ends without error, and no goroutine is left (an actor's
-// goroutine is reused once its function returns, but not after a Goexit).
-func TestActorGoexit(t *testing.T) {
-	var ran []string
-	err := runActors(
-		func(c *Clock) {
-			c.Park(func(w func()) { c.AfterFunc(time.Second, w) })
-			ran = append(ran, "parked")
-		},
-		func(c *Clock) { runtime.Goexit() },
-		func(c *Clock) {
-			ran = append(ran, "next")
-			c.AfterFunc(2*time.Second, func() {
-				c.Go(func() { ran = append(ran, "later") })
-			})
-		},
-	)
-	if err != nil {
-		t.Fatalf("run() = %v, want nil", err)
+// TestActorPanic checks that an actor whose function panics or calls
+// runtime.Goexit (a t.FailNow in a strategy's Call, say) stops the run:
+// run returns a PanicError with the panic's value, no actor runs after
+// it, the actors blocked or waiting for their turn (started or not) are
+// ended with their deferred calls run, and no goroutine is left (goleak).
+func TestActorPanic(t *testing.T) {
+	tests := []struct {
+		name  string
+		exit  func()
+		value any
+	}{
+		{"panic", func() { panic("boom") }, "boom"},
+		{"Goexit", runtime.Goexit, panics.Goexit},
 	}
-	if want := []string{"next", "parked", "later"}; !slices.Equal(ran, want) {
-		t.Errorf("ran = %v, want %v", ran, want)
+	for _, tt := range tests {
+		var ran, deferred []string
+		err := runActors(
+			func(c *Clock) { // parked when the panic comes
+				defer func() { deferred = append(deferred, "parked") }()
+				c.Park(func(w func()) { c.AfterFunc(time.Second, w) })
+				ran = append(ran, "parked")
+			},
+			func(c *Clock) { c.Go(func() { ran = append(ran, "later") }) },
+			func(c *Clock) {
+				c.Park(func(w func()) { c.AfterFunc(time.Millisecond, w) })
+				for _, name := range []string{"reused", "reused too", "fresh"} {
+					c.Go(func() { ran = append(ran, name) }) // waiting for its turn
+				}
+				tt.exit()
+			},
+		)
+		var pe *PanicError
+		if !errors.As(err, &pe) || pe.Value != tt.value {
+			t.Errorf("%s: run() = %v, want a PanicError with value %v", tt.name, err, tt.value)
+		}
+		if want := []string{"later"}; !slices.Equal(ran, want) {
+			t.Errorf("%s: ran = %v, want %v", tt.name, ran, want)
+		}
+		if want := []string{"parked"}; !slices.Equal(deferred, want) {
+			t.Errorf("%s: deferred calls run = %v, want %v", tt.name, deferred, want)
+		}
+		goleak.VerifyNone(t)
 	}
-	goleak.VerifyNone(t)
 }
 
 // TestParkSameAsWait checks that the waits the clock is told of (parked)

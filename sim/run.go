@@ -20,7 +20,10 @@ import (
 //
 // A scenario that fails validation, or a strategy whose New fails, is an
 // error; so is a run whose goroutines stay blocked with nothing left to
-// wake them (a strategy blocking on something other than the clock).
+// wake them (a strategy blocking on something other than the clock). A
+// panic (or runtime.Goexit) in the strategy's code on one of the run's
+// goroutines stops the run: its other goroutines are ended and Run returns
+// a [*PanicError].
 func Run(s Scenario, st Strategy, seed uint64) (*Result, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
