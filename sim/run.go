@@ -33,11 +33,12 @@ func Run(s Scenario, st Strategy, seed uint64) (*Result, error) {
 	}
 	r := newRunner(&s, seed)
 	call, err := st.New(r.env)
-	if err != nil {
+	if err != nil || call == nil {
+		r.clock.abort() // ends the actors New started, unrun
+		if err == nil {
+			return nil, fmt.Errorf("sim: strategy %q: New returned a nil Call", st.Name)
+		}
 		return nil, fmt.Errorf("sim: strategy %q: %w", st.Name, err)
-	}
-	if call == nil {
-		return nil, fmt.Errorf("sim: strategy %q: New returned a nil Call", st.Name)
 	}
 	r.call = call
 	r.clock.AfterFunc(r.gap(0), r.arrive)
