@@ -171,7 +171,8 @@ func (c *Clock) Wait(ch <-chan struct{}) {
 // at every actor blocked in Wait each time it looks for one that can run.
 // A woken actor runs in the same order as in Wait: with those whose
 // channel is ready, in the order they began to wait. Only an actor may
-// call it.
+// call it, and the wake function may be called only where the Clock's
+// methods may: by an actor or a function run by [Clock.AfterFunc].
 func (c *Clock) Park(arm func(wake func())) {
 	a := c.cur
 	a.park++
