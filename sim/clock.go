@@ -203,6 +203,11 @@ func (c *Clock) Park(arm func(wake func())) {
 // and, unless that is self, parks self. When no actor can run and no
 // timer is left, the run is over.
 func (c *Clock) handoff(self *actor) {
+	if c.aborting {
+		// A deferred call of an actor being ended waits: nothing will wake
+		// it, the run is over.
+		runtime.Goexit()
+	}
 	if !c.pass(self) {
 		return
 	}

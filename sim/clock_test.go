@@ -163,6 +163,41 @@ func TestActorPanic(t *testing.T) {
 	}
 }
 
+// TestAbortDeferredWait checks that an actor ended by an abort (the run
+// stopped at a panic, or with actors blocked) whose deferred calls wait on
+// the clock again (fanout's Hedge joins its attempts so) ends all the
+// same: run returns, with its error, and no goroutine is left.
+func TestAbortDeferredWait(t *testing.T) {
+	tests := []struct {
+		name string
+		last func(c *Clock)
+		want string
+	}{
+		{"panic", func(c *Clock) { panic("boom") }, "sim: panic: boom"},
+		{"blocked", func(c *Clock) {}, "blocked"},
+	}
+	for _, tt := range tests {
+		never := make(chan struct{})
+		joined := 0
+		join := func(c *Clock) {
+			defer func() { // waits again while it is ended
+				c.Wait(never)
+				c.Park(func(func()) {})
+				joined++
+			}()
+			c.Park(func(func()) {})
+		}
+		err := runActors(join, join, tt.last)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: run() = %v, want an error containing %q", tt.name, err, tt.want)
+		}
+		if joined != 0 {
+			t.Errorf("%s: %d deferred waits returned, want 0", tt.name, joined)
+		}
+		goleak.VerifyNone(t)
+	}
+}
+
 // TestParkSameAsWait checks that the waits the clock is told of (parked)
 // give the same runs as the waits it finds by looking at every channel:
 // each strategy of each built-in scenario is run once as it is and once
