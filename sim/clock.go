@@ -96,8 +96,12 @@ func (c *Clock) AfterFunc(d time.Duration, f func()) interface{ Stop() bool } {
 }
 
 // Go starts f on a new actor. It runs when its turn comes, after the actors
-// already waiting to run.
+// already waiting to run. Called by a deferred call of an actor that a
+// failed run is ending, Go does nothing.
 func (c *Clock) Go(f func()) {
+	if c.aborting {
+		return // from a deferred call of an actor being ended: the run is over
+	}
 	var a *actor
 	if n := len(c.idle); n > 0 {
 		a = c.idle[n-1]

@@ -164,9 +164,10 @@ func TestActorPanic(t *testing.T) {
 }
 
 // TestAbortDeferredWait checks that an actor ended by an abort (the run
-// stopped at a panic, or with actors blocked) whose deferred calls wait on
-// the clock again (fanout's Hedge joins its attempts so) ends all the
-// same: run returns, with its error, and no goroutine is left.
+// stopped at a panic, or with actors blocked) whose deferred calls start
+// an actor or wait on the clock again (fanout's Hedge joins its attempts
+// so) ends all the same: run returns, with its error, the actor is not
+// run, and no goroutine is left.
 func TestAbortDeferredWait(t *testing.T) {
 	tests := []struct {
 		name string
@@ -180,7 +181,8 @@ func TestAbortDeferredWait(t *testing.T) {
 		never := make(chan struct{})
 		joined := 0
 		join := func(c *Clock) {
-			defer func() { // waits again while it is ended
+			defer func() { // starts an actor and waits again while it is ended
+				c.Go(func() { joined++ })
 				c.Wait(never)
 				c.Park(func(func()) {})
 				joined++
