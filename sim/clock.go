@@ -257,9 +257,22 @@ func (c *Clock) next() *actor {
 		}
 		t := c.timers.pop()
 		c.now = t.at
-		t.f()
+		c.fire(t)
 	}
 	return nil
+}
+
+// fire runs t's function. A panic there stops the run as an actor's does;
+// it is recovered here, where it would otherwise go up the stack of the
+// actor whose handoff runs the timers (an actor blocked or idle, that
+// work would take for one that ended).
+func (c *Clock) fire(t *timer) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.fail(newPanicError(v))
+		}
+	}()
+	t.f()
 }
 
 // fail records err, unless an actor panicked before.

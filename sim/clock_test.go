@@ -163,6 +163,32 @@ func TestActorPanic(t *testing.T) {
 	}
 }
 
+// TestTimerPanic checks that a panic in a function run by AfterFunc,
+// which runs on the goroutine of an actor giving up its turn (blocking,
+// or returning and so idle), stops the run with a PanicError, ends every
+// actor, and leaves no goroutine.
+func TestTimerPanic(t *testing.T) {
+	tests := []struct {
+		name  string
+		actor func(c *Clock)
+	}{
+		{"blocking", func(c *Clock) { c.Park(func(func()) {}) }},
+		{"returning", func(c *Clock) {}},
+	}
+	for _, tt := range tests {
+		err := runActors(func(c *Clock) {
+			c.AfterFunc(time.Second, func() { panic("boom") })
+			c.Go(func() { c.Park(func(w func()) { c.AfterFunc(2*time.Second, w) }) })
+			tt.actor(c)
+		})
+		var pe *PanicError
+		if !errors.As(err, &pe) || pe.Value != "boom" {
+			t.Errorf("%s: run() = %v, want a PanicError with value boom", tt.name, err)
+		}
+		goleak.VerifyNone(t)
+	}
+}
+
 // TestAbortDeferredWait checks that an actor ended by an abort (the run
 // stopped at a panic, or with actors blocked) whose deferred calls start
 // an actor or wait on the clock again (fanout's Hedge joins its attempts
