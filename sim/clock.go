@@ -134,7 +134,7 @@ func (c *Clock) work(a *actor) {
 			return
 		}
 		c.fail(newPanicError(recover()))
-		c.live--
+		c.forget(a)
 		c.pass(nil)
 	}()
 	<-a.resume
@@ -273,6 +273,19 @@ func (c *Clock) fire(t *timer) {
 		}
 	}()
 	t.f()
+}
+
+// forget ends the accounts of actor a, whose goroutine ends with a panic
+// or runtime.Goexit: of an actor that ended, or, when a timer function run
+// by its handoff called runtime.Goexit, of one that was blocked or idle.
+func (c *Clock) forget(a *actor) {
+	if i := slices.Index(c.idle, a); i >= 0 {
+		c.idle = slices.Delete(c.idle, i, i+1) // no longer live
+	} else {
+		c.live--
+	}
+	c.waiters = slices.DeleteFunc(c.waiters, func(w *actor) bool { return w == a })
+	delete(c.parked, a)
 }
 
 // fail records err, unless an actor panicked before.

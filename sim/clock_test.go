@@ -163,27 +163,32 @@ func TestActorPanic(t *testing.T) {
 	}
 }
 
-// TestTimerPanic checks that a panic in a function run by AfterFunc,
+// TestTimerPanic checks that a panic (or runtime.Goexit) in a function run
+// by AfterFunc,
 // which runs on the goroutine of an actor giving up its turn (blocking,
 // or returning and so idle), stops the run with a PanicError, ends every
 // actor, and leaves no goroutine.
 func TestTimerPanic(t *testing.T) {
 	tests := []struct {
 		name  string
+		exit  func()
+		value any
 		actor func(c *Clock)
 	}{
-		{"blocking", func(c *Clock) { c.Park(func(func()) {}) }},
-		{"returning", func(c *Clock) {}},
+		{"panic, blocking", func() { panic("boom") }, "boom", func(c *Clock) { c.Park(func(func()) {}) }},
+		{"panic, returning", func() { panic("boom") }, "boom", func(c *Clock) {}},
+		{"Goexit, blocking", runtime.Goexit, panics.Goexit, func(c *Clock) { c.Wait(make(chan struct{})) }},
+		{"Goexit, returning", runtime.Goexit, panics.Goexit, func(c *Clock) {}},
 	}
 	for _, tt := range tests {
 		err := runActors(func(c *Clock) {
-			c.AfterFunc(time.Second, func() { panic("boom") })
+			c.AfterFunc(time.Second, tt.exit)
 			c.Go(func() { c.Park(func(w func()) { c.AfterFunc(2*time.Second, w) }) })
 			tt.actor(c)
 		})
 		var pe *PanicError
-		if !errors.As(err, &pe) || pe.Value != "boom" {
-			t.Errorf("%s: run() = %v, want a PanicError with value boom", tt.name, err)
+		if !errors.As(err, &pe) || pe.Value != tt.value {
+			t.Errorf("%s: run() = %v, want a PanicError with value %v", tt.name, err, tt.value)
 		}
 		goleak.VerifyNone(t)
 	}
