@@ -7,12 +7,13 @@ import (
 )
 
 // A PanicError is returned by [Run] (and [Compare]) when the strategy's
-// code panics (or calls [runtime.Goexit]) on one of the run's actors: the
+// code panics (or calls [runtime.Goexit]) on one of the run's actors (the
 // goroutines the simulator started, or that a package started through
-// [Clock.Go], or in a function run by [Clock.AfterFunc]. The panic is recovered on that goroutine, the run stops
-// there, its other actors are ended (their deferred calls run), and the
-// PanicError is returned, so that the caller sees the bug instead of a
-// crash from a goroutine it cannot see.
+// [Clock.Go]) or in a function run by [Clock.AfterFunc]. The panic is
+// recovered on that goroutine, the run stops there, its other actors are
+// ended (their deferred calls run), and the PanicError is returned, so
+// that the caller sees the bug instead of a crash from a goroutine it
+// cannot see.
 type PanicError struct {
 	// Value is the value passed to panic. For runtime.Goexit it is an error
 	// naming runtime.Goexit.
