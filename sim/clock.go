@@ -51,6 +51,9 @@ type Clock struct {
 	idle    []*actor      // actors whose goroutine waits for a function to run
 	// aborting is set when the run ended with actors blocked.
 	aborting bool
+	// err is the first panic (or runtime.Goexit) of an actor: it ends the
+	// run.
+	err *PanicError
 	// chanWaits counts the waits on a channel (in Wait, not parked), which
 	// every poll looks at.
 	chanWaits int
@@ -93,8 +96,12 @@ func (c *Clock) AfterFunc(d time.Duration, f func()) interface{ Stop() bool } {
 }
 
 // Go starts f on a new actor. It runs when its turn comes, after the actors
-// already waiting to run.
+// already waiting to run. Called by a deferred call of an actor that a
+// failed run is ending, Go does nothing.
 func (c *Clock) Go(f func()) {
+	if c.aborting {
+		return // from a deferred call of an actor being ended: the run is over
+	}
 	var a *actor
 	if n := len(c.idle); n > 0 {
 		a = c.idle[n-1]
@@ -113,17 +120,32 @@ func (c *Clock) Go(f func()) {
 // of Go, and waits among the idle actors for the next, until run ends it
 // (with a nil function) or aborts it (with runtime.Goexit). Reusing
 // goroutines spares a run the start and the stack growth of one per
-// request.
+// request. A function that panics or calls runtime.Goexit ends the run:
+// the goroutine records it as a [PanicError] and hands the turn on, and
+// the clock then runs nothing more (see run).
 func (c *Clock) work(a *actor) {
-	defer func() { c.done <- struct{}{} }()
+	returned := false
+	defer func() {
+		if returned || c.aborting {
+			if v := recover(); v != nil {
+				c.fail(newPanicError(v)) // in a deferred call of an aborted actor
+			}
+			c.done <- struct{}{}
+			return
+		}
+		c.fail(newPanicError(recover()))
+		c.forget(a)
+		c.pass(nil)
+	}()
 	<-a.resume
-	for a.f != nil {
+	for a.f != nil && !c.aborting {
 		a.f()
 		a.f = nil
 		c.live--
 		c.idle = append(c.idle, a)
 		c.handoff(a)
 	}
+	returned = true
 }
 
 // Wait blocks the calling actor until a receive from ch can proceed, and
@@ -153,7 +175,8 @@ func (c *Clock) Wait(ch <-chan struct{}) {
 // at every actor blocked in Wait each time it looks for one that can run.
 // A woken actor runs in the same order as in Wait: with those whose
 // channel is ready, in the order they began to wait. Only an actor may
-// call it.
+// call it, and the wake function may be called only where the Clock's
+// methods may: by an actor or a function run by [Clock.AfterFunc].
 func (c *Clock) Park(arm func(wake func())) {
 	a := c.cur
 	a.park++
@@ -184,15 +207,13 @@ func (c *Clock) Park(arm func(wake func())) {
 // and, unless that is self, parks self. When no actor can run and no
 // timer is left, the run is over.
 func (c *Clock) handoff(self *actor) {
-	a := c.next()
-	switch {
-	case a == self:
+	if c.aborting {
+		// A deferred call of an actor being ended waits: nothing will wake
+		// it, the run is over.
+		runtime.Goexit()
+	}
+	if !c.pass(self) {
 		return
-	case a == nil:
-		c.done <- struct{}{}
-	default:
-		c.cur = a
-		a.resume <- struct{}{}
 	}
 	<-self.resume
 	if c.aborting {
@@ -200,10 +221,28 @@ func (c *Clock) handoff(self *actor) {
 	}
 }
 
+// pass gives the turn to the next actor and reports true, or reports
+// false when that is self (nil: the caller is no actor's goroutine any
+// more); when no actor can run and no timer is left, it tells run that
+// the run is over.
+func (c *Clock) pass(self *actor) bool {
+	a := c.next()
+	switch {
+	case a == self && a != nil:
+		return false
+	case a == nil:
+		c.done <- struct{}{}
+	default:
+		c.cur = a
+		a.resume <- struct{}{}
+	}
+	return true
+}
+
 // next runs timers, in time order, until an actor can run, and returns it;
-// nil when none can and no timer is left.
+// nil when none can and no timer is left, or when an actor panicked.
 func (c *Clock) next() *actor {
-	for {
+	for c.err == nil {
 		if len(c.runq) > 0 {
 			a := c.runq[0]
 			c.runq[0] = nil
@@ -218,13 +257,49 @@ func (c *Clock) next() *actor {
 		}
 		t := c.timers.pop()
 		c.now = t.at
-		t.f()
+		c.fire(t)
+	}
+	return nil
+}
+
+// fire runs t's function. A panic there stops the run as an actor's does;
+// it is recovered here, where it would otherwise go up the stack of the
+// actor whose handoff runs the timers (an actor blocked or idle, that
+// work would take for one that ended).
+func (c *Clock) fire(t *timer) {
+	defer func() {
+		if v := recover(); v != nil {
+			c.fail(newPanicError(v))
+		}
+	}()
+	t.f()
+}
+
+// forget ends the accounts of actor a, whose goroutine ends with a panic
+// or runtime.Goexit: of an actor that ended, or, when a timer function run
+// by its handoff called runtime.Goexit, of one that was blocked or idle.
+func (c *Clock) forget(a *actor) {
+	if i := slices.Index(c.idle, a); i >= 0 {
+		c.idle = slices.Delete(c.idle, i, i+1) // no longer live
+	} else {
+		c.live--
+	}
+	c.waiters = slices.DeleteFunc(c.waiters, func(w *actor) bool { return w == a })
+	delete(c.parked, a)
+}
+
+// fail records err, unless an actor panicked before.
+func (c *Clock) fail(err *PanicError) {
+	if c.err == nil {
+		c.err = err
 	}
 }
 
 // run runs the simulation until no actor can run and no timer is left. It
 // returns an error if actors remain blocked then (they wait for something
-// that is not on the clock); their goroutines are ended.
+// that is not on the clock); their goroutines are ended. When an actor
+// panics (or calls runtime.Goexit), the run stops there: the other actors'
+// goroutines are ended, and run returns the [PanicError].
 func (c *Clock) run() error {
 	if a := c.next(); a != nil {
 		c.cur = a
@@ -238,6 +313,11 @@ func (c *Clock) run() error {
 	c.idle = nil
 	if c.live > 0 {
 		c.abort()
+	}
+	if c.err != nil {
+		return c.err
+	}
+	if c.live > 0 {
 		return fmt.Errorf("sim: %d goroutines blocked with no timer left to wake them", c.live)
 	}
 	return nil
@@ -245,7 +325,8 @@ func (c *Clock) run() error {
 
 // abort ends the goroutines of the actors left blocked, one at a time, with
 // runtime.Goexit (their deferred calls run), so that a failed run leaks
-// none.
+// none; and, when the run stopped at a panic, those of the actors waiting
+// for their turn (one not started yet returns at once).
 func (c *Clock) abort() {
 	c.aborting = true
 	blocked := c.waiters
@@ -253,11 +334,11 @@ func (c *Clock) abort() {
 		blocked = append(blocked, a)
 	}
 	slices.SortFunc(blocked, func(a, b *actor) int { return cmp.Compare(a.seq, b.seq) })
-	for _, a := range blocked {
+	for _, a := range append(c.runq, blocked...) {
 		a.resume <- struct{}{}
 		<-c.done
 	}
-	c.waiters, c.parked = nil, nil
+	c.runq, c.waiters, c.parked = nil, nil, nil
 }
 
 // poll moves the waiters whose channel is ready and the parked actors that

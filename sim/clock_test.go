@@ -2,10 +2,16 @@ package sim
 
 import (
 	"context"
+	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 // runActors runs the actors fs on a new clock, in order, and returns run's
@@ -109,6 +115,119 @@ func TestParkNeverWoken(t *testing.T) {
 	}
 	if !ended {
 		t.Errorf("the parked actor's deferred calls did not run")
+	}
+}
+
+// TestActorPanic checks that an actor whose function panics or calls
+// runtime.Goexit (a t.FailNow in a strategy's Call, say) stops the run:
+// run returns a PanicError with the panic's value, no actor runs after
+// it, the actors blocked or waiting for their turn (started or not) are
+// ended with their deferred calls run, and no goroutine is left (goleak).
+func TestActorPanic(t *testing.T) {
+	tests := []struct {
+		name  string
+		exit  func()
+		value any
+	}{
+		{"panic", func() { panic("boom") }, "boom"},
+		{"Goexit", runtime.Goexit, panics.Goexit},
+	}
+	for _, tt := range tests {
+		var ran, deferred []string
+		err := runActors(
+			func(c *Clock) { // parked when the panic comes
+				defer func() { deferred = append(deferred, "parked") }()
+				c.Park(func(w func()) { c.AfterFunc(time.Second, w) })
+				ran = append(ran, "parked")
+			},
+			func(c *Clock) { c.Go(func() { ran = append(ran, "later") }) },
+			func(c *Clock) {
+				c.Park(func(w func()) { c.AfterFunc(time.Millisecond, w) })
+				for _, name := range []string{"reused", "reused too", "fresh"} {
+					c.Go(func() { ran = append(ran, name) }) // waiting for its turn
+				}
+				tt.exit()
+			},
+		)
+		var pe *PanicError
+		if !errors.As(err, &pe) || pe.Value != tt.value {
+			t.Errorf("%s: run() = %v, want a PanicError with value %v", tt.name, err, tt.value)
+		}
+		if want := []string{"later"}; !slices.Equal(ran, want) {
+			t.Errorf("%s: ran = %v, want %v", tt.name, ran, want)
+		}
+		if want := []string{"parked"}; !slices.Equal(deferred, want) {
+			t.Errorf("%s: deferred calls run = %v, want %v", tt.name, deferred, want)
+		}
+		goleak.VerifyNone(t)
+	}
+}
+
+// TestTimerPanic checks that a panic (or runtime.Goexit) in a function run
+// by AfterFunc,
+// which runs on the goroutine of an actor giving up its turn (blocking,
+// or returning and so idle), stops the run with a PanicError, ends every
+// actor, and leaves no goroutine.
+func TestTimerPanic(t *testing.T) {
+	tests := []struct {
+		name  string
+		exit  func()
+		value any
+		actor func(c *Clock)
+	}{
+		{"panic, blocking", func() { panic("boom") }, "boom", func(c *Clock) { c.Park(func(func()) {}) }},
+		{"panic, returning", func() { panic("boom") }, "boom", func(c *Clock) {}},
+		{"Goexit, blocking", runtime.Goexit, panics.Goexit, func(c *Clock) { c.Wait(make(chan struct{})) }},
+		{"Goexit, returning", runtime.Goexit, panics.Goexit, func(c *Clock) {}},
+	}
+	for _, tt := range tests {
+		err := runActors(func(c *Clock) {
+			c.AfterFunc(time.Second, tt.exit)
+			c.Go(func() { c.Park(func(w func()) { c.AfterFunc(2*time.Second, w) }) })
+			tt.actor(c)
+		})
+		var pe *PanicError
+		if !errors.As(err, &pe) || pe.Value != tt.value {
+			t.Errorf("%s: run() = %v, want a PanicError with value %v", tt.name, err, tt.value)
+		}
+		goleak.VerifyNone(t)
+	}
+}
+
+// TestAbortDeferredWait checks that an actor ended by an abort (the run
+// stopped at a panic, or with actors blocked) whose deferred calls start
+// an actor or wait on the clock again (fanout's Hedge joins its attempts
+// so) ends all the same: run returns, with its error, the actor is not
+// run, and no goroutine is left.
+func TestAbortDeferredWait(t *testing.T) {
+	tests := []struct {
+		name string
+		last func(c *Clock)
+		want string
+	}{
+		{"panic", func(c *Clock) { panic("boom") }, "sim: panic: boom"},
+		{"blocked", func(c *Clock) {}, "blocked"},
+	}
+	for _, tt := range tests {
+		never := make(chan struct{})
+		joined := 0
+		join := func(c *Clock) {
+			defer func() { // starts an actor and waits again while it is ended
+				c.Go(func() { joined++ })
+				c.Wait(never)
+				c.Park(func(func()) {})
+				joined++
+			}()
+			c.Park(func(func()) {})
+		}
+		err := runActors(join, join, tt.last)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: run() = %v, want an error containing %q", tt.name, err, tt.want)
+		}
+		if joined != 0 {
+			t.Errorf("%s: %d deferred waits returned, want 0", tt.name, joined)
+		}
+		goleak.VerifyNone(t)
 	}
 }
 

@@ -62,13 +62,14 @@
 // set, a package starts its goroutines with Go and blocks only in Wait, and
 // builds its sleeps, timers and timeouts on AfterFunc. So the simulator's
 // [Clock] sees every goroutine start and every block. It runs one goroutine
-// (an actor) at a time: an actor gives up its turn only in Wait or by
-// returning, and hands it on to the next actor, or to a waiting actor whose
-// channel is ready (polled in the order they began to wait), or, when none
-// is, moves time to the next timer and runs it. The simulator's own waits,
-// and the sleeps and timeouts that the packages build with it, do not need
-// the poll: their ends are timers and cancellations of contexts the clock
-// made, so they tell the clock, which wakes the actor in the same order. The order in which actors
+// (an actor) at a time: an actor gives up its turn only in Wait or
+// [Clock.Park], or by returning, and hands it on to the next actor, or to a
+// waiting actor whose channel is ready (polled in the order they began to
+// wait), or, when none is, moves time to the next timer and runs it. The
+// simulator's own waits, and the sleeps and timeouts that the packages
+// build with it, do not need the poll: their ends are timers and
+// cancellations of contexts the clock made, so they tell the clock, which
+// wakes the actor in the same order. The order in which actors
 // run is therefore the clock's, not the Go scheduler's, and a run is a
 // function of its seed. (The alternative of tracking runnable goroutines
 // without Go and Wait would have to guess when a goroutine blocked inside

@@ -20,7 +20,10 @@ import (
 //
 // A scenario that fails validation, or a strategy whose New fails, is an
 // error; so is a run whose goroutines stay blocked with nothing left to
-// wake them (a strategy blocking on something other than the clock).
+// wake them (a strategy blocking on something other than the clock). A
+// panic (or runtime.Goexit) in the strategy's code on one of the run's
+// goroutines stops the run: its other goroutines are ended and Run returns
+// a [*PanicError].
 func Run(s Scenario, st Strategy, seed uint64) (*Result, error) {
 	if err := s.validate(); err != nil {
 		return nil, err
@@ -30,11 +33,12 @@ func Run(s Scenario, st Strategy, seed uint64) (*Result, error) {
 	}
 	r := newRunner(&s, seed)
 	call, err := st.New(r.env)
-	if err != nil {
+	if err != nil || call == nil {
+		r.clock.abort() // ends the actors New started, unrun
+		if err == nil {
+			return nil, fmt.Errorf("sim: strategy %q: New returned a nil Call", st.Name)
+		}
 		return nil, fmt.Errorf("sim: strategy %q: %w", st.Name, err)
-	}
-	if call == nil {
-		return nil, fmt.Errorf("sim: strategy %q: New returned a nil Call", st.Name)
 	}
 	r.call = call
 	r.clock.AfterFunc(r.gap(0), r.arrive)

@@ -2,9 +2,12 @@ package sim
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 func validScenario() Scenario {
@@ -58,6 +61,33 @@ func TestStrategyInvalid(t *testing.T) {
 	r, err := Run(s, Plain("p", "nope"), 1)
 	if err != nil || r.OK != 0 || r.Errors.Dependency != r.Requests {
 		t.Errorf("Run(unknown dependency) = %+v, %v, want every request failing", r.Errors, err)
+	}
+}
+
+// TestStrategyNewFailsAfterGo checks that a strategy whose New starts an
+// actor and then fails (or returns a nil Call) leaves no goroutine behind.
+func TestStrategyNewFailsAfterGo(t *testing.T) {
+	tests := []struct {
+		name string
+		call Call
+		err  error
+	}{
+		{"error", nil, errors.New("no")},
+		{"nil Call", nil, nil},
+	}
+	for _, tt := range tests {
+		ran := false
+		st := Strategy{Name: "x", New: func(env *Env) (Call, error) {
+			env.Clock().Go(func() { ran = true })
+			return tt.call, tt.err
+		}}
+		if _, err := Run(validScenario(), st, 1); err == nil {
+			t.Errorf("%s: Run() = nil error, want one", tt.name)
+		}
+		if ran {
+			t.Errorf("%s: the actor started by New ran, want it ended unrun", tt.name)
+		}
+		goleak.VerifyNone(t)
 	}
 }
 

@@ -24,7 +24,7 @@ func TestTimerHeap(t *testing.T) {
 		if i%3 == 0 {
 			j := rng.IntN(len(timers))
 			if timers[j].Stop() != !stopped[j] {
-				t.Fatalf("Stop() of timer %d = %v, want %v", j, !stopped[j], stopped[j])
+				t.Fatalf("Stop() of timer %d = %v, want %v", j, stopped[j], !stopped[j])
 			}
 			stopped[j] = true
 		}

@@ -101,7 +101,8 @@ func WithTimeout(ctx context.Context, c Clock, d time.Duration) (context.Context
 }
 
 // Sleep waits d on clock c, or until ctx ends, and reports whether the whole
-// of d passed (false: ctx ended first). It blocks only in c.Wait.
+// of d passed (false: ctx ended first). It blocks only in c.Wait or, when
+// c is a [Parker] and ctx is [Watchable], in c.Park.
 func Sleep(ctx context.Context, c Clock, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
