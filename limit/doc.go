@@ -104,7 +104,8 @@
 // The throttle: K = 2 (the SRE book's) rejects little until the dependency
 // refuses half the calls; K = 1.1 is aggressive. The window
 // ([WithThrottleWindow]) sets how long it remembers: two minutes by
-// default.
+// default. Its rejections are random draws; [WithThrottleRand] gives it a
+// seeded source, so that a test or a simulation repeats.
 //
 // # What it costs
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -89,6 +90,7 @@ type config struct {
 
 	k              float64
 	throttleWindow time.Duration
+	throttleRand   rand.Source // nil: math/rand/v2's global source
 
 	clock Clock // nil: package time
 }

@@ -31,6 +31,7 @@ func TestBadInput(t *testing.T) {
 		{"k", build(func() error { _, err := NewThrottle(WithK(0.5)); return err }), "WithK must be >= 1, got 0.5"},
 		{"throttle window", build(func() error { _, err := NewThrottle(WithThrottleWindow(0)); return err }), "WithThrottleWindow must be >= 10ns, got 0s"},
 		{"overload", build(func() error { _, err := NewThrottle(WithIsOverload(nil)); return err }), "WithIsOverload: nil func"},
+		{"throttle rand", build(func() error { _, err := NewThrottle(WithThrottleRand(nil)); return err }), "WithThrottleRand: source must not be nil"},
 		{"status", build(func() error { _, err := Shed(&Bulkhead{}, WithStatus(200)); return err }), "WithStatus must be a 4xx or 5xx code, got 200"},
 		{"priority", build(func() error { _, err := Shed(&Bulkhead{}, WithPriority(nil)); return err }), "WithPriority: nil func"},
 		{"keyed limit", build(func() error { _, err := NewKeyedBulkhead[string](0, 0); return err }), "NewKeyedBulkhead: limit must be >= 1, got 0"},

@@ -2,6 +2,7 @@ package limit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -41,6 +42,7 @@ type Throttle struct {
 	totalAcc  float64
 	rejectErr *LimitedError
 	rejected  uint64
+	rnd       *rand.Rand // nil: math/rand/v2's global source
 }
 
 var _ Limiter = (*Throttle)(nil)
@@ -55,6 +57,9 @@ func NewThrottle(opts ...ThrottleOption) (*Throttle, error) {
 	}
 	t := &Throttle{cfg: c, base: c.wallNow(), width: max(int64(c.throttleWindow)/throttleBuckets, 1)}
 	t.rejectErr = &LimitedError{By: "throttle", After: c.retryAfter}
+	if c.throttleRand != nil {
+		t.rnd = rand.New(c.throttleRand)
+	}
 	return t, nil
 }
 
@@ -79,6 +84,21 @@ func WithThrottleWindow(d time.Duration) ThrottleOption {
 			return fmt.Errorf("limit: WithThrottleWindow must be >= %v, got %v", time.Duration(throttleBuckets), d)
 		}
 		c.throttleWindow = d
+		return nil
+	})
+}
+
+// WithThrottleRand makes the throttle draw its rejections from src
+// instead of math/rand/v2's global source, for deterministic tests and
+// simulations (package sim passes its run's source). The throttle draws
+// under its lock, so src need not be safe for concurrent use. src must
+// not be nil.
+func WithThrottleRand(src rand.Source) ThrottleOption {
+	return throttleOption(func(c *config) error {
+		if src == nil {
+			return errors.New("limit: WithThrottleRand: source must not be nil")
+		}
+		c.throttleRand = src
 		return nil
 	})
 }
@@ -111,13 +131,22 @@ func (t *Throttle) TryAcquire() (Permit, error) {
 	p := RejectProbability(t.totalReq, t.totalAcc, t.cfg.k)
 	t.requests[t.bucket%throttleBuckets]++
 	t.totalReq++
-	if p > 0 && rand.Float64() < p {
+	if p > 0 && t.draw() < p {
 		t.rejected++
 		t.mu.Unlock()
 		return Permit{}, t.rejectErr
 	}
 	t.mu.Unlock()
 	return Permit{r: t, start: now}, nil
+}
+
+// draw returns a number in [0, 1) from the throttle's source; t.mu is
+// held.
+func (t *Throttle) draw() float64 {
+	if t.rnd == nil {
+		return rand.Float64()
+	}
+	return t.rnd.Float64()
 }
 
 // Do runs fn under [Throttle.Acquire] and releases its Permit with fn's

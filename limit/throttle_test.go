@@ -3,6 +3,8 @@ package limit
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -129,4 +131,34 @@ func TestThrottleLateAcceptDropped(t *testing.T) {
 			t.Fatalf("Stats().Accepts after a late release = %v, want 0", s.Accepts)
 		}
 	})
+}
+
+// TestThrottleRand: two throttles drawing from equal sources reject the
+// same calls, and a different seed rejects others.
+func TestThrottleRand(t *testing.T) {
+	decisions := func(seed uint64) []bool {
+		var got []bool
+		synctest.Test(t, func(t *testing.T) {
+			th := newThrottle(t, WithThrottleRand(rand.NewPCG(seed, 0)))
+			overloaded := errors.New("503")
+			for range 2000 {
+				p, err := th.TryAcquire()
+				got = append(got, err != nil)
+				if err == nil {
+					p.Release(overloaded)
+				}
+			}
+		})
+		return got
+	}
+	a, b, c := decisions(1), decisions(1), decisions(2)
+	if !slices.Equal(a, b) {
+		t.Error("two throttles with equal sources rejected different calls")
+	}
+	if slices.Equal(a, c) {
+		t.Error("throttles with different seeds rejected the same calls")
+	}
+	if !slices.Contains(a, true) {
+		t.Error("no call rejected while the dependency refused every call")
+	}
 }

@@ -108,7 +108,8 @@
 // on the real clock, or blocks on a channel outside Wait, stalls the run
 // (Run reports goroutines left blocked as an error); and for a run to be
 // a function of its seed, they must draw their randomness from
-// [Env.Rand] (retry.WithRand): limit's Throttle, which draws from
-// math/rand/v2's global source, makes a run that does not repeat. Run a
-// simulation on its own; its actors take turns and never run in parallel.
+// [Env.Rand] (retry.WithRand, limit.WithThrottleRand): a limit.Throttle
+// left on math/rand/v2's global source makes a run that does not repeat.
+// Run a simulation on its own; its actors take turns and never run in
+// parallel.
 package sim
