@@ -26,8 +26,8 @@ import (
 // panicked; it takes precedence over a success and over ctx's cause, so a
 // call that panics once cancelled (after another call won, or after ctx
 // ended) is not lost either. A nil ctx, a negative delay, a nil fn, or a bad
-// option is an error. Options: [WithMaxAttempts], [WithTaskTimeout] (a deadline for each
-// call), [WithClock] (virtual time).
+// option is an error. Options: [WithMaxAttempts], [WithTaskTimeout] (a
+// deadline for each call), [WithClock] (virtual time), [WithHedgeObserver].
 func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), delay time.Duration, opts ...HedgeOption) (R, error) {
 	var zero R
 	if ctx == nil {
