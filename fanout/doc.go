@@ -62,6 +62,7 @@
 //	WithOrdered        -                   -        yes      -
 //	WithBuffer         -                   -        yes      -
 //	WithMaxAttempts    -                   -        -        yes
+//	WithHedgeObserver  -                   -        -        yes
 //	WithClock          yes                 yes      yes      yes
 //
 // # Virtual time

@@ -21,10 +21,13 @@ import (
 // 0 starts every call at once.
 //
 // If ctx is done, Hedge cancels the calls, waits for them, and returns
-// context.Cause(ctx). A panic in fn cancels the other calls and is returned
-// as a [*PanicError]. A nil ctx, a negative delay, a nil fn, or a bad
-// option is an error. Options: [WithMaxAttempts], [WithTaskTimeout] (a deadline for each
-// call), [WithClock] (virtual time).
+// context.Cause(ctx). A panic in fn (or [runtime.Goexit]) cancels the other
+// calls and is returned as a [*PanicError], the first one if several
+// panicked; it takes precedence over a success and over ctx's cause, so a
+// call that panics once cancelled (after another call won, or after ctx
+// ended) is not lost either. A nil ctx, a negative delay, a nil fn, or a bad
+// option is an error. Options: [WithMaxAttempts], [WithTaskTimeout] (a
+// deadline for each call), [WithClock] (virtual time), [WithHedgeObserver].
 func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), delay time.Duration, opts ...HedgeOption) (R, error) {
 	var zero R
 	if ctx == nil {
@@ -43,7 +46,5 @@ func Hedge[R any](ctx context.Context, fn func(context.Context) (R, error), dela
 	if ctx.Err() != nil {
 		return zero, context.Cause(ctx)
 	}
-	h := newHedger(ctx, fn, &cfg)
-	defer h.stop()
-	return h.race(cfg.maxAttempts, delay)
+	return newHedger(ctx, fn, &cfg).run(cfg.maxAttempts, delay)
 }

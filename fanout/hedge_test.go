@@ -278,3 +278,40 @@ func TestHedgeBadInput(t *testing.T) {
 }
 
 func second[V any](_ V, err error) error { return err }
+
+// TestHedgePanicAfterCancel checks that a panic in a call whose context is
+// already done (the parent ended, or another call won and Hedge cancelled
+// the rest) is still returned as a *PanicError, as Map and Group return it,
+// rather than lost behind context.Cause(ctx) or the winner's value.
+func TestHedgePanicAfterCancel(t *testing.T) {
+	for _, mode := range hedgeModes {
+		t.Run(mode.name+"/parent done", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(t.Context())
+				time.AfterFunc(time.Second, cancel)
+				_, err := fanout.Hedge(ctx, func(ctx context.Context) (int, error) {
+					<-ctx.Done()
+					panic("on cancel")
+				}, time.Hour, mode.opts(&timeClock{})...)
+				if pe := new(fanout.PanicError); !errors.As(err, &pe) || pe.Value != "on cancel" {
+					t.Errorf("Hedge(parent cancelled, fn panics) error = %v, want a *PanicError", err)
+				}
+			})
+		})
+		t.Run(mode.name+"/after a win", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var n atomic.Int64
+				v, err := fanout.Hedge(t.Context(), func(ctx context.Context) (int, error) {
+					if n.Add(1) == 1 {
+						<-ctx.Done()
+						panic("loser")
+					}
+					return 2, nil
+				}, time.Second, mode.opts(&timeClock{})...)
+				if pe := new(fanout.PanicError); !errors.As(err, &pe) || pe.Value != "loser" || v != 0 {
+					t.Errorf("Hedge(loser panics once cancelled) = %v, %v, want 0 and a *PanicError", v, err)
+				}
+			})
+		})
+	}
+}

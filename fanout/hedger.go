@@ -24,13 +24,16 @@ type hedger[R any] struct {
 	fn      func(context.Context) (R, error)
 	timeout time.Duration
 
-	mu      sync.Mutex
-	errs    []error // one per attempt started, in order: its error once it failed
-	v       R       // the first success, once won
-	running int     // attempts started and not yet finished
-	failed  int     // failures not yet seen by race
-	won     bool
-	fired   bool // the delay passed, not yet seen by race
+	mu   sync.Mutex
+	errs []error // one per attempt started, in order: its error once it failed
+	v    R       // the first success, once won
+	// running and failed are int32 so that panicErr takes no room: each
+	// attempt running is a goroutine, far fewer than 1<<31.
+	running  int32       // attempts started and not yet finished
+	failed   int32       // failures not yet seen by race
+	panicErr *PanicError // the first panic, even one after ctx was done
+	won      bool
+	fired    bool // the delay passed, not yet seen by race
 
 	wake  chan struct{} // package time: a token once the state under mu changed
 	timer *time.Timer   // package time: the delay
@@ -168,9 +171,15 @@ func (h *hedger[R]) attempt(n int) {
 	ok := false
 	defer func() {
 		if !ok {
-			// race returns the cause: the PanicError, unless ctx was
-			// done already.
-			h.cancel(newPanicError(recover()))
+			// race returns the cause, the PanicError, unless ctx was done
+			// already; result returns it in every case.
+			pe := newPanicError(recover())
+			h.mu.Lock()
+			if h.panicErr == nil {
+				h.panicErr = pe
+			}
+			h.mu.Unlock()
+			h.cancel(pe)
 			h.finish(n, *new(R), nil)
 		}
 	}()
@@ -205,6 +214,24 @@ func (h *hedger[R]) finish(n int, v R, err error) {
 	}
 	h.mu.Unlock()
 	h.notify()
+}
+
+// run races the attempts, then cancels those still running and waits for
+// them. A panic in any of them, even one that came after a success or after
+// ctx was done, is returned rather than lost.
+func (h *hedger[R]) run(attempts int, delay time.Duration) (R, error) {
+	v, err := h.raceAndStop(attempts, delay)
+	// stop has seen every attempt finish under mu: panicErr is final.
+	if h.panicErr != nil {
+		var zero R
+		return zero, h.panicErr
+	}
+	return v, err
+}
+
+func (h *hedger[R]) raceAndStop(attempts int, delay time.Duration) (R, error) {
+	defer h.stop()
+	return h.race(attempts, delay)
 }
 
 // stop cancels the attempts still running and waits for them.
