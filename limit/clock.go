@@ -27,8 +27,8 @@ type Clock interface {
 // of c) and the wait itself (in c.Wait). Unset, the limiters read package
 // time. c must not be nil. Read by [NewBulkhead], [NewAIMD], [NewVegas]
 // and [NewThrottle]. ([KeyedRate.AllowN] takes the time as an argument:
-// pass it c.Now().) The throttle draws its rejections from math/rand/v2's
-// global source, so a simulated run with a throttle does not repeat.
+// pass it c.Now().) For a simulated run with a throttle to repeat, give
+// the throttle a seeded source too ([WithThrottleRand]).
 func WithClock(c Clock) CommonOption {
 	return commonOption(func(cfg *config) error {
 		if c == nil {
