@@ -119,18 +119,60 @@ func TestAddSat(t *testing.T) {
 }
 
 // FuzzOpenDuration checks openDuration's bounds for any configuration that
-// New accepts, at any level and jitter draw.
+// New accepts, at any level and jitter draw. Every input is mapped into
+// that domain (inDomain), so that none is wasted.
 func FuzzOpenDuration(f *testing.F) {
 	f.Add(int64(time.Second), int64(math.MaxInt64), 2.0, 0.0, 0.5, 40)
 	f.Add(int64(math.MaxInt64), int64(math.MaxInt64), 1.0, 1.0, 0.99, 0)
 	f.Fuzz(func(t *testing.T, open, max int64, mult, jitter, r float64, level int) {
-		if open <= 0 || max < open || !(mult >= 1) || !(jitter >= 0 && jitter <= 1) || !(r >= 0 && r < 1) || level < 0 {
-			t.Skip() // not a configuration New accepts, or not a draw
-		}
+		open, max, mult, jitter, r, level = inDomain(open, max, mult, jitter, r, level)
 		c := &config{openDuration: time.Duration(open), backoffMax: time.Duration(max), backoffMult: mult, backoffJitter: jitter}
 		got := checkOpenDuration(t, c, level, r, 0)
 		if until := addSat(math.MaxInt64/2, got); until < math.MaxInt64/2 {
 			t.Fatalf("addSat(MaxInt64/2, %v) = %d, went back in time", got, until)
 		}
 	})
+}
+
+// inDomain maps fuzz inputs onto a configuration New accepts and a draw:
+// values already in the domain are kept as they are; the others are
+// folded in (a negative integer to its complement, a float to its
+// fraction), so that every input exercises openDuration.
+func inDomain(open, max int64, mult, jitter, r float64, level int) (int64, int64, float64, float64, float64, int) {
+	open = nonNegative(open)
+	if open == 0 {
+		open = 1
+	}
+	if max < open {
+		max = open + min(nonNegative(max), math.MaxInt64-open)
+	}
+	if !(mult >= 1) {
+		mult = 1 + fraction(mult)
+	}
+	if !(jitter >= 0 && jitter <= 1) {
+		jitter = fraction(jitter)
+	}
+	if !(r >= 0 && r < 1) {
+		r = fraction(r)
+	}
+	if level < 0 {
+		level = ^level
+	}
+	return open, max, mult, jitter, r, level
+}
+
+func nonNegative(x int64) int64 {
+	if x < 0 {
+		return ^x
+	}
+	return x
+}
+
+// fraction returns |x| mod 1, in [0, 1); 0 for NaN and infinities.
+func fraction(x float64) float64 {
+	f := math.Abs(math.Mod(x, 1))
+	if math.IsNaN(f) {
+		return 0
+	}
+	return f
 }
