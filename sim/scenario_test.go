@@ -27,11 +27,13 @@ func TestScenarioInvalid(t *testing.T) {
 		want   string
 	}{
 		{"no deps", func(s *Scenario) { s.Dependencies = nil }, "no Dependencies"},
-		{"rate", func(s *Scenario) { s.Load.Rate = 0 }, "Load.Rate must be > 0, got 0"},
+		{"rate", func(s *Scenario) { s.Load.Rate = 0 }, "Load.Rate must be > 0 and finite, got 0"},
+		{"infinite rate", func(s *Scenario) { s.Load.Rate = math.Inf(1) }, "Load.Rate must be > 0 and finite, got +Inf"},
 		{"deadline", func(s *Scenario) { s.Load.Deadline = -1 }, "Load.Deadline must be > 0, got -1ns"},
 		{"fanout", func(s *Scenario) { s.Load.FanOut = -2 }, "Load.FanOut must be >= 0, got -2"},
 		{"duration", func(s *Scenario) { s.Duration = 0 }, "Duration must be > 0, got 0s"},
 		{"burst", func(s *Scenario) { s.Load.Bursts = []Burst{{Duration: 0, Factor: 2}} }, "burst 0"},
+		{"infinite burst", func(s *Scenario) { s.Load.Bursts = []Burst{{Duration: time.Second, Factor: math.Inf(1)}} }, "burst 0"},
 		{"dep name", func(s *Scenario) { s.Dependencies[0].Name = "" }, "Name must not be empty"},
 		{"latency", func(s *Scenario) { s.Dependencies[0].Latency = nil }, `"d": Latency must not be nil`},
 		{"error rate", func(s *Scenario) { s.Dependencies[0].ErrorRate = 2 }, "ErrorRate must be in [0, 1], got 2"},
