@@ -40,6 +40,8 @@ func TestScenarioInvalid(t *testing.T) {
 		{"workers", func(s *Scenario) { s.Dependencies[0].Workers = -1 }, "Workers must be >= 0, got -1"},
 		{"queue", func(s *Scenario) { s.Dependencies[0].Queue = -1 }, "Queue must be >= 0, got -1"},
 		{"phase", func(s *Scenario) { s.Dependencies[0].Phases = []Phase{{Start: 0, Duration: 0}} }, "phase 0"},
+		{"NaN slowdown", func(s *Scenario) { s.Dependencies[0].Phases = []Phase{{Duration: time.Second, Slowdown: math.NaN()}} }, "phase 0: Slowdown (finite) and Workers must be >= 0, got NaN"},
+		{"infinite slowdown", func(s *Scenario) { s.Dependencies[0].Phases = []Phase{{Duration: time.Second, Slowdown: math.Inf(1)}} }, "phase 0: Slowdown (finite) and Workers must be >= 0, got +Inf"},
 		{"twice", func(s *Scenario) { s.Dependencies = append(s.Dependencies, s.Dependencies[0]) }, `two dependencies named "d"`},
 	}
 	for _, tt := range tests {
