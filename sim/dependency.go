@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -110,8 +111,8 @@ func (d *Dependency) validate() error {
 			return fmt.Errorf("sim: Dependency %q: phase %d: Start must be >= 0 and Duration > 0, got %v and %v", d.Name, i, p.Start, p.Duration)
 		case !(p.ErrorRate >= 0 && p.ErrorRate <= 1):
 			return fmt.Errorf("sim: Dependency %q: phase %d: ErrorRate must be in [0, 1], got %v", d.Name, i, p.ErrorRate)
-		case p.Slowdown < 0 || p.Workers < 0:
-			return fmt.Errorf("sim: Dependency %q: phase %d: Slowdown and Workers must be >= 0, got %v and %d", d.Name, i, p.Slowdown, p.Workers)
+		case !(p.Slowdown >= 0) || math.IsInf(p.Slowdown, 1) || p.Workers < 0:
+			return fmt.Errorf("sim: Dependency %q: phase %d: Slowdown (finite) and Workers must be >= 0, got %v and %d", d.Name, i, p.Slowdown, p.Workers)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -142,11 +143,25 @@ func (h histogram) Sample(r *rand.Rand) time.Duration {
 }
 func (h histogram) String() string { return fmt.Sprintf("histogram (%d buckets)", len(h.b)) }
 
-// Quantile estimates the q-quantile (0 < q < 1) of l from n draws of a
-// source seeded with seed: the delay at which to hedge, say (q = 0.95).
-func Quantile(l Latency, q float64, n int, seed uint64) time.Duration {
+// Quantile estimates the q-quantile of l from n draws of a source seeded
+// with seed: the delay at which to hedge, say (q = 0.95). It returns an
+// error for a nil l, a q outside (0, 1) or an n < 1.
+func Quantile(l Latency, q float64, n int, seed uint64) (time.Duration, error) {
+	switch {
+	case l == nil:
+		return 0, errors.New("sim: Quantile: Latency must not be nil")
+	case !(q > 0 && q < 1):
+		return 0, fmt.Errorf("sim: Quantile: q must be in (0, 1), got %v", q)
+	case n < 1:
+		return 0, fmt.Errorf("sim: Quantile: n must be >= 1, got %d", n)
+	}
+	return sampleQuantile(l, q, n, seed), nil
+}
+
+// sampleQuantile is Quantile for valid arguments.
+func sampleQuantile(l Latency, q float64, n int, seed uint64) time.Duration {
 	r := rand.New(rand.NewPCG(seed, seed^0x5851f42d4c957f2d))
-	s := make([]time.Duration, max(n, 1))
+	s := make([]time.Duration, n)
 	for i := range s {
 		s[i] = l.Sample(r)
 	}

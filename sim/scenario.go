@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -84,8 +85,8 @@ func (s *Scenario) validate() error {
 	switch {
 	case len(s.Dependencies) == 0:
 		return errors.New("sim: Scenario: no Dependencies")
-	case !(s.Load.Rate > 0):
-		return fmt.Errorf("sim: Scenario: Load.Rate must be > 0, got %v", s.Load.Rate)
+	case !(s.Load.Rate > 0) || math.IsInf(s.Load.Rate, 1):
+		return fmt.Errorf("sim: Scenario: Load.Rate must be > 0 and finite, got %v", s.Load.Rate)
 	case s.Load.Deadline <= 0:
 		return fmt.Errorf("sim: Scenario: Load.Deadline must be > 0, got %v", s.Load.Deadline)
 	case s.Load.FanOut < 0:
@@ -96,8 +97,8 @@ func (s *Scenario) validate() error {
 		return fmt.Errorf("sim: Scenario: Bucket must be >= 0, got %v", s.Bucket)
 	}
 	for i, b := range s.Load.Bursts {
-		if b.Start < 0 || b.Duration <= 0 || !(b.Factor >= 0) {
-			return fmt.Errorf("sim: Scenario: burst %d: Start must be >= 0, Duration > 0 and Factor >= 0, got %v, %v, %v", i, b.Start, b.Duration, b.Factor)
+		if b.Start < 0 || b.Duration <= 0 || !(b.Factor >= 0) || math.IsInf(b.Factor, 1) {
+			return fmt.Errorf("sim: Scenario: burst %d: Start must be >= 0, Duration > 0 and Factor >= 0 and finite, got %v, %v, %v", i, b.Start, b.Duration, b.Factor)
 		}
 	}
 	seen := make(map[string]bool)

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -26,17 +27,21 @@ func TestScenarioInvalid(t *testing.T) {
 		want   string
 	}{
 		{"no deps", func(s *Scenario) { s.Dependencies = nil }, "no Dependencies"},
-		{"rate", func(s *Scenario) { s.Load.Rate = 0 }, "Load.Rate must be > 0, got 0"},
+		{"rate", func(s *Scenario) { s.Load.Rate = 0 }, "Load.Rate must be > 0 and finite, got 0"},
+		{"infinite rate", func(s *Scenario) { s.Load.Rate = math.Inf(1) }, "Load.Rate must be > 0 and finite, got +Inf"},
 		{"deadline", func(s *Scenario) { s.Load.Deadline = -1 }, "Load.Deadline must be > 0, got -1ns"},
 		{"fanout", func(s *Scenario) { s.Load.FanOut = -2 }, "Load.FanOut must be >= 0, got -2"},
 		{"duration", func(s *Scenario) { s.Duration = 0 }, "Duration must be > 0, got 0s"},
 		{"burst", func(s *Scenario) { s.Load.Bursts = []Burst{{Duration: 0, Factor: 2}} }, "burst 0"},
+		{"infinite burst", func(s *Scenario) { s.Load.Bursts = []Burst{{Duration: time.Second, Factor: math.Inf(1)}} }, "burst 0"},
 		{"dep name", func(s *Scenario) { s.Dependencies[0].Name = "" }, "Name must not be empty"},
 		{"latency", func(s *Scenario) { s.Dependencies[0].Latency = nil }, `"d": Latency must not be nil`},
 		{"error rate", func(s *Scenario) { s.Dependencies[0].ErrorRate = 2 }, "ErrorRate must be in [0, 1], got 2"},
 		{"workers", func(s *Scenario) { s.Dependencies[0].Workers = -1 }, "Workers must be >= 0, got -1"},
 		{"queue", func(s *Scenario) { s.Dependencies[0].Queue = -1 }, "Queue must be >= 0, got -1"},
 		{"phase", func(s *Scenario) { s.Dependencies[0].Phases = []Phase{{Start: 0, Duration: 0}} }, "phase 0"},
+		{"NaN slowdown", func(s *Scenario) { s.Dependencies[0].Phases = []Phase{{Duration: time.Second, Slowdown: math.NaN()}} }, "phase 0: Slowdown (finite) and Workers must be >= 0, got NaN"},
+		{"infinite slowdown", func(s *Scenario) { s.Dependencies[0].Phases = []Phase{{Duration: time.Second, Slowdown: math.Inf(1)}} }, "phase 0: Slowdown (finite) and Workers must be >= 0, got +Inf"},
 		{"twice", func(s *Scenario) { s.Dependencies = append(s.Dependencies, s.Dependencies[0]) }, `two dependencies named "d"`},
 	}
 	for _, tt := range tests {
@@ -168,12 +173,12 @@ func TestLatencies(t *testing.T) {
 		{hist, 4 * time.Millisecond, 7 * time.Millisecond},
 	}
 	for _, tt := range tests {
-		if got := Quantile(tt.l, 0.5, 20000, 1); got < tt.lo || got > tt.hi {
-			t.Errorf("Quantile(%v, 0.5) = %v, want in [%v, %v]", tt.l, got, tt.lo, tt.hi)
+		if got, err := Quantile(tt.l, 0.5, 20000, 1); err != nil || got < tt.lo || got > tt.hi {
+			t.Errorf("Quantile(%v, 0.5) = %v, %v, want in [%v, %v]", tt.l, got, err, tt.lo, tt.hi)
 		}
 	}
-	if got := Quantile(HeavyTail(Fixed(time.Millisecond), 0.01, Fixed(time.Second)), 0.995, 20000, 1); got != time.Second {
-		t.Errorf("HeavyTail p99.5 = %v, want 1s", got)
+	if got, err := Quantile(HeavyTail(Fixed(time.Millisecond), 0.01, Fixed(time.Second)), 0.995, 20000, 1); err != nil || got != time.Second {
+		t.Errorf("HeavyTail p99.5 = %v, %v, want 1s", got, err)
 	}
 	if _, err := Observed(nil); err == nil {
 		t.Errorf("Observed(nil) = nil error, want one")
@@ -186,6 +191,31 @@ func TestLatencies(t *testing.T) {
 	}
 	if _, err := Histogram([]Bucket{{Le: 2}}); err == nil {
 		t.Errorf("Histogram(empty) = nil error, want one")
+	}
+}
+
+// TestQuantileInvalid checks that Quantile names a bad argument rather
+// than panic or pick a value of its own.
+func TestQuantileInvalid(t *testing.T) {
+	fixed := Fixed(time.Millisecond)
+	tests := []struct {
+		l    Latency
+		q    float64
+		n    int
+		want string
+	}{
+		{nil, 0.5, 10, "Latency"},
+		{fixed, 0, 10, "q must be in (0, 1), got 0"},
+		{fixed, -0.5, 10, "q must be in (0, 1), got -0.5"},
+		{fixed, 1, 10, "q must be in (0, 1), got 1"},
+		{fixed, math.NaN(), 10, "q must be in (0, 1), got NaN"},
+		{fixed, 0.5, 0, "n must be >= 1, got 0"},
+	}
+	for _, tt := range tests {
+		got, err := Quantile(tt.l, tt.q, tt.n, 1)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Quantile(%v, %v, %d) = %v, %v, want an error containing %q", tt.l, tt.q, tt.n, got, err, tt.want)
+		}
 	}
 }
 

@@ -128,7 +128,7 @@ func Hedging() (Scenario, []Strategy) {
 		Load:         Load{Rate: 500, Deadline: 2 * time.Second},
 		Duration:     60 * time.Second,
 	}
-	p95 := Quantile(lat, 0.95, 100_000, 1)
+	p95 := sampleQuantile(lat, 0.95, 100_000, 1)
 	return s, []Strategy{Plain("no hedge", "shard"), Hedge("hedge at p95", "shard", p95)}
 }
 

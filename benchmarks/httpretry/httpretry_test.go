@@ -65,27 +65,9 @@ var impls = []impl{
 	{"holdfast", func(tb testing.TB, base http.RoundTripper) http.RoundTripper {
 		return holdfastRetry(tb, base)
 	}},
-	{"holdfast-breaker", func(tb testing.TB, base http.RoundTripper) http.RoundTripper {
-		b, err := breaker.New(breaker.WithConsecutiveFailures(1000))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		rt, err := breaker.Transport(base, b)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return rt
-	}},
+	{"holdfast-breaker", holdfastBreaker},
 	{"holdfast-retry+breaker", func(tb testing.TB, base http.RoundTripper) http.RoundTripper {
-		b, err := breaker.New(breaker.WithConsecutiveFailures(1000))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		rt, err := breaker.Transport(base, b)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return holdfastRetry(tb, rt)
+		return holdfastRetry(tb, holdfastBreaker(tb, base))
 	}},
 	{"retryablehttp", func(_ testing.TB, base http.RoundTripper) http.RoundTripper {
 		c := retryablehttp.NewClient()
@@ -107,6 +89,20 @@ func holdfastRetry(tb testing.TB, base http.RoundTripper) http.RoundTripper {
 		tb.Fatal(err)
 	}
 	rt, err := retry.Transport(base, p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rt
+}
+
+// holdfastBreaker returns base behind a breaker that stays closed through
+// the benchmarks' failures.
+func holdfastBreaker(tb testing.TB, base http.RoundTripper) http.RoundTripper {
+	b, err := breaker.New(breaker.WithConsecutiveFailures(1000))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rt, err := breaker.Transport(base, b)
 	if err != nil {
 		tb.Fatal(err)
 	}
