@@ -80,10 +80,16 @@ func (c *config) sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-// attemptClock runs fn once in a child context that expires after timeout
-// on clock.
-func attemptClock[T any](ctx context.Context, clock Clock, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
-	actx, cancel := vclock.WithTimeout(ctx, clock, timeout)
+// attempt runs fn once in a child context that expires after timeout, on
+// clock, or on package time when clock is nil.
+func attempt[T any](ctx context.Context, clock Clock, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
+	var actx context.Context
+	var cancel context.CancelFunc
+	if clock == nil {
+		actx, cancel = context.WithTimeout(ctx, timeout)
+	} else {
+		actx, cancel = vclock.WithTimeout(ctx, clock, timeout)
+	}
 	defer cancel()
 	return fn(actx)
 }
