@@ -62,9 +62,12 @@ func WithClock(c Clock) ClockOption {
 }
 
 // now returns the time on the Policy's clock.
-func (c *config) now() time.Time {
-	if c.clock != nil {
-		return c.clock.Now()
+func (c *config) now() time.Time { return clockNow(c.clock) }
+
+// clockNow returns the time on clock c, or package time's for a nil c.
+func clockNow(c Clock) time.Time {
+	if c != nil {
+		return c.Now()
 	}
 	return time.Now()
 }
@@ -95,9 +98,4 @@ func attempt[T any](ctx context.Context, clock Clock, timeout time.Duration, fn 
 }
 
 // now returns the time on the Budget's clock.
-func (b *Budget) now() time.Time {
-	if b.clock != nil {
-		return b.clock.Now()
-	}
-	return time.Now()
-}
+func (b *Budget) now() time.Time { return clockNow(b.clock) }
