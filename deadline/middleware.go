@@ -130,8 +130,5 @@ func (e *rejectError) Unwrap() error { return ErrInvalidTimeout }
 
 // timeout gives ctx the budget d, on the configured clock.
 func (m *middleware) timeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if m.clock == nil {
-		return context.WithTimeoutCause(ctx, d, m.cause(d))
-	}
-	return withDeadline(ctx, m.clock, m.clock.Now().Add(d), m.cause(d))
+	return withDeadline(ctx, m.clock, now(m.clock).Add(d), m.cause(d))
 }

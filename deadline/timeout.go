@@ -43,8 +43,7 @@ func (e *TimeoutError) Unwrap() error { return context.DeadlineExceeded }
 // It allocates the cause, one small value, beyond what context.WithTimeout
 // allocates. A nil ctx panics, as in the context package.
 func WithTimeout(ctx context.Context, layer string, d time.Duration) (context.Context, context.CancelFunc) {
-	mustContext(ctx)
-	return context.WithTimeoutCause(ctx, d, &TimeoutError{Layer: layer, Timeout: d})
+	return On(nil).WithTimeout(ctx, layer, d)
 }
 
 // Layer returns the name of the layer whose timeout caused err, and whether

@@ -41,6 +41,14 @@ type PanicError struct {
 
 var _ error = (*PanicError)(nil)
 
+// newPanicError wraps a value from recover; nil means the goroutine is
+// exiting through runtime.Goexit. It must run in the deferred function, so
+// that the stack still shows where the panic happened.
+func newPanicError(v any) *PanicError {
+	value, stack := panics.Capture(v)
+	return &PanicError{Value: value, Stack: stack}
+}
+
 // Error returns "queue: panic: " and the panic value, on one line; the
 // stack is in [PanicError.Stack], for those who log it.
 func (e *PanicError) Error() string {

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
-
-	"github.com/holdfast-go/holdfast/internal/panics"
 )
 
 // Pool is a fixed set of worker goroutines that call a handler on items
@@ -278,8 +276,7 @@ func (p *Pool[T]) serve(ctx context.Context, s *workerStats) (stopped bool) {
 		if !busy {
 			return
 		}
-		value, stack := panics.Capture(recover()) // nil: runtime.Goexit
-		p.fail(s, item.v, &PanicError{Value: value, Stack: stack})
+		p.fail(s, item.v, newPanicError(recover())) // nil: runtime.Goexit
 	}()
 	for !p.stopped.Load() {
 		// A plain receive: the queue is closed before the pool stops, so
@@ -349,8 +346,7 @@ func (p *Pool[T]) fail(s *workerStats, v T, err error) {
 	hooked := false
 	defer func() {
 		if !hooked {
-			value, stack := panics.Capture(recover())
-			p.keepHookPanic(&PanicError{Value: value, Stack: stack})
+			p.keepHookPanic(newPanicError(recover()))
 		}
 		s.failed.Add(1)
 		p.settled()

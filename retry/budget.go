@@ -174,10 +174,12 @@ func (b *Budget) init(c budgetConfig, now time.Time) {
 func (b *Budget) Deposit() { b.depositAt(b.now()) }
 
 // TryWithdraw takes one retry from the budget and reports whether there was
-// one. It is shorthand for a withdrawal at time.Now().
+// one. It is shorthand for a withdrawal at time.Now() (or the [WithClock]
+// clock's time).
 func (b *Budget) TryWithdraw() bool { return b.withdrawAt(b.now()) }
 
-// Stats returns a snapshot of the budget at time.Now().
+// Stats returns a snapshot of the budget at time.Now() (or the [WithClock]
+// clock's time).
 func (b *Budget) Stats() BudgetStats { return b.statsAt(b.now()) }
 
 func (b *Budget) depositAt(now time.Time) {

@@ -62,9 +62,12 @@ func WithClock(c Clock) ClockOption {
 }
 
 // now returns the time on the Policy's clock.
-func (c *config) now() time.Time {
-	if c.clock != nil {
-		return c.clock.Now()
+func (c *config) now() time.Time { return clockNow(c.clock) }
+
+// clockNow returns the time on clock c, or package time's for a nil c.
+func clockNow(c Clock) time.Time {
+	if c != nil {
+		return c.Now()
 	}
 	return time.Now()
 }
@@ -80,18 +83,19 @@ func (c *config) sleep(ctx context.Context, d time.Duration) error {
 	return nil
 }
 
-// attemptClock runs fn once in a child context that expires after timeout
-// on clock.
-func attemptClock[T any](ctx context.Context, clock Clock, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
-	actx, cancel := vclock.WithTimeout(ctx, clock, timeout)
+// attempt runs fn once in a child context that expires after timeout, on
+// clock, or on package time when clock is nil.
+func attempt[T any](ctx context.Context, clock Clock, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
+	var actx context.Context
+	var cancel context.CancelFunc
+	if clock == nil {
+		actx, cancel = context.WithTimeout(ctx, timeout)
+	} else {
+		actx, cancel = vclock.WithTimeout(ctx, clock, timeout)
+	}
 	defer cancel()
 	return fn(actx)
 }
 
 // now returns the time on the Budget's clock.
-func (b *Budget) now() time.Time {
-	if b.clock != nil {
-		return b.clock.Now()
-	}
-	return time.Now()
-}
+func (b *Budget) now() time.Time { return clockNow(b.clock) }

@@ -153,3 +153,27 @@ func TestClockWithObserver(t *testing.T) {
 		}
 	})
 }
+
+// TestTransportIgnoresClock checks that a Transport reads package time
+// whatever the Policy's Clock, as WithClock says: a Clock stopped two
+// centuries after synctest's start must not make the request's real
+// deadline look passed, nor time WithMaxElapsed, while the waits are real.
+func TestTransportIgnoresClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := clocktest.New(epoch)
+		ft := newFaults(t, busy, busy, ok)
+		p := newPolicy(t, WithMaxAttempts(3), WithStrategy(Constant(time.Second)), WithMaxElapsed(time.Minute), WithClock(c))
+		rt := newRetryTransport(t, ft, p)
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		resp, err := send(t, ctx, rt, "GET", "")
+		wantResponse(t, resp, err, 200, "ok")
+		if got := time.Since(start); got != 2*time.Second || len(ft.Calls()) != 3 {
+			t.Errorf("RoundTrip took %v and %d attempts, want 2s and 3", got, len(ft.Calls()))
+		}
+		if gos, waits := c.Counts(); gos != 0 || waits != 0 || len(c.Delays()) != 0 {
+			t.Errorf("clock goroutines, waits, timers = %d, %d, %v, want none", gos, waits, c.Delays())
+		}
+	})
+}

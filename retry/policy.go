@@ -143,11 +143,7 @@ func run[T any](ctx context.Context, c *config, fn func(context.Context) (T, err
 		var v T
 		var err error
 		if c.attemptTimeout > 0 {
-			if c.clock != nil {
-				v, err = attemptClock(actx, c.clock, c.attemptTimeout, fn)
-			} else {
-				v, err = attempt(actx, c.attemptTimeout, fn)
-			}
+			v, err = attempt(actx, c.clock, c.attemptTimeout, fn)
 		} else {
 			v, err = fn(actx)
 		}
@@ -168,13 +164,6 @@ func run[T any](ctx context.Context, c *config, fn func(context.Context) (T, err
 			return zero, err
 		}
 	}
-}
-
-// attempt runs fn once in a child context that expires after timeout.
-func attempt[T any](ctx context.Context, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
-	actx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	return fn(actx)
 }
 
 // state is what one call knows between attempts.

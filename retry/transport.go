@@ -86,6 +86,10 @@ func Transport(base http.RoundTripper, p *Policy, opts ...TransportOption) (http
 	}
 	t := &transport{base: base, c: p.c, drain: DefaultDrainLimit}
 	t.c.hintStops = true
+	// WithClock does not apply here: the waits, the attempt timeout and
+	// the Retry-After dates are on package time, so the elapsed time and
+	// the deadline checks must be too.
+	t.c.clock = nil
 	for _, code := range defaultRetryStatus {
 		t.status.set(code)
 	}
