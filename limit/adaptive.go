@@ -82,7 +82,7 @@ func newAdaptive(c config, alg algorithm, by string) (*Adaptive, error) {
 		return nil, err
 	}
 	a := &Adaptive{cfg: c, alg: alg, by: by, limitF: float64(c.initial)}
-	a.g.init(c.initial, &c, &LimitedError{By: by, After: c.retryAfter})
+	a.g.init(c.initial, &c, &LimitedError{By: by, After: c.retryAfter}, c.wallNow())
 	a.win.reset(0)
 	a.base.reset()
 	return a, nil

@@ -178,3 +178,43 @@ func overload(b *testing.B, l Limiter) {
 	}
 	b.ReportMetric(0, "ns/op") // an op is an attempt; its time says nothing here
 }
+
+// BenchmarkKeyedBulkhead acquires and releases a place of one key, serially
+// (the key is dropped at every release and made again at the next call)
+// and over 64 keys in parallel.
+func BenchmarkKeyedBulkhead(b *testing.B) {
+	ctx := context.Background()
+	b.Run("serial", func(b *testing.B) {
+		kb, err := NewKeyedBulkhead[int](1, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			p, err := kb.Acquire(ctx, 1)
+			if err != nil {
+				b.Fatal(err)
+			}
+			p.Release(nil)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		kb, err := NewKeyedBulkhead[int](1<<20, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var next atomic.Int64
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			key := int(next.Add(1) % 64)
+			for pb.Next() {
+				p, err := kb.Acquire(ctx, key)
+				if err != nil {
+					b.Error(err) // not Fatal: this is not the benchmark's goroutine
+					return
+				}
+				p.Release(nil)
+			}
+		})
+	})
+}

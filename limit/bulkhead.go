@@ -29,7 +29,7 @@ func NewBulkhead(n int, opts ...BulkheadOption) (*Bulkhead, error) {
 		return nil, err
 	}
 	b := &Bulkhead{}
-	b.g.init(n, &c, &LimitedError{By: "bulkhead", After: c.retryAfter})
+	b.g.init(n, &c, &LimitedError{By: "bulkhead", After: c.retryAfter}, c.wallNow())
 	return b, nil
 }
 

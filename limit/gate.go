@@ -45,14 +45,15 @@ type waiter struct {
 	wake       func() // with a Clock: ends the waiter's Wait
 }
 
-func (g *gate) init(limit int, c *config, rejectErr *LimitedError) {
+// init sets g up; base is the origin of its clock (see [gate.now]).
+func (g *gate) init(limit int, c *config, rejectErr *LimitedError, base time.Time) {
 	g.limit = limit
 	g.maxWaiting = c.maxWaiting
 	g.maxWait = c.maxWait
 	g.lifo = c.lifo
 	g.rejectErr = rejectErr
 	g.clock = c.clock
-	g.base = c.wallNow()
+	g.base = base
 }
 
 // now is the time on the limiter's clock, in nanoseconds since base.

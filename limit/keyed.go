@@ -80,7 +80,9 @@ func (k *KeyedRate[K]) AllowN(now time.Time, key K, n int) error {
 func (k *KeyedRate[K]) wait(lim *rate.Limiter, now time.Time, n int) time.Duration {
 	missing := float64(n) - lim.TokensAt(now)
 	if n > k.b {
-		missing = float64(n) // never: say how long a full refill takes
+		// Never: say how long n tokens take to come in from empty, more
+		// than any wait for n <= b.
+		missing = float64(n)
 	}
 	return time.Duration(missing / float64(k.r) * float64(time.Second))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // KeyedBulkhead is a [Bulkhead] per key (a tenant, a user, a route): each
@@ -27,6 +28,7 @@ type KeyedBulkhead[K comparable] struct {
 	cfg       config
 	pool      sync.Pool
 	rejectErr *LimitedError
+	base      time.Time // every key's gate's clock origin: a new key reads no clock
 }
 
 // keyed is one key's bulkhead, with the number of calls that hold or wait
@@ -55,7 +57,7 @@ func NewKeyedBulkhead[K comparable](n, maxKeys int, opts ...BulkheadOption) (*Ke
 	if err := apply(&c, opts, func(o BulkheadOption) func(*config) error { return o.bulkhead }); err != nil {
 		return nil, err
 	}
-	kb := &KeyedBulkhead[K]{keys: make(map[K]*keyed[K]), n: n, maxKeys: maxKeys, cfg: c}
+	kb := &KeyedBulkhead[K]{keys: make(map[K]*keyed[K]), n: n, maxKeys: maxKeys, cfg: c, base: c.wallNow()}
 	kb.rejectErr = &LimitedError{By: "keyed bulkhead", After: c.retryAfter}
 	kb.pool.New = func() any { return &keyed[K]{kb: kb} }
 	return kb, nil
@@ -126,7 +128,7 @@ func (kb *KeyedBulkhead[K]) ref(key K) (*keyed[K], error) {
 		e = kb.pool.Get().(*keyed[K])
 		e.key = key
 		e.g = gate{}
-		e.g.init(kb.n, &kb.cfg, kb.rejectErr)
+		e.g.init(kb.n, &kb.cfg, kb.rejectErr, kb.base)
 		kb.keys[key] = e
 	}
 	e.refs++

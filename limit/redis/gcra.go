@@ -43,25 +43,4 @@ return {1, math.floor((now - allowAt) / interval), 0, new - now}
 
 var gcra = goredis.NewScript(gcraScript)
 
-// decision is one GCRA decision, as the script and the model return it.
-type decision struct {
-	allowed    bool
-	remaining  int64
-	retryAfter int64 // µs
-	resetAfter int64 // µs
-}
-
-// model is the reference GCRA in Go, for the tests and the docs: given the
-// stored TAT (0: none) and the time now (µs), it returns the decision and
-// the TAT to store (unchanged when denied).
-func model(tat, now, interval, tolerance, n int64) (decision, int64) {
-	tat = max(tat, now)
-	next := tat + n*interval
-	allowAt := next - tolerance
-	if allowAt > now {
-		return decision{remaining: max((now+tolerance-tat)/interval, 0), retryAfter: allowAt - now, resetAfter: tat - now}, tat
-	}
-	return decision{allowed: true, remaining: (now - allowAt) / interval, resetAfter: next - now}, next
-}
-
 func micros(d time.Duration) int64 { return int64(d / time.Microsecond) }

@@ -5,6 +5,27 @@ import (
 	"testing"
 )
 
+// decision is one GCRA decision, as the script and the model return it.
+type decision struct {
+	allowed    bool
+	remaining  int64
+	retryAfter int64 // µs
+	resetAfter int64 // µs
+}
+
+// model is the reference GCRA in Go, for the tests and the docs: given the
+// stored TAT (0: none) and the time now (µs), it returns the decision and
+// the TAT to store (unchanged when denied).
+func model(tat, now, interval, tolerance, n int64) (decision, int64) {
+	tat = max(tat, now)
+	next := tat + n*interval
+	allowAt := next - tolerance
+	if allowAt > now {
+		return decision{remaining: max((now+tolerance-tat)/interval, 0), retryAfter: allowAt - now, resetAfter: tat - now}, tat
+	}
+	return decision{allowed: true, remaining: (now - allowAt) / interval, resetAfter: next - now}, next
+}
+
 // TestModel checks the reference GCRA on a burst of 3 at one request per
 // 100µs.
 func TestModel(t *testing.T) {

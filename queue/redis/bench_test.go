@@ -17,10 +17,7 @@ import (
 func BenchmarkEnqueue(b *testing.B) {
 	_, rdb := startRedis(b)
 	ctx := context.Background()
-	p, err := NewProducer[int](ctx, rdb, "s", WithMaxLen(1<<40))
-	if err != nil {
-		b.Fatal(err)
-	}
+	p := newProducer[int](b, ctx, rdb, "s", WithMaxLen(1<<40))
 	b.Run("one/holdfast", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

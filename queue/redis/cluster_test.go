@@ -42,10 +42,7 @@ func startCluster(t *testing.T) *redis.ClusterClient {
 func TestCluster(t *testing.T) {
 	cc := startCluster(t)
 	ctx := ctxT(t)
-	p, err := NewProducer[int](ctx, cc, "s", WithMaxLen(1000))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctx, cc, "s", WithMaxLen(1000))
 	var failed = make(map[int]bool)
 	s := newSeen()
 	c, err := NewConsumer(ctx, cc, "s", "g", func(_ context.Context, v int) error {

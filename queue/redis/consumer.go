@@ -224,7 +224,8 @@ func (c *Consumer[T]) Stats() Stats {
 // acknowledgements, each bounded by the visibility timeout, which matters
 // only when Redis is out of reach.
 //
-// It returns nil when every handler returned before ctx ended, ctx's error
+// It returns nil when every handler returned before ctx ended, ctx's cause
+// ([context.Cause]: its error, unless it was cancelled with a cause)
 // otherwise, and [ErrClosed] on a second call. If the [WithOnError] hook
 // panicked, the first such panic is returned too, as a [*PanicError].
 func (c *Consumer[T]) Shutdown(ctx context.Context) error {

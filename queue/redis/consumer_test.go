@@ -18,10 +18,7 @@ import (
 func TestEnqueueAndHandle(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, err := NewProducer[int](ctx, rdb, "jobs")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctx, rdb, "jobs")
 	s := newSeen()
 	c, err := NewConsumer(ctx, rdb, "jobs", "g", func(_ context.Context, v int) error {
 		s.add(v)
@@ -122,7 +119,7 @@ func TestShutdownTwice(t *testing.T) {
 func TestRetryThenSucceed(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	var calls atomic.Int32
 	var failedIDs []string
 	var mu sync.Mutex
@@ -155,7 +152,7 @@ func TestRetryThenSucceed(t *testing.T) {
 func TestDeadLetters(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	var healthy atomic.Bool
 	s := newSeen()
 	c, err := NewConsumer(ctx, rdb, "s", "g", func(_ context.Context, v int) error {
@@ -221,7 +218,7 @@ func waitDead(t *testing.T, p *Producer[int], n int) []DeadLetter {
 func TestPanicIsAFailureWithItsStack(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	errs := make(chan error, 10)
 	s := newSeen()
 	c, err := NewConsumer(ctx, rdb, "s", "g", func(_ context.Context, v int) error {
@@ -262,7 +259,7 @@ func TestPanicIsAFailureWithItsStack(t *testing.T) {
 func TestUndecodableJobIsDeadAtOnce(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	raw, _ := NewProducer[string](ctx, rdb, "s", WithCodec(RawCodec{}))
+	raw := newProducer[string](t, ctx, rdb, "s", WithCodec(RawCodec{}))
 	raw.Enqueue(ctx, "not json")
 	c, err := NewConsumer(ctx, rdb, "s", "g", func(context.Context, int) error { return nil },
 		fastConsumer(WithMaxDeliveries(5))...)
@@ -270,7 +267,7 @@ func TestUndecodableJobIsDeadAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer shutdown(t, c)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	dead := waitDead(t, p, 1)
 	if dead[0].Deliveries != 1 || !strings.Contains(dead[0].Err, "decode job") {
 		t.Errorf("dead letter = %+v, want 1 delivery and a decode error", dead[0])
@@ -280,7 +277,7 @@ func TestUndecodableJobIsDeadAtOnce(t *testing.T) {
 func TestRetryIsForItsGroupOnly(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	var failedOnce atomic.Bool
 	a, b := newSeen(), newSeen()
 	ca, err := NewConsumer(ctx, rdb, "s", "a", func(_ context.Context, v int) error {
@@ -316,7 +313,7 @@ func TestRetryIsForItsGroupOnly(t *testing.T) {
 func TestRetriesOfTwoGroupsDoNotCollide(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	var arrived sync.WaitGroup
 	arrived.Add(2)
 	both := make(chan struct{})
@@ -359,7 +356,7 @@ func TestRetriesOfTwoGroupsDoNotCollide(t *testing.T) {
 func TestUniqueKeyAcrossDeadLetterAndRequeue(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	c, err := NewConsumer(ctx, rdb, "s", "g", func(context.Context, int) error {
 		return errors.New("always")
 	}, fastConsumer(WithMaxDeliveries(1))...)
@@ -391,7 +388,7 @@ func TestUniqueKeyAcrossDeadLetterAndRequeue(t *testing.T) {
 func TestOnErrorHookPanic(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	var calls atomic.Int32
 	done := make(chan struct{})
 	c, err := NewConsumer(ctx, rdb, "s", "g", func(_ context.Context, v int) error {

@@ -16,10 +16,7 @@ func TestRedisKilledAndRestartedLosesNoAcknowledgedJob(t *testing.T) {
 	srv := redistest.StartDurable(t)
 	rdb := newClient(t, srv.Addr())
 	ctx := ctxT(t)
-	p, err := NewProducer[int](ctx, rdb, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctx, rdb, "s")
 	s := newSeen()
 	var consumers []*Consumer[int]
 	for range 2 {

@@ -38,7 +38,7 @@ func helperMain() int {
 func TestKilledConsumerProcessLosesNothing(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	want := make([]int, 40)
 	for i := range want {
 		want[i] = i

@@ -110,3 +110,14 @@ func recv[V any](t testing.TB, ch <-chan V) V {
 		panic("unreachable")
 	}
 }
+
+// newProducer returns a Producer of stream over client, and fails t when
+// NewProducer returns an error.
+func newProducer[T any](t testing.TB, ctx context.Context, client redis.UniversalClient, stream string, opts ...ProducerOption) *Producer[T] {
+	t.Helper()
+	p, err := NewProducer[T](ctx, client, stream, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

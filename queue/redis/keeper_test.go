@@ -34,7 +34,7 @@ func TestCleanupKeepsConsumersWithPendingEntries(t *testing.T) {
 func TestStatsReportPendingAndLag(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	release := make(chan struct{})
 	// One worker and a batch of one hold two entries; the third waits unread.
 	s := newSeen()

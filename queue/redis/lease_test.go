@@ -25,7 +25,7 @@ func owner(t *testing.T, rdb *redis.Client, g string) (consumer string, deliveri
 func TestLongHandlerKeepsItsLease(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	// A visibility timeout long enough that a heartbeat (every third of
 	// it) is not missed on a loaded CI machine: at 400ms the test failed
 	// under load.
@@ -72,7 +72,7 @@ func TestLongHandlerKeepsItsLease(t *testing.T) {
 func TestHeartbeatNeverTakesBackAReclaimedEntry(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	// A visibility timeout long enough that a heartbeat (every third of
 	// it) is not missed on a loaded CI machine: at 400ms the test failed
 	// under load.
@@ -156,7 +156,7 @@ func TestHeartbeatScriptChecksOwnership(t *testing.T) {
 func TestLeaseExpiresWhenRedisIsOutOfReach(t *testing.T) {
 	srv, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	started := make(chan context.Context, 1)
 	c, err := NewConsumer(ctx, rdb, "s", "g", func(ctx context.Context, _ int) error {
 		started <- ctx

@@ -13,10 +13,7 @@ import (
 func TestProducerStatsCountsErrors(t *testing.T) {
 	srv, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, err := NewProducer[int](ctx, rdb, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctx, rdb, "s")
 	if _, err := p.Enqueue(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
@@ -38,10 +35,7 @@ func TestProducerStatsCountsErrors(t *testing.T) {
 // its ctx's error, not ErrFull.
 func TestProducerStatsFullCountsPolls(t *testing.T) {
 	_, rdb := startRedis(t)
-	p, err := NewProducer[int](ctxT(t), rdb, "s", WithMaxLen(1), WithWaitWhenFull())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctxT(t), rdb, "s", WithMaxLen(1), WithWaitWhenFull())
 	if _, err := p.Enqueue(ctxT(t), 1); err != nil {
 		t.Fatal(err)
 	}

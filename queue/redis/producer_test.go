@@ -46,10 +46,7 @@ func TestNewProducerBadInput(t *testing.T) {
 func TestEnqueueBadInput(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, err := NewProducer[any](ctx, rdb, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[any](t, ctx, rdb, "s")
 	var nilCtx context.Context
 	if _, err := p.Enqueue(nilCtx, 1); err == nil || !strings.Contains(err.Error(), "nil Context") {
 		t.Errorf("Enqueue(nil ctx) = %v, want a nil Context error", err)
@@ -75,10 +72,7 @@ func TestEnqueueBadInput(t *testing.T) {
 func TestEnqueueRedisDown(t *testing.T) {
 	srv, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, err := NewProducer[int](ctx, rdb, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctx, rdb, "s")
 	srv.Stop()
 	if _, err := p.Enqueue(ctx, 1); err == nil {
 		t.Fatalf("Enqueue with Redis down = nil, want an error")
@@ -94,10 +88,7 @@ func TestEnqueueRedisDown(t *testing.T) {
 func TestUniqueKeyDedupes(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, err := NewProducer[int](ctx, rdb, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctx, rdb, "s")
 	id1, err := p.Enqueue(ctx, 1, WithUniqueKey("order-7"))
 	if err != nil {
 		t.Fatal(err)
@@ -136,10 +127,7 @@ func TestUniqueKeyDedupes(t *testing.T) {
 func TestDelayedJobsDoNotRunEarly(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, err := NewProducer[int](ctx, rdb, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctx, rdb, "s")
 	ran := make(chan time.Time, 10)
 	c, err := NewConsumer(ctx, rdb, "s", "g", func(_ context.Context, v int) error {
 		ran <- time.Now()
@@ -172,10 +160,7 @@ func TestFullStreamTrimsOnlyAcknowledged(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
 	const stream = "holdfast:queue:{s}"
-	p, err := NewProducer[int](ctx, rdb, "s", WithMaxLen(10))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctx, rdb, "s", WithMaxLen(10))
 	for i := range 10 {
 		if _, err := p.Enqueue(ctx, i); err != nil {
 			t.Fatalf("Enqueue(%d) = %v", i, err)
@@ -217,10 +202,7 @@ func TestFullStreamTrimsOnlyAcknowledged(t *testing.T) {
 func TestWaitWhenFull(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, err := NewProducer[int](ctx, rdb, "s", WithMaxLen(2), WithWaitWhenFull())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctx, rdb, "s", WithMaxLen(2), WithWaitWhenFull())
 	p.Enqueue(ctx, 0)
 	p.Enqueue(ctx, 1)
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
@@ -252,10 +234,7 @@ func TestWaitWhenFull(t *testing.T) {
 func TestEnqueueBatch(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, err := NewProducer[string](ctx, rdb, "s", WithCodec(RawCodec{}), WithMaxLen(5))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[string](t, ctx, rdb, "s", WithCodec(RawCodec{}), WithMaxLen(5))
 	ids, err := p.EnqueueBatch(ctx, []string{"a", "b", "c", "d", "e", "f", "g"})
 	if !errors.Is(err, ErrFull) {
 		t.Fatalf("EnqueueBatch of 7 into 5 = %v, want ErrFull", err)
@@ -300,10 +279,7 @@ func TestEvictingRedisRefused(t *testing.T) {
 func TestEnqueueBatchChunksAndDelays(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, err := NewProducer[int](ctx, rdb, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctx, rdb, "s")
 	ids, err := p.EnqueueBatch(ctx, make([]int, 2*maxChunk+1))
 	if err != nil {
 		t.Fatalf("EnqueueBatch(%d jobs) = %v", 2*maxChunk+1, err)

@@ -33,10 +33,7 @@ func propertyRound(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, seed>>1))
 	roll := func() float64 { mu.Lock(); defer mu.Unlock(); return rng.Float64() }
 
-	p, err := NewProducer[int](ctx, rdb, "s")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProducer[int](t, ctx, rdb, "s")
 	handled := make(map[int]int)
 	s := newSeen()
 	handler := func(_ context.Context, v int) error {

@@ -10,7 +10,7 @@ import (
 func TestShutdownLetsInFlightHandlersFinish(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	started, release := make(chan struct{}), make(chan struct{})
 	c, err := NewConsumer(ctx, rdb, "s", "g", func(ctx context.Context, _ int) error {
 		close(started)
@@ -36,7 +36,7 @@ func TestShutdownLetsInFlightHandlersFinish(t *testing.T) {
 func TestShutdownDeadlineCancelsAndLeavesPending(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	started := make(chan context.Context, 10)
 	// One worker and a batch of 4: job 0 runs, jobs 1 to 3 wait in the
 	// consumer, read but not started.
@@ -81,7 +81,7 @@ func TestShutdownDeadlineCancelsAndLeavesPending(t *testing.T) {
 func TestConsumerResumesAfterRedisOutage(t *testing.T) {
 	srv, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	s := newSeen()
 	c, err := NewConsumer(ctx, rdb, "s", "g", func(_ context.Context, v int) error {
 		s.add(v)
@@ -110,7 +110,7 @@ func TestConsumerResumesAfterRedisOutage(t *testing.T) {
 func TestShutdownCancellationIsNotAFailure(t *testing.T) {
 	_, rdb := startRedis(t)
 	ctx := ctxT(t)
-	p, _ := NewProducer[int](ctx, rdb, "s")
+	p := newProducer[int](t, ctx, rdb, "s")
 	started := make(chan struct{}, 1)
 	c, err := NewConsumer(ctx, rdb, "s", "g", func(ctx context.Context, _ int) error {
 		started <- struct{}{}
