@@ -72,6 +72,9 @@ func (s *Store) Key(key string) string {
 // Acquire returns the key's record, or records a hold for the caller: one
 // script, one round trip.
 func (s *Store) Acquire(ctx context.Context, key, fingerprint string, lease time.Duration) (idempotency.Acquisition, error) {
+	if ctx == nil {
+		return idempotency.Acquisition{}, nilContext("acquire")
+	}
 	if lease < idempotency.MinDuration {
 		return idempotency.Acquisition{}, fmt.Errorf("idempotency/redis: Acquire: lease must be >= %v, got %v", idempotency.MinDuration, lease)
 	}
@@ -147,6 +150,9 @@ func millis(d time.Duration) int64 {
 
 // owned runs one of the holder's scripts, mapping its 0 to ErrLeaseLost.
 func (s *Store) owned(ctx context.Context, op string, script *redis.Script, key string, token uint64, args ...any) error {
+	if ctx == nil {
+		return nilContext(op)
+	}
 	args = append([]any{strconv.FormatUint(token, 10)}, args...)
 	n, err := script.Run(ctx, s.client, []string{s.Key(key)}, args...).Int()
 	switch {
@@ -156,4 +162,10 @@ func (s *Store) owned(ctx context.Context, op string, script *redis.Script, key 
 		return idempotency.ErrLeaseLost
 	}
 	return nil
+}
+
+// nilContext returns the error of call for a nil ctx (see CONTRIBUTING.md:
+// an error, never a panic).
+func nilContext(call string) error {
+	return fmt.Errorf("idempotency/redis: %s: nil Context", call)
 }

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -33,6 +34,7 @@ func Run(t *testing.T, newStore func(t *testing.T) idempotency.Store, short time
 		{"RenewKeepsHold", renewKeepsHold},
 		{"CompletedExpires", completedExpires},
 		{"ConcurrentAcquireOneWinner", concurrentAcquire},
+		{"NilContext", nilContext},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,5 +210,32 @@ func concurrentAcquire(t *testing.T, s idempotency.Store, _ time.Duration) {
 	}
 	if acquired != 1 {
 		t.Errorf("%d of %d concurrent Acquires got the key, want 1", acquired, n)
+	}
+}
+
+// nilContext checks that every method returns an error for a nil ctx, as
+// CONTRIBUTING.md asks, rather than panicking, and leaves the key alone.
+func nilContext(t *testing.T, s idempotency.Store, _ time.Duration) {
+	var nilCtx context.Context
+	a := acquire(t, s, "k", "", time.Minute)
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Acquire", func() error { _, err := s.Acquire(nilCtx, "other", "", time.Minute); return err }},
+		{"Renew", func() error { return s.Renew(nilCtx, "k", a.Token, time.Minute) }},
+		{"Complete", func() error { return s.Complete(nilCtx, "k", a.Token, []byte("v"), time.Minute) }},
+		{"Release", func() error { return s.Release(nilCtx, "k", a.Token) }},
+	}
+	for _, c := range calls {
+		if err := c.call(); err == nil || !strings.Contains(err.Error(), "nil Context") {
+			t.Errorf("%s(nil ctx) = %v, want an error saying nil Context", c.name, err)
+		}
+	}
+	if got := acquire(t, s, "k", "", time.Minute); got.State != idempotency.InProgress {
+		t.Errorf("Acquire after the nil-ctx calls = %+v, want the hold still InProgress", got)
+	}
+	if got := acquire(t, s, "other", "", time.Minute); got.State != idempotency.Acquired {
+		t.Errorf("Acquire(other) after Acquire(nil ctx, other) = %+v, want Acquired", got)
 	}
 }
