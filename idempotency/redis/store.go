@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -22,7 +23,8 @@ type Store struct {
 
 var _ idempotency.Store = (*Store)(nil)
 
-// New returns a Store on client. The client must be built with
+// New returns a Store on client, which must not be nil (nor a nil pointer
+// of a client type). The client must be built with
 // ContextTimeoutEnabled: true, or go-redis would ignore the deadlines that
 // bound lease renewals and wait for its own socket timeouts instead; New
 // returns an error otherwise.
@@ -37,6 +39,9 @@ var _ idempotency.Store = (*Store)(nil)
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if client == nil {
 		return nil, errors.New("idempotency/redis: New: client must not be nil")
+	}
+	if v := reflect.ValueOf(client); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, fmt.Errorf("idempotency/redis: New: client must not be nil, got a nil %T", client)
 	}
 	s := &Store{client: client, cfg: config{prefix: DefaultPrefix}}
 	for _, o := range opts {
