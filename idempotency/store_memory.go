@@ -132,13 +132,16 @@ func (s *MemoryStore) owned(key string, token uint64, now time.Duration) (memRec
 	return r, true
 }
 
-// Renew extends the hold with token to lease from now.
+// Renew extends the hold with token to lease (>= [MinDuration]) from now.
 func (s *MemoryStore) Renew(ctx context.Context, key string, token uint64, lease time.Duration) error {
 	if ctx == nil {
 		return nilContext("MemoryStore.Renew")
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if lease < MinDuration {
+		return fmt.Errorf("idempotency: MemoryStore.Renew: lease must be >= %v, got %v", MinDuration, lease)
 	}
 	now := s.now()
 	s.mu.Lock()
@@ -152,7 +155,8 @@ func (s *MemoryStore) Renew(ctx context.Context, key string, token uint64, lease
 	return nil
 }
 
-// Complete replaces the hold with token by value, kept for ttl. The store
+// Complete replaces the hold with token by value, kept for ttl (>=
+// [MinDuration]). The store
 // keeps value: the caller must not modify it.
 func (s *MemoryStore) Complete(ctx context.Context, key string, token uint64, value []byte, ttl time.Duration) error {
 	if ctx == nil {
@@ -160,6 +164,9 @@ func (s *MemoryStore) Complete(ctx context.Context, key string, token uint64, va
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if ttl < MinDuration {
+		return fmt.Errorf("idempotency: MemoryStore.Complete: ttl must be >= %v, got %v", MinDuration, ttl)
 	}
 	now := s.now()
 	s.mu.Lock()
