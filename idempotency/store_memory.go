@@ -156,8 +156,7 @@ func (s *MemoryStore) Renew(ctx context.Context, key string, token uint64, lease
 }
 
 // Complete replaces the hold with token by value, kept for ttl (>=
-// [MinDuration]). The store
-// keeps value: the caller must not modify it.
+// [MinDuration]). The store keeps value: the caller must not modify it.
 func (s *MemoryStore) Complete(ctx context.Context, key string, token uint64, value []byte, ttl time.Duration) error {
 	if ctx == nil {
 		return nilContext("MemoryStore.Complete")
