@@ -47,8 +47,13 @@ type tokenKey struct{}
 // holder it replaced. Pass the token to the systems fn writes to, and have
 // them refuse a write carrying a token smaller than one they have seen
 // for the key (a conditional update, a version column): then a holder
-// that lost its lease cannot overwrite its successor's effects.
+// that lost its lease cannot overwrite its successor's effects. A nil ctx
+// panics with "idempotency: nil Context", as the context package's
+// functions do.
 func Token(ctx context.Context) (uint64, bool) {
+	if ctx == nil {
+		panic(errNilContext.Error())
+	}
 	t, ok := ctx.Value(tokenKey{}).(uint64)
 	return t, ok
 }

@@ -350,6 +350,19 @@ func TestDoBadArguments(t *testing.T) {
 	}
 }
 
+// TestTokenNilContext checks that Token, which returns no error, panics
+// on a nil ctx with the package's message (CONTRIBUTING.md), not with a
+// nil dereference.
+func TestTokenNilContext(t *testing.T) {
+	defer func() {
+		if p := recover(); p != errNilContext.Error() {
+			t.Errorf("Token(nil) panicked with %v, want %q", p, errNilContext.Error())
+		}
+	}()
+	var nilCtx context.Context
+	Token(nilCtx)
+}
+
 func TestNewBadOptions(t *testing.T) {
 	tests := []struct {
 		name string

@@ -72,6 +72,9 @@ func (s *MemoryStore) Acquire(ctx context.Context, key, fingerprint string, leas
 // acquireAt is Acquire, also returning, when it grants a hold, the time
 // the hold starts. A [Group] uses it to skip a clock read of its own.
 func (s *MemoryStore) acquireAt(ctx context.Context, key, fingerprint string, lease time.Duration) (Acquisition, time.Time, error) {
+	if ctx == nil {
+		return Acquisition{}, time.Time{}, nilContext("MemoryStore.Acquire")
+	}
 	if err := ctx.Err(); err != nil {
 		return Acquisition{}, time.Time{}, err
 	}
@@ -129,10 +132,16 @@ func (s *MemoryStore) owned(key string, token uint64, now time.Duration) (memRec
 	return r, true
 }
 
-// Renew extends the hold with token to lease from now.
+// Renew extends the hold with token to lease (>= [MinDuration]) from now.
 func (s *MemoryStore) Renew(ctx context.Context, key string, token uint64, lease time.Duration) error {
+	if ctx == nil {
+		return nilContext("MemoryStore.Renew")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if lease < MinDuration {
+		return fmt.Errorf("idempotency: MemoryStore.Renew: lease must be >= %v, got %v", MinDuration, lease)
 	}
 	now := s.now()
 	s.mu.Lock()
@@ -146,11 +155,17 @@ func (s *MemoryStore) Renew(ctx context.Context, key string, token uint64, lease
 	return nil
 }
 
-// Complete replaces the hold with token by value, kept for ttl. The store
-// keeps value: the caller must not modify it.
+// Complete replaces the hold with token by value, kept for ttl (>=
+// [MinDuration]). The store keeps value: the caller must not modify it.
 func (s *MemoryStore) Complete(ctx context.Context, key string, token uint64, value []byte, ttl time.Duration) error {
+	if ctx == nil {
+		return nilContext("MemoryStore.Complete")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if ttl < MinDuration {
+		return fmt.Errorf("idempotency: MemoryStore.Complete: ttl must be >= %v, got %v", MinDuration, ttl)
 	}
 	now := s.now()
 	s.mu.Lock()
@@ -166,6 +181,9 @@ func (s *MemoryStore) Complete(ctx context.Context, key string, token uint64, va
 
 // Release removes the hold with token.
 func (s *MemoryStore) Release(ctx context.Context, key string, token uint64) error {
+	if ctx == nil {
+		return nilContext("MemoryStore.Release")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -184,4 +202,10 @@ func (s *MemoryStore) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.items)
+}
+
+// nilContext returns a MemoryStore call's error for a nil ctx (see
+// CONTRIBUTING.md: an error, never a panic).
+func nilContext(call string) error {
+	return fmt.Errorf("idempotency: %s: nil Context", call)
 }

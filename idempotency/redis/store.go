@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -22,7 +23,8 @@ type Store struct {
 
 var _ idempotency.Store = (*Store)(nil)
 
-// New returns a Store on client. The client must be built with
+// New returns a Store on client, which must not be nil (nor a nil pointer
+// of a client type). The client must be built with
 // ContextTimeoutEnabled: true, or go-redis would ignore the deadlines that
 // bound lease renewals and wait for its own socket timeouts instead; New
 // returns an error otherwise.
@@ -37,6 +39,9 @@ var _ idempotency.Store = (*Store)(nil)
 func New(client redis.UniversalClient, opts ...Option) (*Store, error) {
 	if client == nil {
 		return nil, errors.New("idempotency/redis: New: client must not be nil")
+	}
+	if v := reflect.ValueOf(client); v.Kind() == reflect.Pointer && v.IsNil() {
+		return nil, fmt.Errorf("idempotency/redis: New: client must not be nil, got a nil %T", client)
 	}
 	s := &Store{client: client, cfg: config{prefix: DefaultPrefix}}
 	for _, o := range opts {
@@ -72,6 +77,9 @@ func (s *Store) Key(key string) string {
 // Acquire returns the key's record, or records a hold for the caller: one
 // script, one round trip.
 func (s *Store) Acquire(ctx context.Context, key, fingerprint string, lease time.Duration) (idempotency.Acquisition, error) {
+	if ctx == nil {
+		return idempotency.Acquisition{}, nilContext("acquire")
+	}
 	if lease < idempotency.MinDuration {
 		return idempotency.Acquisition{}, fmt.Errorf("idempotency/redis: Acquire: lease must be >= %v, got %v", idempotency.MinDuration, lease)
 	}
@@ -147,6 +155,9 @@ func millis(d time.Duration) int64 {
 
 // owned runs one of the holder's scripts, mapping its 0 to ErrLeaseLost.
 func (s *Store) owned(ctx context.Context, op string, script *redis.Script, key string, token uint64, args ...any) error {
+	if ctx == nil {
+		return nilContext(op)
+	}
 	args = append([]any{strconv.FormatUint(token, 10)}, args...)
 	n, err := script.Run(ctx, s.client, []string{s.Key(key)}, args...).Int()
 	switch {
@@ -156,4 +167,10 @@ func (s *Store) owned(ctx context.Context, op string, script *redis.Script, key 
 		return idempotency.ErrLeaseLost
 	}
 	return nil
+}
+
+// nilContext returns the error of call for a nil ctx (see CONTRIBUTING.md:
+// an error, never a panic).
+func nilContext(call string) error {
+	return fmt.Errorf("idempotency/redis: %s: nil Context", call)
 }

@@ -48,6 +48,9 @@ func TestNewBad(t *testing.T) {
 		want   string
 	}{
 		{"nil client", nil, nil, "client must not be nil"},
+		{"nil *redis.Client", (*redis.Client)(nil), nil, "client must not be nil, got a nil *redis.Client"},
+		{"nil *redis.ClusterClient", (*redis.ClusterClient)(nil), nil, "client must not be nil, got a nil *redis.ClusterClient"},
+		{"nil *redis.Ring", (*redis.Ring)(nil), nil, "client must not be nil, got a nil *redis.Ring"},
 		{"context timeouts off", noCtx, WithPrefix("x:"), "ContextTimeoutEnabled"},
 		{"nil option", ok, nil, "nil Option"},
 		{"hash tag in prefix", ok, WithPrefix("a{b}:"), `WithPrefix: prefix must not contain '{' or '}', got "a{b}:"`},

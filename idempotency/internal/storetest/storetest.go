@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -33,6 +34,8 @@ func Run(t *testing.T, newStore func(t *testing.T) idempotency.Store, short time
 		{"RenewKeepsHold", renewKeepsHold},
 		{"CompletedExpires", completedExpires},
 		{"ConcurrentAcquireOneWinner", concurrentAcquire},
+		{"NilContext", nilContext},
+		{"ShortDurationsRefused", shortDurations},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,5 +211,60 @@ func concurrentAcquire(t *testing.T, s idempotency.Store, _ time.Duration) {
 	}
 	if acquired != 1 {
 		t.Errorf("%d of %d concurrent Acquires got the key, want 1", acquired, n)
+	}
+}
+
+// nilContext checks that every method returns an error for a nil ctx, as
+// CONTRIBUTING.md asks, rather than panicking, and leaves the key alone.
+func nilContext(t *testing.T, s idempotency.Store, _ time.Duration) {
+	var nilCtx context.Context
+	a := acquire(t, s, "k", "", time.Minute)
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Acquire", func() error { _, err := s.Acquire(nilCtx, "other", "", time.Minute); return err }},
+		{"Renew", func() error { return s.Renew(nilCtx, "k", a.Token, time.Minute) }},
+		{"Complete", func() error { return s.Complete(nilCtx, "k", a.Token, []byte("v"), time.Minute) }},
+		{"Release", func() error { return s.Release(nilCtx, "k", a.Token) }},
+	}
+	for _, c := range calls {
+		if err := c.call(); err == nil || !strings.Contains(err.Error(), "nil Context") {
+			t.Errorf("%s(nil ctx) = %v, want an error saying nil Context", c.name, err)
+		}
+	}
+	if got := acquire(t, s, "k", "", time.Minute); got.State != idempotency.InProgress {
+		t.Errorf("Acquire after the nil-ctx calls = %+v, want the hold still InProgress", got)
+	}
+	if got := acquire(t, s, "other", "", time.Minute); got.State != idempotency.Acquired {
+		t.Errorf("Acquire(other) after Acquire(nil ctx, other) = %+v, want Acquired", got)
+	}
+}
+
+// shortDurations checks that a lease or ttl under idempotency.MinDuration
+// is an error that names it, not a hold or record that expires at once,
+// and that the refused calls leave the hold as it was.
+func shortDurations(t *testing.T, s idempotency.Store, _ time.Duration) {
+	ctx := context.Background()
+	a := acquire(t, s, "k", "", time.Minute)
+	short := idempotency.MinDuration - 1
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Acquire", func() error { _, err := s.Acquire(ctx, "other", "", short); return err }},
+		{"Renew", func() error { return s.Renew(ctx, "k", a.Token, short) }},
+		{"Complete", func() error { return s.Complete(ctx, "k", a.Token, []byte("v"), short) }},
+	}
+	for _, c := range calls {
+		if err := c.call(); err == nil || !strings.Contains(err.Error(), short.String()) {
+			t.Errorf("%s(%v) = %v, want an error naming %v", c.name, short, err, short)
+		}
+	}
+	if got := acquire(t, s, "k", "", time.Minute); got.State != idempotency.InProgress {
+		t.Errorf("Acquire after the refused calls = %+v, want the hold still InProgress", got)
+	}
+	if err := s.Renew(ctx, "k", a.Token, time.Minute); err != nil {
+		t.Errorf("Renew after the refused calls = %v, want nil", err)
 	}
 }
