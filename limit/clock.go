@@ -76,11 +76,14 @@ func (g *gate) waitClock(ctx context.Context, w *waiter) error {
 }
 
 // since returns the time on the throttle's clock, in nanoseconds since
-// base. Without a clock it is time.Since, which reads only the monotonic
-// clock.
-func (t *Throttle) since() int64 {
-	if t.cfg.clock != nil {
-		return int64(t.cfg.clock.Now().Sub(t.base))
+// base.
+func (t *Throttle) since() int64 { return sinceOn(t.cfg.clock, t.base) }
+
+// sinceOn returns the time on c, in nanoseconds since base. Without a
+// clock (c nil) it is time.Since, which reads only the monotonic clock.
+func sinceOn(c Clock, base time.Time) int64 {
+	if c != nil {
+		return int64(c.Now().Sub(base))
 	}
-	return int64(time.Since(t.base))
+	return int64(time.Since(base))
 }

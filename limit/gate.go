@@ -57,12 +57,7 @@ func (g *gate) init(limit int, c *config, rejectErr *LimitedError, base time.Tim
 }
 
 // now is the time on the limiter's clock, in nanoseconds since base.
-func (g *gate) now() int64 {
-	if g.clock != nil {
-		return int64(g.clock.Now().Sub(g.base))
-	}
-	return int64(time.Since(g.base))
-}
+func (g *gate) now() int64 { return sinceOn(g.clock, g.base) }
 
 // tryLocked admits a call if a place is free, and says whether it did.
 func (g *gate) tryLocked() bool {
