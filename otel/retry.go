@@ -40,15 +40,9 @@ func retryResult(err error) int {
 	if err == nil {
 		return 0
 	}
-	return failedResult(err)
-}
-
-// failedResult is retryResult for a non-nil err, apart so that a success
-// does not allocate the target of errors.As.
-func failedResult(err error) int {
-	var e *retry.Error
+	e, ok := errors.AsType[*retry.Error](err)
 	switch {
-	case !errors.As(err, &e) || e.Reason == nil:
+	case !ok || e.Reason == nil:
 		return 6
 	case errors.Is(e.Reason, retry.ErrAttemptsExhausted):
 		return 1
