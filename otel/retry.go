@@ -40,6 +40,12 @@ func retryResult(err error) int {
 	if err == nil {
 		return 0
 	}
+	return failedResult(err)
+}
+
+// failedResult is retryResult for a non-nil err, apart so that
+// retryResult inlines: a success costs no call.
+func failedResult(err error) int {
 	e, ok := errors.AsType[*retry.Error](err)
 	switch {
 	case !ok || e.Reason == nil:
