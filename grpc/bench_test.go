@@ -16,26 +16,7 @@ import (
 // interceptors ("none") and through each interceptor: the difference is
 // the interceptor's cost on the success path.
 func BenchmarkUnary(b *testing.B) {
-	br, err := breaker.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	l, err := limit.NewBulkhead(1 << 20)
-	if err != nil {
-		b.Fatal(err)
-	}
-	retryI, err := holdfastgrpc.UnaryClientRetry(&retry.Policy{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	breakerI, err := holdfastgrpc.UnaryClientBreaker(br)
-	if err != nil {
-		b.Fatal(err)
-	}
-	shedI, err := holdfastgrpc.UnaryServerShed(l)
-	if err != nil {
-		b.Fatal(err)
-	}
+	retryI, breakerI, shedI := benchInterceptors(b)
 	benches := []struct {
 		name  string
 		sopts []grpc.ServerOption
@@ -69,26 +50,7 @@ func BenchmarkUnary(b *testing.B) {
 // (or handler) that returns at once: its own cost on the success path,
 // without the noise of a call over a connection.
 func BenchmarkInterceptor(b *testing.B) {
-	br, err := breaker.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	l, err := limit.NewBulkhead(1 << 20)
-	if err != nil {
-		b.Fatal(err)
-	}
-	retryI, err := holdfastgrpc.UnaryClientRetry(&retry.Policy{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	breakerI, err := holdfastgrpc.UnaryClientBreaker(br)
-	if err != nil {
-		b.Fatal(err)
-	}
-	shedI, err := holdfastgrpc.UnaryServerShed(l)
-	if err != nil {
-		b.Fatal(err)
-	}
+	retryI, breakerI, shedI := benchInterceptors(b)
 	ctx := context.Background()
 	invoker := func(context.Context, string, any, any, *grpc.ClientConn, ...grpc.CallOption) error { return nil }
 	handler := func(context.Context, any) (any, error) { return nil, nil }
@@ -112,4 +74,29 @@ func BenchmarkInterceptor(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchInterceptors builds the interceptors both benchmarks measure: retry
+// with a zero [retry.Policy], a breaker with default settings and shed on a
+// bulkhead too large to refuse.
+func benchInterceptors(b *testing.B) (retryI, breakerI grpc.UnaryClientInterceptor, shedI grpc.UnaryServerInterceptor) {
+	b.Helper()
+	br, err := breaker.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := limit.NewBulkhead(1 << 20)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if retryI, err = holdfastgrpc.UnaryClientRetry(&retry.Policy{}); err != nil {
+		b.Fatal(err)
+	}
+	if breakerI, err = holdfastgrpc.UnaryClientBreaker(br); err != nil {
+		b.Fatal(err)
+	}
+	if shedI, err = holdfastgrpc.UnaryServerShed(l); err != nil {
+		b.Fatal(err)
+	}
+	return retryI, breakerI, shedI
 }

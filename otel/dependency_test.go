@@ -104,6 +104,22 @@ func TestErrorType(t *testing.T) {
 	}
 }
 
+// TestErrorTypeAllocs: ErrorType of an error whose type is one of the
+// constants allocates nothing, so that recording a failure does not.
+func TestErrorTypeAllocs(t *testing.T) {
+	tests := []error{
+		errors.New("connection reset"),
+		context.Canceled,
+		limit.ErrLimited,
+		&retry.Error{Attempts: 3, Err: errors.New("down"), Reason: retry.ErrAttemptsExhausted},
+	}
+	for _, err := range tests {
+		if n := testing.AllocsPerRun(100, func() { _ = ErrorType(err) }); n != 0 {
+			t.Errorf("ErrorType(%v) allocs = %v, want 0", err, n)
+		}
+	}
+}
+
 func TestNames(t *testing.T) {
 	h := newHarness(t)
 	tests := []struct {

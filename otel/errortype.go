@@ -53,8 +53,7 @@ func ErrorType(err error) string {
 	case errors.Is(err, cache.ErrNotFound):
 		return ErrorTypeNotFound
 	}
-	var se *retry.StatusError
-	if errors.As(err, &se) && se.StatusCode >= 100 && se.StatusCode <= 599 {
+	if se, ok := errors.AsType[*retry.StatusError](err); ok && se.StatusCode >= 100 && se.StatusCode <= 599 {
 		return strconv.Itoa(se.StatusCode)
 	}
 	switch {

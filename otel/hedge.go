@@ -32,8 +32,12 @@ const HedgeEvent = "holdfast.hedge"
 // with a precomputed attribute set, and a span event when the span records.
 type HedgeObserver struct {
 	in      *Instrumentation
-	reasons [2]attrs // delay, failure
+	reasons [len(hedgeReasons)]attrs // by index in hedgeReasons
 }
+
+// hedgeReasons are the values of [HedgeReasonKey]: a hedge after a delay,
+// and one after a failure.
+var hedgeReasons = [...]string{"delay", "failure"}
 
 var _ fanout.HedgeObserver = (*HedgeObserver)(nil)
 
@@ -42,10 +46,11 @@ func (in *Instrumentation) HedgeObserver(name string) (*HedgeObserver, error) {
 	if err := checkName("HedgeObserver", name); err != nil {
 		return nil, err
 	}
-	return &HedgeObserver{in: in, reasons: [2]attrs{
-		newAttrs(name, HedgeReasonKey.String("delay")),
-		newAttrs(name, HedgeReasonKey.String("failure")),
-	}}, nil
+	o := &HedgeObserver{in: in}
+	for i, r := range hedgeReasons {
+		o.reasons[i] = newAttrs(name, HedgeReasonKey.String(r))
+	}
+	return o, nil
 }
 
 // Hedged implements [fanout.HedgeObserver].
@@ -56,10 +61,6 @@ func (o *HedgeObserver) Hedged(ctx context.Context, call int, failed bool) {
 	}
 	o.in.inst.hedges.Add(ctx, 1, o.reasons[reason].add...)
 	if span := trace.SpanFromContext(ctx); span.IsRecording() {
-		r := "delay"
-		if failed {
-			r = "failure"
-		}
-		span.AddEvent(HedgeEvent, trace.WithAttributes(HedgeCallKey.Int(call), HedgeReasonKey.String(r)))
+		span.AddEvent(HedgeEvent, trace.WithAttributes(HedgeCallKey.Int(call), HedgeReasonKey.String(hedgeReasons[reason])))
 	}
 }

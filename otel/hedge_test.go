@@ -42,9 +42,10 @@ func TestHedges(t *testing.T) {
 		if len(ended) != 1 || len(ended[0].Events()) != 2 {
 			t.Fatalf("want 1 span with 2 events, got %d spans", len(ended))
 		}
+		reasons := []string{"delay", "failure"}
 		for i, ev := range ended[0].Events() {
-			if ev.Name != HedgeEvent || !hasAttr(ev.Attributes, HedgeCallKey.Int(i+2)) {
-				t.Errorf("event %d = %s %v, want %s with call %d", i, ev.Name, ev.Attributes, HedgeEvent, i+2)
+			if ev.Name != HedgeEvent || !hasAttr(ev.Attributes, HedgeCallKey.Int(i+2)) || !hasAttr(ev.Attributes, HedgeReasonKey.String(reasons[i])) {
+				t.Errorf("event %d = %s %v, want %s with call %d, reason %s", i, ev.Name, ev.Attributes, HedgeEvent, i+2, reasons[i])
 			}
 		}
 	})

@@ -43,12 +43,12 @@ func retryResult(err error) int {
 	return failedResult(err)
 }
 
-// failedResult is retryResult for a non-nil err, apart so that a success
-// does not allocate the target of errors.As.
+// failedResult is retryResult for a non-nil err, apart so that
+// retryResult inlines: a success costs no call.
 func failedResult(err error) int {
-	var e *retry.Error
+	e, ok := errors.AsType[*retry.Error](err)
 	switch {
-	case !errors.As(err, &e) || e.Reason == nil:
+	case !ok || e.Reason == nil:
 		return 6
 	case errors.Is(e.Reason, retry.ErrAttemptsExhausted):
 		return 1
@@ -86,7 +86,6 @@ type RetryObserver struct {
 	in       *Instrumentation
 	span     string
 	http     bool
-	all      attrs
 	counts   *retryCounts
 	spanOpts []trace.SpanStartOption
 }
@@ -113,7 +112,6 @@ func (in *Instrumentation) retryObserver(what, name string, http bool) (*RetryOb
 		in:       in,
 		span:     name + " attempt",
 		http:     http,
-		all:      newAttrs(name),
 		counts:   in.counters.retry(name),
 		spanOpts: []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindInternal)},
 	}
@@ -125,7 +123,7 @@ func (in *Instrumentation) retryObserver(what, name string, http bool) (*RetryOb
 func (o *RetryObserver) Attempt(ctx context.Context, attempt int, delay time.Duration) context.Context {
 	if attempt > 1 {
 		o.counts.n.pick().retries.Add(1)
-		o.in.inst.retryDelay.Record(ctx, delay.Seconds(), o.all.rec...)
+		o.in.inst.retryDelay.Record(ctx, delay.Seconds(), o.counts.all.rec...)
 	}
 	if !trace.SpanFromContext(ctx).IsRecording() {
 		return ctx // no call span being recorded: no attempt spans

@@ -227,3 +227,18 @@ func TestNoAttemptSpansWithoutACallSpan(t *testing.T) {
 	}
 	want(t, h.collect(t), map[string]string{"holdfast.retry.calls{holdfast.name=payments,holdfast.retry.result=success}": "1"})
 }
+
+// TestRetryResultAllocs: reading why a call stopped allocates nothing, so
+// that the observer's Done does not, whatever the call's outcome.
+func TestRetryResultAllocs(t *testing.T) {
+	tests := []error{
+		nil,
+		errors.New("boom"),
+		&retry.Error{Attempts: 3, Err: errors.New("down"), Reason: retry.ErrAttemptsExhausted},
+	}
+	for _, err := range tests {
+		if n := testing.AllocsPerRun(100, func() { _ = retryResult(err) }); n != 0 {
+			t.Errorf("retryResult(%v) allocs = %v, want 0", err, n)
+		}
+	}
+}

@@ -48,6 +48,9 @@ type transport struct {
 }
 
 // requestKey is what a request's attributes are made of, from fixed sets.
+// errorType is set for a request without a status (a transport error); a
+// 4xx or 5xx status gives its error.type in [newAttrsKV], so that a
+// request does not format it again.
 type requestKey struct {
 	method    string
 	status    int
@@ -64,10 +67,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	case err != nil:
 		k.errorType = ErrorType(err)
 	case resp.StatusCode >= 100 && resp.StatusCode <= 599:
-		k.status = resp.StatusCode
-		if k.status >= 400 {
-			k.errorType = strconv.Itoa(k.status)
-		}
+		k.status = resp.StatusCode // error.type for 4xx and 5xx: see newAttrsKV
 	default:
 		k.errorType = ErrorTypeOther
 	}
@@ -119,7 +119,10 @@ func newAttrsKV(k requestKey) []attribute.KeyValue {
 	if k.status != 0 {
 		kvs = append(kvs, semconv.HTTPResponseStatusCode(k.status))
 	}
-	if k.errorType != "" {
+	switch {
+	case k.status >= 400:
+		kvs = append(kvs, errorKey.String(strconv.Itoa(k.status)))
+	case k.errorType != "":
 		kvs = append(kvs, errorKey.String(k.errorType))
 	}
 	return kvs

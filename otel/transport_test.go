@@ -65,3 +65,31 @@ func TestHTTPTransportMethod(t *testing.T) {
 		t.Error("HTTPTransport(nil base) = nil error, want one")
 	}
 }
+
+// TestHTTPTransportAllocs: once a request's method, status and error.type
+// have been seen, timing another like it allocates nothing, 4xx and 5xx
+// included.
+func TestHTTPTransportAllocs(t *testing.T) {
+	tests := []struct {
+		name   string
+		status int
+	}{
+		{"200", http.StatusOK},
+		{"404", http.StatusNotFound},
+		{"503", http.StatusServiceUnavailable},
+	}
+	h := newHarness(t)
+	for _, tt := range tests {
+		resp := &http.Response{StatusCode: tt.status, Body: http.NoBody}
+		base := roundTrip(func(*http.Request) (*http.Response, error) { return resp, nil })
+		rt, err := h.in.HTTPTransport("payments", base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodGet, "http://payments.invalid/", nil)
+		_, _ = rt.RoundTrip(req) // first of its kind: makes its attribute set
+		if n := testing.AllocsPerRun(100, func() { _, _ = rt.RoundTrip(req) }); n != 0 {
+			t.Errorf("RoundTrip(%s) allocs = %v, want 0", tt.name, n)
+		}
+	}
+}
